@@ -1,0 +1,80 @@
+//! The OpenAPI 3.1 document of the REST API, and a page to browse it that
+//! needs nothing from the internet.
+
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use utoipa::OpenApi;
+
+use super::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Switchboard API", description = "Contact-centre server with a CRM core. \
+        Authenticate with POST /api/v1/auth/login, then send the session cookie or `Authorization: Bearer TOKEN`. \
+        Errors are application/problem+json (RFC 9457) with an `errors` list naming each field at fault."),
+    paths(
+        super::auth::login, super::auth::logout, super::auth::me,
+        super::users::list_users, super::users::create_user, super::users::set_right,
+        super::clients::list_clients, super::clients::create_client, super::clients::get_client,
+        super::clients::update_client, super::clients::lookup, super::clients::add_contact_person,
+        super::clients::delete_contact_person,
+        super::interactions::create_interaction, super::interactions::client_interactions,
+        super::tasks::list_tasks, super::tasks::create_task, super::tasks::get_task, super::tasks::update_task,
+        super::classifier::nodes, super::classifier::create_node, super::classifier::rename_node,
+        super::classifier::delete_node,
+        super::attributes::list, super::attributes::create,
+        super::audit::audit,
+    ),
+    tags(
+        (name = "auth", description = "Log in and out"),
+        (name = "clients", description = "The client base, client cards and the screen-pop lookup"),
+        (name = "interactions", description = "Contact history"),
+        (name = "tasks", description = "Tasks, reminders, overdue control"),
+        (name = "classifier", description = "The client classifier tree"),
+        (name = "attributes", description = "User-defined client attributes"),
+        (name = "users", description = "Users and role rights"),
+        (name = "audit", description = "Who changed what"),
+    )
+)]
+pub struct ApiDoc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(|| async { axum::Json(ApiDoc::openapi()) }))
+        .route("/docs", get(|| async { Html(DOCS_PAGE) }))
+}
+
+/// A small reader for the document: operations by tag, with their
+/// parameters and schemas, rendered from `/api/v1/openapi.json`.
+const DOCS_PAGE: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Switchboard API</title>
+<style>
+body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:980px;padding:1.5rem;color:#1d2330}
+h1{margin:0 0 .25rem}h2{margin-top:2rem;border-bottom:1px solid #d8dde6}
+details{border:1px solid #d8dde6;border-radius:6px;margin:.4rem 0;padding:.3rem .7rem;background:#fafbfd}
+summary{cursor:pointer}code,pre{font:13px ui-monospace,monospace}pre{background:#f0f2f6;padding:.6rem;overflow:auto}
+.m{display:inline-block;width:4.5rem;font-weight:700;text-transform:uppercase}
+.get{color:#1769aa}.post{color:#2e7d32}.patch{color:#b26a00}.put{color:#6a1b9a}.delete{color:#c62828}
+</style></head><body>
+<h1>Switchboard API</h1><p id="desc"></p><p>Raw document: <a href="openapi.json">openapi.json</a></p><div id="ops"></div>
+<script>
+fetch('openapi.json').then(r=>r.json()).then(doc=>{
+  document.getElementById('desc').textContent=doc.info.description||'';
+  const byTag={};
+  for(const [path,item] of Object.entries(doc.paths))for(const [method,op] of Object.entries(item)){
+    const tag=(op.tags||['other'])[0];(byTag[tag]=byTag[tag]||[]).push({path,method,op});}
+  const root=document.getElementById('ops');
+  for(const [tag,ops] of Object.entries(byTag)){
+    const h=document.createElement('h2');h.textContent=tag;root.appendChild(h);
+    for(const {path,method,op} of ops){
+      const d=document.createElement('details');const s=document.createElement('summary');
+      s.innerHTML='<span class="m '+method+'">'+method+'</span><code></code> ';
+      s.querySelector('code').textContent=path;s.append(op.summary||op.description||'');d.appendChild(s);
+      const pre=document.createElement('pre');
+      pre.textContent=JSON.stringify({parameters:op.parameters,requestBody:op.requestBody,responses:op.responses},null,2);
+      d.appendChild(pre);root.appendChild(d);}}
+  const h=document.createElement('h2');h.textContent='schemas';root.appendChild(h);
+  const pre=document.createElement('pre');pre.textContent=JSON.stringify(doc.components&&doc.components.schemas,null,2);root.appendChild(pre);
+});
+</script></body></html>"#;

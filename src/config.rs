@@ -1,0 +1,227 @@
+//! One typed settings tree. Precedence, lowest first: built-in defaults, the
+//! config file (`switchboard.toml`, or `--config FILE`), `SWITCHBOARD_*`
+//! environment variables, command-line flags.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::phone::Region;
+
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Where the REST API, the WebSocket streams and the web app are served.
+    pub http: SocketAddr,
+    /// Where SIP listens (UDP and TCP); used by the SIP core.
+    pub sip: SocketAddr,
+    /// `sqlite://FILE` (the embedded default) or `postgres://...`.
+    pub database: String,
+    /// ISO region for phone numbers written without a country prefix.
+    pub default_region: String,
+    /// The built web app (`web/dist`); the API works without it.
+    pub web_dir: PathBuf,
+    /// How long a login session lasts without activity, in hours.
+    pub session_hours: i64,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            http: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            sip: SocketAddr::from(([127, 0, 0, 1], 5060)),
+            database: "sqlite://switchboard.db".into(),
+            default_region: "US".into(),
+            web_dir: PathBuf::from("web/dist"),
+            session_hours: 12,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: String, message: String },
+    #[error("default_region: {0}")]
+    Region(String),
+}
+
+/// Values given on the command line; `None` leaves the lower layers in force.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub http: Option<SocketAddr>,
+    pub sip: Option<SocketAddr>,
+    pub database: Option<String>,
+}
+
+impl Settings {
+    /// Builds the settings from every layer. A missing default config file is
+    /// fine; a missing file named with `--config` is an error.
+    pub fn load(config: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let mut settings = match config {
+            Some(path) => Self::from_file(path)?,
+            None if Path::new("switchboard.toml").exists() => {
+                Self::from_file(Path::new("switchboard.toml"))?
+            }
+            None => Settings::default(),
+        };
+        settings.apply_env(|name| std::env::var(name).ok())?;
+        if let Some(http) = overrides.http {
+            settings.http = http;
+        }
+        if let Some(sip) = overrides.sip {
+            settings.sip = sip;
+        }
+        if let Some(database) = &overrides.database {
+            settings.database = database.clone();
+        }
+        settings.region()?;
+        Ok(settings)
+    }
+
+    fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::File {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn parsed<T: std::str::FromStr>(name: &str, value: String) -> Result<T, ConfigError>
+        where
+            T::Err: fmt::Display,
+        {
+            value.parse().map_err(|e: T::Err| ConfigError::Env {
+                name: name.into(),
+                message: e.to_string(),
+            })
+        }
+        if let Some(v) = var("SWITCHBOARD_HTTP") {
+            self.http = parsed("SWITCHBOARD_HTTP", v)?;
+        }
+        if let Some(v) = var("SWITCHBOARD_SIP") {
+            self.sip = parsed("SWITCHBOARD_SIP", v)?;
+        }
+        if let Some(v) = var("SWITCHBOARD_DATABASE") {
+            self.database = v;
+        }
+        if let Some(v) = var("SWITCHBOARD_DEFAULT_REGION") {
+            self.default_region = v;
+        }
+        if let Some(v) = var("SWITCHBOARD_WEB_DIR") {
+            self.web_dir = PathBuf::from(v);
+        }
+        if let Some(v) = var("SWITCHBOARD_SESSION_HOURS") {
+            self.session_hours = parsed("SWITCHBOARD_SESSION_HOURS", v)?;
+        }
+        if let Some(v) = var("SWITCHBOARD_LOG_FORMAT") {
+            self.log_format = match v.as_str() {
+                "json" => LogFormat::Json,
+                "text" => LogFormat::Text,
+                _ => {
+                    return Err(ConfigError::Env {
+                        name: "SWITCHBOARD_LOG_FORMAT".into(),
+                        message: "expected text or json".into(),
+                    });
+                }
+            };
+        }
+        Ok(())
+    }
+
+    /// The default phone region, checked when the settings are loaded.
+    pub fn region(&self) -> Result<Region, ConfigError> {
+        Region::parse(&self.default_region).map_err(|e| ConfigError::Region(e.to_string()))
+    }
+}
+
+/// Hides the database password: settings are logged at start-up.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("http", &self.http)
+            .field("sip", &self.sip)
+            .field("database", &redact_url(&self.database))
+            .field("default_region", &self.default_region)
+            .field("web_dir", &self.web_dir)
+            .field("session_hours", &self.session_hours)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` becomes `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((credentials, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_environment_which_beats_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sb.toml");
+        std::fs::write(&file, "http = \"127.0.0.1:9000\"\ndatabase = \"sqlite://file.db\"\nsip = \"127.0.0.1:5070\"\n").unwrap();
+        let mut settings = Settings::from_file(&file).unwrap();
+        settings
+            .apply_env(|name| (name == "SWITCHBOARD_DATABASE").then(|| "sqlite://env.db".into()))
+            .unwrap();
+        assert_eq!(settings.http, "127.0.0.1:9000".parse().unwrap());
+        assert_eq!(settings.database, "sqlite://env.db");
+        assert_eq!(settings.sip, "127.0.0.1:5070".parse().unwrap());
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_reported_with_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sb.toml");
+        std::fs::write(&file, "htp = \"127.0.0.1:9000\"\n").unwrap();
+        let err = Settings::from_file(&file).unwrap_err().to_string();
+        assert!(err.contains("sb.toml") && err.contains("htp"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let settings = Settings {
+            database: "postgres://sb:hunter2@db.example/sb".into(),
+            ..Settings::default()
+        };
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("hunter2"));
+        assert!(shown.contains("postgres://sb:***@db.example/sb"));
+    }
+}

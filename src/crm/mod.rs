@@ -1,0 +1,62 @@
+//! The CRM domain: clients, contact persons, the classifier, user-defined
+//! attributes, interactions, tasks, users and their rights, the audit log.
+//!
+//! This layer is pure: types built by parsing (so inner code never holds an
+//! unchecked string where a type exists), the repository traits that
+//! `storage/` implements, and the use cases that need more than one call.
+//! No SQL, HTTP or clock reads here: the current time is an argument.
+
+/// A closed set of words stored and sent as text (`"call"`, `"done"` ...).
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "must be one of {}",
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+pub mod access;
+pub mod attributes;
+pub mod audit;
+pub mod classifier;
+pub mod clients;
+pub mod error;
+pub mod interactions;
+pub mod page;
+pub mod repo;
+pub mod tasks;
+pub mod text;
+pub mod users;
+
+pub use error::{FieldError, FieldErrors, RepoError};
+pub use repo::Repository;

@@ -1,0 +1,23 @@
+//! The whole storage contract in one trait object: `storage/` implements each
+//! part for SQLite and PostgreSQL, the API holds an `Arc<dyn Repository>`.
+
+use async_trait::async_trait;
+
+use super::attributes::AttributeRepo;
+use super::audit::AuditRepo;
+use super::classifier::ClassifierRepo;
+use super::clients::ClientRepo;
+use super::interactions::InteractionRepo;
+use super::tasks::TaskRepo;
+use super::users::UserRepo;
+use super::RepoError;
+
+#[async_trait]
+pub trait Repository:
+    UserRepo + ClientRepo + ClassifierRepo + AttributeRepo + InteractionRepo + TaskRepo + AuditRepo
+{
+    /// `sqlite` or `postgres`, for logs and `/readyz`.
+    fn backend(&self) -> &'static str;
+    /// A cheap round trip to the database, for `/readyz`.
+    async fn ping(&self) -> Result<(), RepoError>;
+}

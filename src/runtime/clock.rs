@@ -1,0 +1,9 @@
+//! The one place that reads the wall clock. Cores and storage take the time
+//! as an argument, so tests can pass any instant.
+
+use chrono::{DateTime, Utc};
+
+/// Now, to the whole second (the precision every stored timestamp has).
+pub fn now() -> DateTime<Utc> {
+    crate::storage::whole_seconds(Utc::now())
+}

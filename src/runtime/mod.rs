@@ -1,0 +1,3 @@
+//! The drivers around the pure cores. For now: the clock.
+
+pub mod clock;

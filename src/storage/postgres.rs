@@ -1,0 +1,50 @@
+//! The PostgreSQL backend, for several nodes sharing one store and for large bases.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use super::StorageError;
+
+type Db = sqlx::Postgres;
+type Store = PgStore;
+
+pub struct PgStore {
+    pool: sqlx::PgPool,
+}
+
+impl PgStore {
+    pub async fn open(url: &str) -> Result<Self, StorageError> {
+        let options = PgConnectOptions::from_str(url).map_err(StorageError::Connect)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(StorageError::Connect)?;
+        sqlx::migrate!("migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(StorageError::Migrate)?;
+        let store = PgStore { pool };
+        store.seed_rights().await.map_err(StorageError::Seed)?;
+        Ok(store)
+    }
+
+    pub fn pool(&self) -> &sqlx::PgPool {
+        &self.pool
+    }
+}
+
+const BACKEND: &str = "postgres";
+
+include!("sql/common.rs");
+include!("sql/users.rs");
+include!("sql/clients.rs");
+include!("sql/client_card.rs");
+include!("sql/classifier.rs");
+include!("sql/attributes.rs");
+include!("sql/interactions.rs");
+include!("sql/tasks.rs");
+include!("sql/audit.rs");

@@ -1,0 +1,57 @@
+//! The SQLite backend: one database file in WAL mode, the embedded default.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use super::StorageError;
+
+type Db = sqlx::Sqlite;
+type Store = SqliteStore;
+
+pub struct SqliteStore {
+    pool: sqlx::SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn open(url: &str) -> Result<Self, StorageError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(StorageError::Connect)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL stays durable across application crashes and
+            // is the setting SQLite recommends.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(StorageError::Connect)?;
+        sqlx::migrate!("migrations/sqlite")
+            .run(&pool)
+            .await
+            .map_err(StorageError::Migrate)?;
+        let store = SqliteStore { pool };
+        store.seed_rights().await.map_err(StorageError::Seed)?;
+        Ok(store)
+    }
+
+    pub fn pool(&self) -> &sqlx::SqlitePool {
+        &self.pool
+    }
+}
+
+const BACKEND: &str = "sqlite";
+
+include!("sql/common.rs");
+include!("sql/users.rs");
+include!("sql/clients.rs");
+include!("sql/client_card.rs");
+include!("sql/classifier.rs");
+include!("sql/attributes.rs");
+include!("sql/interactions.rs");
+include!("sql/tasks.rs");
+include!("sql/audit.rs");

@@ -1,0 +1,17 @@
+// Direct API calls for test set-up (finding records to act on through the UI).
+export async function apiLogin(baseUrl, username, password = "demo") {
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`API login as ${username}: ${res.status} ${await res.text()}`);
+  const body = await res.json();
+  return { token: body.token, user: body.user, get: (path) => apiGet(baseUrl, body.token, path) };
+}
+
+export async function apiGet(baseUrl, token, path) {
+  const res = await fetch(`${baseUrl}/api/v1${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}

@@ -1,0 +1,94 @@
+// Starts a real Switchboard server for the browser tests: a fresh database
+// loaded with the demo data, a free loopback port, the built web app.
+import { spawn, spawnSync } from "node:child_process";
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+function binaryPath() {
+  const bin = process.env.SWITCHBOARD_BIN || "target/debug/switchboard";
+  return isAbsolute(bin) ? bin : join(repoRoot, bin);
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Loads the demo data and starts `switchboard serve`. Returns
+ * { baseUrl, database, stop(), log() }.
+ */
+export async function startServer() {
+  const bin = binaryPath();
+  if (!existsSync(bin)) throw new Error(`server binary not found at ${bin} (build it, or set SWITCHBOARD_BIN)`);
+  const webDir = join(repoRoot, "web", "dist");
+  if (!existsSync(join(webDir, "index.html"))) {
+    throw new Error(`${webDir}/index.html is missing: run "npm ci && npm run build" in web/ first`);
+  }
+
+  const tmp = mkdtempSync(join(tmpdir(), "switchboard-e2e-"));
+  const database = process.env.SWITCHBOARD_E2E_DATABASE || `sqlite://${tmp}/db.sqlite`;
+  const env = { ...process.env, SWITCHBOARD_WEB_DIR: webDir, RUST_LOG: process.env.RUST_LOG || "info" };
+
+  const demo = spawnSync(bin, ["demo", "--database", database], { env, encoding: "utf8", timeout: 120_000 });
+  if (demo.status !== 0) {
+    throw new Error(`"switchboard demo" failed (${demo.status ?? demo.signal}):\n${demo.stdout}\n${demo.stderr}`);
+  }
+
+  const port = await freePort();
+  const logPath = join(tmp, "server.log");
+  const logFile = createWriteStream(logPath);
+  const child = spawn(bin, ["serve", "--database", database, "--http", `127.0.0.1:${port}`], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout.pipe(logFile);
+  child.stderr.pipe(logFile);
+  let exited = null;
+  child.on("exit", (code, signal) => (exited = { code, signal }));
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const log = () => (existsSync(logPath) ? readFileSync(logPath, "utf8") : "");
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`server exited early (${JSON.stringify(exited)}):\n${log()}`);
+    try {
+      const res = await fetch(`${baseUrl}/readyz`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      process.kill(child.pid, "SIGKILL");
+      throw new Error(`server not ready within 60 s:\n${log()}`);
+    }
+    await sleep(200);
+  }
+
+  async function stop() {
+    if (!exited) {
+      process.kill(child.pid, "SIGTERM");
+      const until = Date.now() + 10_000;
+      while (!exited && Date.now() < until) await sleep(100);
+      if (!exited) process.kill(child.pid, "SIGKILL");
+    }
+    logFile.end();
+    if (!process.env.SWITCHBOARD_E2E_KEEP) rmSync(tmp, { recursive: true, force: true });
+  }
+
+  return { baseUrl, database, demoOutput: demo.stdout, stop, log, tmp };
+}

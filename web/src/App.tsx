@@ -1,0 +1,25 @@
+import { Navigate, Route, Routes } from "react-router-dom";
+import { LoginPage } from "./auth/LoginPage";
+import { RequireAuth } from "./auth/RequireAuth";
+import { ClientCardPage } from "./clients/ClientCardPage";
+import { ClientListPage } from "./clients/ClientListPage";
+import { NewClientPage } from "./clients/NewClientPage";
+import { Layout } from "./layout/Layout";
+import { NotFound } from "./components/NotFound";
+import { TasksPage } from "./tasks/TasksPage";
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route element={<RequireAuth><Layout /></RequireAuth>}>
+        <Route index element={<Navigate to="/clients" replace />} />
+        <Route path="/clients" element={<ClientListPage />} />
+        <Route path="/clients/new" element={<NewClientPage />} />
+        <Route path="/clients/:id" element={<ClientCardPage />} />
+        <Route path="/tasks" element={<TasksPage />} />
+        <Route path="*" element={<NotFound what="page" />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,71 @@
+// One typed function per endpoint of the public API the app uses.
+import { http } from "./http";
+import type {
+  AttributeDefinition,
+  ClassifierNode,
+  Client,
+  ClientInput,
+  ClientSummary,
+  ContactPersonInput,
+  Id,
+  Interaction,
+  InteractionInput,
+  LoginResponse,
+  Me,
+  Page,
+  Task,
+  TaskInput,
+  TaskState,
+  User,
+} from "./types";
+
+const seg = (id: Id) => encodeURIComponent(String(id));
+
+export interface ClientQuery {
+  q?: string;
+  status?: string;
+  kind?: string;
+  responsible?: string;
+  classifier?: string;
+  sort?: string;
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface TaskQuery {
+  responsible?: string;
+  state?: TaskState | "";
+  overdue?: boolean;
+  client_id?: Id;
+  cursor?: string | null;
+}
+
+export const api = {
+  login: (username: string, password: string) =>
+    http.post<LoginResponse>("/auth/login", { username, password }),
+  logout: () => http.post<void>("/auth/logout"),
+  me: () => http.get<Me>("/auth/me"),
+
+  clients: (query: ClientQuery) => http.get<Page<ClientSummary>>("/clients", { ...query }),
+  client: (id: Id) => http.get<Client>(`/clients/${seg(id)}`),
+  createClient: (body: ClientInput) => http.post<{ id: Id }>("/clients", body),
+  updateClient: (id: Id, body: Partial<ClientInput>) => http.patch<Client>(`/clients/${seg(id)}`, body),
+
+  addContactPerson: (clientId: Id, body: ContactPersonInput) =>
+    http.post<{ id: Id }>(`/clients/${seg(clientId)}/contact-persons`, body),
+  deleteContactPerson: (id: Id) => http.del(`/contact-persons/${seg(id)}`),
+
+  interactions: (clientId: Id, cursor?: string | null) =>
+    http.get<Page<Interaction>>(`/clients/${seg(clientId)}/interactions`, { cursor }),
+  addInteraction: (body: InteractionInput) => http.post<{ id: Id }>("/interactions", body),
+
+  tasks: (query: TaskQuery) =>
+    http.get<Page<Task>>("/tasks", { ...query, overdue: query.overdue ? "true" : undefined }),
+  addTask: (body: TaskInput) => http.post<{ id: Id }>("/tasks", body),
+  updateTask: (id: Id, body: Partial<Pick<Task, "state" | "title" | "due_at" | "notes" | "responsible_id">>) =>
+    http.patch<Task>(`/tasks/${seg(id)}`, body),
+
+  classifier: () => http.get<{ nodes: ClassifierNode[] }>("/classifier"),
+  attributes: () => http.get<{ items: AttributeDefinition[] }>("/attributes"),
+  users: () => http.get<{ items: User[] }>("/users"),
+};

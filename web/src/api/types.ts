@@ -1,0 +1,227 @@
+// Shapes of the public REST API (/api/v1), as the browser app uses them.
+// IDs are opaque to the app: it only passes them back to the server.
+
+export type Id = string | number;
+
+export type Role = "admin" | "supervisor" | "marketer" | "manager" | "agent";
+
+export interface User {
+  id: Id;
+  username: string;
+  role: Role | string;
+  display_name: string;
+  team_id?: Id | null;
+}
+
+export interface Right {
+  read: boolean;
+  write: boolean;
+  scope?: "own" | "team" | "all";
+}
+
+export interface Me extends User {
+  rights?: Record<string, Right>;
+}
+
+export interface LoginResponse {
+  token: string;
+  user: User;
+}
+
+export type ClientKind = "legal" | "individual";
+
+export interface ClientSummary {
+  id: Id;
+  kind: ClientKind;
+  name: string;
+  status: string | null;
+  primary_phone: string | null;
+  primary_email: string | null;
+  responsible_id: Id | null;
+  responsible_name: string | null;
+  created_at: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export type AddressKind = "legal" | "postal" | "delivery" | "other";
+
+export interface Address {
+  id?: Id;
+  kind: AddressKind;
+  text: string;
+}
+
+export interface Phone {
+  id?: Id;
+  number: string;
+  e164?: string | null;
+  kind?: string | null;
+}
+
+export interface Email {
+  id?: Id;
+  address: string;
+}
+
+export type AttributeValue = string | number | boolean | null;
+
+export interface ClassifierRef {
+  id: Id;
+  name: string;
+  path: string;
+}
+
+export interface ContactPerson {
+  id: Id;
+  name: string;
+  position: string | null;
+  phones: Phone[];
+  emails: Email[];
+  notes: string | null;
+}
+
+export interface Client {
+  id: Id;
+  kind: ClientKind;
+  name: string;
+  legal_name: string | null;
+  tax_id: string | null;
+  registration_number: string | null;
+  bank_details: string | null;
+  status: string | null;
+  advertising_source: string | null;
+  responsible_id: Id | null;
+  responsible_name: string | null;
+  notes: string | null;
+  external_id: string | null;
+  addresses: Address[];
+  phones: Phone[];
+  emails: Email[];
+  attributes: Record<string, AttributeValue>;
+  classifier: ClassifierRef[];
+  contact_persons: ContactPerson[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** Body of POST /clients and PATCH /clients/{id}. */
+export interface ClientInput {
+  kind: ClientKind;
+  name: string;
+  legal_name?: string | null;
+  tax_id?: string | null;
+  registration_number?: string | null;
+  bank_details?: string | null;
+  status?: string | null;
+  advertising_source?: string | null;
+  responsible_id?: Id | null;
+  notes?: string | null;
+  addresses: { kind: AddressKind; text: string }[];
+  phones: { number: string; kind?: string }[];
+  emails: { address: string }[];
+  attributes: Record<string, AttributeValue>;
+  classifier: Id[];
+}
+
+export interface ContactPersonInput {
+  name: string;
+  position?: string;
+  phones: { number: string }[];
+  emails: { address: string }[];
+  notes?: string;
+}
+
+export const CHANNELS = ["call", "email", "letter", "meeting", "chat", "sms"] as const;
+export const DIRECTIONS = ["in", "out"] as const;
+export const PRIORITIES = ["high", "medium", "low"] as const;
+export const INTERACTION_TYPES = ["sale", "consultation", "complaint", "claim", "information", "other"] as const;
+export const INTERACTION_STATES = ["done", "not_done", "partly_done", "no_action_needed"] as const;
+export const INTERACTION_STATUSES = ["held", "planned", "planned_cancelled"] as const;
+
+export interface Interaction {
+  id: Id;
+  client_id: Id;
+  contact_person_id: Id | null;
+  channel: (typeof CHANNELS)[number];
+  direction: (typeof DIRECTIONS)[number];
+  started_at: string;
+  duration_s: number | null;
+  priority: (typeof PRIORITIES)[number];
+  type: (typeof INTERACTION_TYPES)[number];
+  state: (typeof INTERACTION_STATES)[number];
+  status: (typeof INTERACTION_STATUSES)[number];
+  advertising_source: string | null;
+  responsible_id: Id | null;
+  responsible_name: string | null;
+  result: string | null;
+  notes: string | null;
+}
+
+export interface InteractionInput {
+  client_id: Id;
+  contact_person_id?: Id;
+  channel: Interaction["channel"];
+  direction: Interaction["direction"];
+  started_at?: string;
+  duration_s?: number;
+  priority: Interaction["priority"];
+  type: Interaction["type"];
+  state: Interaction["state"];
+  status: Interaction["status"];
+  advertising_source?: string;
+  responsible_id?: Id;
+  result?: string;
+  notes?: string;
+}
+
+export type TaskState = "open" | "done" | "cancelled";
+
+export interface Task {
+  id: Id;
+  client_id: Id | null;
+  client_name: string | null;
+  title: string;
+  notes: string | null;
+  due_at: string;
+  remind_at: string | null;
+  responsible_id: Id | null;
+  responsible_name: string | null;
+  state: TaskState;
+  overdue: boolean;
+}
+
+export interface TaskInput {
+  client_id?: Id;
+  title: string;
+  notes?: string;
+  due_at: string;
+  remind_at?: string;
+  responsible_id?: Id;
+}
+
+export interface ClassifierNode {
+  id: Id;
+  parent_id: Id | null;
+  name: string;
+}
+
+export interface AttributeDefinition {
+  id: Id;
+  key: string;
+  label: string;
+  kind: "text" | "number" | "date" | "boolean" | "choice";
+  choices?: string[] | null;
+}
+
+/** An RFC 9457 problem document as the server sends it. */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  errors?: { field: string; message: string }[];
+}
