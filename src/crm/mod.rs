@@ -43,7 +43,6 @@ macro_rules! text_enum {
         }
     };
 }
-pub(crate) use text_enum;
 
 pub mod access;
 pub mod attributes;
