@@ -4,12 +4,12 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::extract::QueryPairs;
 use super::AppState;
 use crate::crm::access::{Actor, Section};
 use crate::crm::audit::{AuditEntry, AuditFilter};
-use crate::crm::page::{Page, PageRequest};
+use crate::crm::page::Page;
 use crate::crm::FieldErrors;
 use crate::ids::UserId;
 
@@ -31,11 +31,7 @@ async fn audit(State(state): State<AppState>, actor: Actor, query: QueryPairs) -
         entity_id: query.parse::<i64>("entity_id", &mut errors),
         user: query.parse::<i64>("user_id", &mut errors).map(UserId),
     };
-    let limit = query.parse::<u32>("limit", &mut errors);
-    let page = match PageRequest::parse(limit, query.get("cursor")) {
-        Ok(page) if errors.is_empty() => page,
-        Ok(_) => return Err(ApiError::BadRequest(errors)),
-        Err((field, message)) => return Err(ApiError::BadRequest(FieldErrors::single(field, message))),
-    };
+    let page = query.page(&mut errors);
+    let page = QueryPairs::finish(errors, page)?;
     Ok(axum::Json(state.repo.audit(&filter, &page).await?))
 }

@@ -18,7 +18,7 @@ use crate::crm::clients::{
     Address, AddressKind, Client, ClientFilter, ClientKind, ClientPatch, ClientSort, ClientSummary, NewClient,
     NewContactPerson, PhoneEntry, ScreenPop, NAME_MAX, TEXT_MAX,
 };
-use crate::crm::page::{Page, PageRequest};
+use crate::crm::page::Page;
 use crate::crm::text::{optional, Email, Label};
 use crate::crm::FieldErrors;
 use crate::ids::{AttributeId, ClientId, ContactPersonId, NodeId, UserId};
@@ -138,13 +138,8 @@ async fn list_clients(State(state): State<AppState>, actor: Actor, query: QueryP
             }
         }
     }
-    let page = PageRequest::parse(query.parse::<u32>("limit", &mut errors), query.get("cursor"))
-        .map_err(|(field, message)| errors.add(field, message))
-        .ok();
-    if !errors.is_empty() {
-        return Err(ApiError::BadRequest(errors));
-    }
-    let page = page.expect("no errors recorded, so the page parsed");
+    let page = query.page(&mut errors);
+    let page = QueryPairs::finish(errors, page)?;
     let scope = actor.client_scope(Section::Clients);
     Ok(axum::Json(state.repo.clients(scope, &filter, &page).await?))
 }

@@ -71,6 +71,21 @@ impl QueryPairs {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
     }
 
+    /// `limit` and `cursor`, with complaints recorded.
+    pub fn page(&self, errors: &mut FieldErrors) -> Option<crate::crm::page::PageRequest> {
+        let limit = self.parse::<u32>("limit", errors);
+        crate::crm::page::PageRequest::parse(limit, self.get("cursor"), errors)
+    }
+
+    /// Ends parameter parsing: the value when nothing was recorded, else a 400
+    /// naming every bad parameter.
+    pub fn finish<T>(errors: FieldErrors, value: Option<T>) -> Result<T, ApiError> {
+        match value {
+            Some(value) if errors.is_empty() => Ok(value),
+            _ => Err(ApiError::BadRequest(errors)),
+        }
+    }
+
     /// A parameter parsed with `FromStr`, recording the error under its name.
     pub fn parse<T: std::str::FromStr>(&self, name: &str, errors: &mut FieldErrors) -> Option<T>
     where

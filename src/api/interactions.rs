@@ -16,7 +16,7 @@ use crate::crm::clients::TEXT_MAX;
 use crate::crm::interactions::{
     Channel, Direction, Interaction, InteractionState, InteractionStatus, InteractionType, NewInteraction, Priority,
 };
-use crate::crm::page::{Page, PageRequest};
+use crate::crm::page::Page;
 use crate::crm::text::optional;
 use crate::crm::FieldErrors;
 use crate::ids::{ClientId, ContactPersonId, UserId};
@@ -84,13 +84,8 @@ async fn client_interactions(
 ) -> ApiResult<axum::Json<Page<Interaction>>> {
     actor.require_read(Section::Interactions)?;
     let mut errors = FieldErrors::new();
-    let limit = query.parse::<u32>("limit", &mut errors);
-    let page = PageRequest::parse(limit, query.get("cursor")).map_err(|(f, m)| FieldErrors::single(f, m));
-    let page = match (page, errors.is_empty()) {
-        (Ok(page), true) => page,
-        (Err(e), _) => return Err(super::error::ApiError::BadRequest(e)),
-        (_, false) => return Err(super::error::ApiError::BadRequest(errors)),
-    };
+    let page = query.page(&mut errors);
+    let page = QueryPairs::finish(errors, page)?;
     let scope = actor.client_scope(Section::Interactions);
     Ok(axum::Json(state.repo.client_interactions(scope, ClientId(id), &page).await?))
 }

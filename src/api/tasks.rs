@@ -8,12 +8,12 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::extract::{created, double_option, Created, Json, PathId, QueryPairs};
 use super::AppState;
 use crate::crm::access::{Actor, Section};
 use crate::crm::clients::TEXT_MAX;
-use crate::crm::page::{Page, PageRequest};
+use crate::crm::page::Page;
 use crate::crm::tasks::{NewTask, Task, TaskFilter, TaskPatch, TaskScope, TaskState};
 use crate::crm::text::{optional, Label};
 use crate::crm::FieldErrors;
@@ -74,13 +74,8 @@ async fn list_tasks(State(state): State<AppState>, actor: Actor, query: QueryPai
         client: query.parse::<i64>("client_id", &mut errors).map(ClientId),
         overdue: query.parse::<bool>("overdue", &mut errors).unwrap_or(false),
     };
-    let limit = query.parse::<u32>("limit", &mut errors);
-    let page = PageRequest::parse(limit, query.get("cursor"));
-    let page = match page {
-        Ok(page) if errors.is_empty() => page,
-        Ok(_) => return Err(ApiError::BadRequest(errors)),
-        Err((field, message)) => return Err(ApiError::BadRequest(FieldErrors::single(field, message))),
-    };
+    let page = query.page(&mut errors);
+    let page = QueryPairs::finish(errors, page)?;
     Ok(axum::Json(state.repo.tasks(scope(&actor), &filter, &page, clock::now()).await?))
 }
 

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::FieldErrors;
+
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
 
@@ -36,17 +38,21 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    pub fn parse(limit: Option<u32>, cursor: Option<&str>) -> Result<Self, (&'static str, String)> {
+    /// Parses `limit` and `cursor`, recording every complaint in `errors`.
+    pub fn parse(limit: Option<u32>, cursor: Option<&str>, errors: &mut FieldErrors) -> Option<Self> {
         let limit = match limit {
-            None => DEFAULT_LIMIT,
-            Some(n) if (1..=MAX_LIMIT).contains(&n) => n,
-            Some(_) => return Err(("limit", format!("must be between 1 and {MAX_LIMIT}"))),
+            None => Some(DEFAULT_LIMIT),
+            Some(n) if (1..=MAX_LIMIT).contains(&n) => Some(n),
+            Some(_) => {
+                errors.add("limit", format!("must be between 1 and {MAX_LIMIT}"));
+                None
+            }
         };
         let after = match cursor {
-            None | Some("") => None,
-            Some(c) => Some(Cursor::decode(c).map_err(|e| ("cursor", e))?),
+            None | Some("") => Some(None),
+            Some(c) => errors.take("cursor", Cursor::decode(c)).map(Some),
         };
-        Ok(PageRequest { limit, after })
+        Some(PageRequest { limit: limit?, after: after? })
     }
 
     /// Storage fetches one row more than asked to learn whether a next page exists.
@@ -102,7 +108,7 @@ mod tests {
 
     #[test]
     fn a_page_has_a_cursor_only_when_more_rows_exist() {
-        let request = PageRequest::parse(Some(2), None).unwrap();
+        let request = PageRequest::parse(Some(2), None, &mut FieldErrors::new()).unwrap();
         let page = Page::from_rows(vec![1, 2, 3], &request, |n| Cursor { key: None, id: *n });
         assert_eq!(page.items, vec![1, 2]);
         assert_eq!(Cursor::decode(page.next_cursor.as_deref().unwrap()).unwrap().id, 2);
@@ -112,7 +118,10 @@ mod tests {
 
     #[test]
     fn limits_outside_the_range_are_refused() {
-        assert!(PageRequest::parse(Some(0), None).is_err());
-        assert!(PageRequest::parse(Some(MAX_LIMIT + 1), None).is_err());
+        let mut errors = FieldErrors::new();
+        assert!(PageRequest::parse(Some(0), Some("zz"), &mut errors).is_none());
+        assert!(PageRequest::parse(Some(MAX_LIMIT + 1), None, &mut errors).is_none());
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["limit", "cursor", "limit"]);
     }
 }

@@ -1,0 +1,10 @@
+//! API tests: every test runs against SQLite and against PostgreSQL.
+
+mod helpers;
+
+mod auth;
+mod classifier;
+mod clients;
+mod errors;
+mod rights;
+mod tasks_and_interactions;
