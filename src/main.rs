@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use switchboard::config::{LogFormat, Overrides, Settings};
 
 #[derive(Parser)]
-#[command(name = "switchboard", version, about = "Contact-centre server with a CRM core")]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Contact-centre server with a CRM core"
+)]
 struct Cli {
     /// Config file (default: ./switchboard.toml when present).
     #[arg(long, global = true)]
@@ -76,7 +80,13 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::User {
-                command: UserCommand::Add { name, role, password, display_name },
+                command:
+                    UserCommand::Add {
+                        name,
+                        role,
+                        password,
+                        display_name,
+                    },
             } => {
                 let repo = switchboard::app::open_repository(&settings).await?;
                 let input = switchboard::api::users::UserInput {
@@ -86,8 +96,11 @@ fn main() -> anyhow::Result<()> {
                     display_name,
                     team_id: None,
                 };
-                let user = switchboard::api::users::parse_new_user(input).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                let id = repo.create_user(user, switchboard::runtime::clock::now()).await?;
+                let user = switchboard::api::users::parse_new_user(input)
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                let id = repo
+                    .create_user(user, switchboard::runtime::clock::now())
+                    .await?;
                 println!("user {name} added with id {id}");
                 Ok(())
             }
@@ -98,7 +111,9 @@ fn main() -> anyhow::Result<()> {
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),

@@ -94,11 +94,26 @@ mod tests {
         let us = Region::parse("US").unwrap();
         let de = Region::parse("de").unwrap();
         let ru = Region::parse("RU").unwrap();
-        assert_eq!(Phone::parse("(202) 555-0143", us).unwrap().e164(), "+12025550143");
-        assert_eq!(Phone::parse("+1 202 555 0143", de).unwrap().e164(), "+12025550143");
-        assert_eq!(Phone::parse("030 1234567", de).unwrap().e164(), "+49301234567");
-        assert_eq!(Phone::parse("8 (495) 123-45-67", ru).unwrap().e164(), "+74951234567");
-        assert_eq!(Phone::parse("00 44 20 7946 0958", de).unwrap().e164(), "+442079460958");
+        assert_eq!(
+            Phone::parse("(202) 555-0143", us).unwrap().e164(),
+            "+12025550143"
+        );
+        assert_eq!(
+            Phone::parse("+1 202 555 0143", de).unwrap().e164(),
+            "+12025550143"
+        );
+        assert_eq!(
+            Phone::parse("030 1234567", de).unwrap().e164(),
+            "+49301234567"
+        );
+        assert_eq!(
+            Phone::parse("8 (495) 123-45-67", ru).unwrap().e164(),
+            "+74951234567"
+        );
+        assert_eq!(
+            Phone::parse("00 44 20 7946 0958", de).unwrap().e164(),
+            "+442079460958"
+        );
     }
 
     #[test]
@@ -111,7 +126,10 @@ mod tests {
     fn rejects_text_that_is_no_number() {
         assert_eq!(Phone::parse("", Region::default()), Err(PhoneError::Empty));
         assert!(Phone::parse("call me maybe", Region::default()).is_err());
-        assert_eq!(Phone::parse("123", Region::default()), Err(PhoneError::Invalid));
+        assert_eq!(
+            Phone::parse("123", Region::default()),
+            Err(PhoneError::Invalid)
+        );
     }
 
     #[test]

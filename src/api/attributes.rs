@@ -1,15 +1,15 @@
 //! `/attributes`: user-defined client attributes.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::error::ApiResult;
-use super::extract::{created, Created, Json};
 use super::AppState;
+use super::error::ApiResult;
+use super::extract::{Created, Json, created};
 use crate::crm::access::{Actor, Section};
 use crate::crm::attributes::{AttributeDef, NewAttributeDef};
 use crate::runtime::clock;

@@ -1,16 +1,16 @@
 //! `/audit`: who changed what, and when.
 
+use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use axum::Router;
 
+use super::AppState;
 use super::error::ApiResult;
 use super::extract::QueryPairs;
-use super::AppState;
+use crate::crm::FieldErrors;
 use crate::crm::access::{Actor, Section};
 use crate::crm::audit::{AuditEntry, AuditFilter};
 use crate::crm::page::Page;
-use crate::crm::FieldErrors;
 use crate::ids::UserId;
 
 pub fn router() -> Router<AppState> {
@@ -23,7 +23,11 @@ pub fn router() -> Router<AppState> {
         ("entity_id" = Option<i64>, Query), ("user_id" = Option<i64>, Query),
         ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = Page<AuditEntry>), (status = 403, body = super::error::Problem)))]
-async fn audit(State(state): State<AppState>, actor: Actor, query: QueryPairs) -> ApiResult<axum::Json<Page<AuditEntry>>> {
+async fn audit(
+    State(state): State<AppState>,
+    actor: Actor,
+    query: QueryPairs,
+) -> ApiResult<axum::Json<Page<AuditEntry>>> {
     actor.require_read(Section::Audit)?;
     let mut errors = FieldErrors::new();
     let filter = AuditFilter {

@@ -4,20 +4,20 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use axum::Router;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::extract::Json;
-use super::AppState;
 use crate::crm::access::{Actor, Right, Role, Section};
 use crate::crm::users::{Password, Username};
 use crate::ids::{TeamId, UserId};
@@ -68,7 +68,10 @@ pub struct Me {
 /// Log in with a username and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = super::error::Problem)))]
-async fn login(State(state): State<AppState>, Json(body): Json<LoginRequest>) -> ApiResult<Response> {
+async fn login(
+    State(state): State<AppState>,
+    Json(body): Json<LoginRequest>,
+) -> ApiResult<Response> {
     let now = clock::now();
     let credentials = match Username::parse(&body.username) {
         Ok(name) => state.repo.credentials(&name).await?,
@@ -139,7 +142,10 @@ async fn me(actor: Actor) -> axum::Json<Me> {
 impl FromRequestParts<AppState> for Actor {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = token_of(&parts.headers).ok_or(ApiError::Unauthorized)?;
         state
             .repo
@@ -184,6 +190,8 @@ fn dummy_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| {
         // "unguessable" is only ever compared with, never a real password.
-        Password::parse("unguessable-dummy-password").expect("long enough").hash()
+        Password::parse("unguessable-dummy-password")
+            .expect("long enough")
+            .hash()
     })
 }

@@ -1,25 +1,28 @@
 //! `/classifier`: the tree clients are classified by.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::error::ApiResult;
-use super::extract::{created, Created, Json, PathId};
 use super::AppState;
+use super::error::ApiResult;
+use super::extract::{Created, Json, PathId, created};
+use crate::crm::FieldErrors;
 use crate::crm::access::{Actor, Section};
 use crate::crm::classifier::ClassifierNode;
 use crate::crm::text::Label;
-use crate::crm::FieldErrors;
 use crate::ids::NodeId;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/classifier", get(nodes).post(create_node))
-        .route("/classifier/{id}", axum::routing::patch(rename_node).delete(delete_node))
+        .route(
+            "/classifier/{id}",
+            axum::routing::patch(rename_node).delete(delete_node),
+        )
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -81,7 +84,11 @@ async fn rename_node(
 /// Delete a leaf node; clients leave it.
 #[utoipa::path(delete, path = "/api/v1/classifier/{id}", tag = "classifier", params(("id" = i64, Path)),
     responses((status = 204), (status = 409, body = super::error::Problem)))]
-async fn delete_node(State(state): State<AppState>, actor: Actor, PathId(id): PathId) -> ApiResult<StatusCode> {
+async fn delete_node(
+    State(state): State<AppState>,
+    actor: Actor,
+    PathId(id): PathId,
+) -> ApiResult<StatusCode> {
     actor.require_write(Section::Classifier)?;
     state.repo.delete_node(NodeId(id)).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,26 +1,26 @@
 //! `/clients`: the client base, the client card, the screen-pop lookup and
 //! contact persons.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
-use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::error::{ApiError, ApiResult};
-use super::extract::{created, double_option, Created, Json, PathId, QueryPairs};
 use super::AppState;
+use super::error::{ApiError, ApiResult};
+use super::extract::{Created, Json, PathId, QueryPairs, created, double_option};
+use crate::crm::FieldErrors;
 use crate::crm::access::{Actor, Reach, Section};
 use crate::crm::attributes::AttributeDef;
 use crate::crm::clients::{
-    Address, AddressKind, Client, ClientFilter, ClientKind, ClientPatch, ClientSort, ClientSummary, NewClient,
-    NewContactPerson, PhoneEntry, ScreenPop, NAME_MAX, TEXT_MAX,
+    Address, AddressKind, Client, ClientFilter, ClientKind, ClientPatch, ClientSort, ClientSummary,
+    NAME_MAX, NewClient, NewContactPerson, PhoneEntry, ScreenPop, TEXT_MAX,
 };
 use crate::crm::page::Page;
-use crate::crm::text::{optional, Email, Label};
-use crate::crm::FieldErrors;
+use crate::crm::text::{Email, Label, optional};
 use crate::ids::{AttributeId, ClientId, ContactPersonId, NodeId, UserId};
 use crate::phone::{Phone, Region};
 use crate::runtime::clock;
@@ -109,7 +109,11 @@ pub struct ContactPersonInput {
         ("sort" = Option<String>, Query, description = "name, -name, created_at, -created_at"),
         ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = Page<ClientSummary>), (status = 400, body = super::error::Problem)))]
-async fn list_clients(State(state): State<AppState>, actor: Actor, query: QueryPairs) -> ApiResult<axum::Json<Page<ClientSummary>>> {
+async fn list_clients(
+    State(state): State<AppState>,
+    actor: Actor,
+    query: QueryPairs,
+) -> ApiResult<axum::Json<Page<ClientSummary>>> {
     actor.require_read(Section::Clients)?;
     let mut errors = FieldErrors::new();
     let mut filter = ClientFilter::default().with_text(query.get("q").unwrap_or(""));
@@ -121,8 +125,14 @@ async fn list_clients(State(state): State<AppState>, actor: Actor, query: QueryP
         None => None,
     };
     filter.classifier = query.parse::<i64>("classifier", &mut errors).map(NodeId);
-    filter.sort = query.parse::<ClientSort>("sort", &mut errors).unwrap_or(ClientSort::Name);
-    let attr_filters: Vec<_> = query.0.iter().filter_map(|(k, v)| Some((k.strip_prefix("attr.")?, v))).collect();
+    filter.sort = query
+        .parse::<ClientSort>("sort", &mut errors)
+        .unwrap_or(ClientSort::Name);
+    let attr_filters: Vec<_> = query
+        .0
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("attr.")?, v)))
+        .collect();
     if !attr_filters.is_empty() {
         let defs = state.repo.attribute_defs().await?;
         for (key, value) in attr_filters {
@@ -166,7 +176,10 @@ async fn create_client(
     let mut client = parse_new_client(input, state.region, &defs)?;
     check_responsible(&actor, right.reach, client.responsible_id)?;
     client.responsible_id.get_or_insert(actor.user_id);
-    let id = state.repo.create_client(actor.user_id, client, clock::now()).await?;
+    let id = state
+        .repo
+        .create_client(actor.user_id, client, clock::now())
+        .await?;
     metrics::counter!("crm_clients_created_total").increment(1);
     Ok(created(id.0))
 }
@@ -174,7 +187,11 @@ async fn create_client(
 /// A client's whole card.
 #[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = i64, Path)),
     responses((status = 200, body = Client), (status = 404, body = super::error::Problem)))]
-async fn get_client(State(state): State<AppState>, actor: Actor, PathId(id): PathId) -> ApiResult<axum::Json<Client>> {
+async fn get_client(
+    State(state): State<AppState>,
+    actor: Actor,
+    PathId(id): PathId,
+) -> ApiResult<axum::Json<Client>> {
     actor.require_read(Section::Clients)?;
     let scope = actor.client_scope(Section::Clients);
     Ok(axum::Json(state.repo.client(scope, ClientId(id)).await?))
@@ -205,7 +222,11 @@ async fn update_client(
 #[utoipa::path(get, path = "/api/v1/clients/lookup", tag = "clients",
     params(("phone" = String, Query, description = "Any written form of the number")),
     responses((status = 200, body = ScreenPop), (status = 404, body = super::error::Problem), (status = 400, body = super::error::Problem)))]
-async fn lookup(State(state): State<AppState>, actor: Actor, query: QueryPairs) -> ApiResult<axum::Json<ScreenPop>> {
+async fn lookup(
+    State(state): State<AppState>,
+    actor: Actor,
+    query: QueryPairs,
+) -> ApiResult<axum::Json<ScreenPop>> {
     actor.require_read(Section::Clients)?;
     let text = query
         .get("phone")
@@ -232,7 +253,10 @@ async fn add_contact_person(
 ) -> ApiResult<(StatusCode, axum::Json<Created>)> {
     actor.require_write(Section::Clients)?;
     let mut errors = FieldErrors::new();
-    let name = errors.take("name", Label::parse(input.name.as_deref().unwrap_or(""), NAME_MAX));
+    let name = errors.take(
+        "name",
+        Label::parse(input.name.as_deref().unwrap_or(""), NAME_MAX),
+    );
     let position = errors.take("position", optional(input.position.as_deref(), NAME_MAX));
     let notes = errors.take("notes", optional(input.notes.as_deref(), TEXT_MAX));
     let phones = parse_phones(&input.phones, state.region, &mut errors);
@@ -255,7 +279,11 @@ async fn add_contact_person(
 /// Remove a contact person (their phones and e-mails go with them).
 #[utoipa::path(delete, path = "/api/v1/contact-persons/{id}", tag = "clients", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = super::error::Problem)))]
-async fn delete_contact_person(State(state): State<AppState>, actor: Actor, PathId(id): PathId) -> ApiResult<StatusCode> {
+async fn delete_contact_person(
+    State(state): State<AppState>,
+    actor: Actor,
+    PathId(id): PathId,
+) -> ApiResult<StatusCode> {
     actor.require_write(Section::Clients)?;
     let scope = actor.client_scope(Section::Clients);
     state
@@ -276,7 +304,11 @@ fn check_responsible(actor: &Actor, reach: Reach, responsible: Option<UserId>) -
     }
 }
 
-pub fn parse_new_client(input: ClientInput, region: Region, defs: &[AttributeDef]) -> Result<NewClient, FieldErrors> {
+pub fn parse_new_client(
+    input: ClientInput,
+    region: Region,
+    defs: &[AttributeDef],
+) -> Result<NewClient, FieldErrors> {
     let mut errors = FieldErrors::new();
     let kind = match input.kind.as_deref() {
         None => {
@@ -285,9 +317,14 @@ pub fn parse_new_client(input: ClientInput, region: Region, defs: &[AttributeDef
         }
         Some(k) => errors.take("kind", k.parse::<ClientKind>()),
     };
-    let name = errors.take("name", Label::parse(input.name.as_deref().unwrap_or(""), NAME_MAX));
+    let name = errors.take(
+        "name",
+        Label::parse(input.name.as_deref().unwrap_or(""), NAME_MAX),
+    );
     let mut text = |field: &str, value: &Option<Option<String>>, max| {
-        errors.take(field, optional(value.clone().flatten().as_deref(), max)).flatten()
+        errors
+            .take(field, optional(value.clone().flatten().as_deref(), max))
+            .flatten()
     };
     let legal_name = text("legal_name", &input.legal_name, NAME_MAX);
     let tax_id = text("tax_id", &input.tax_id, 64);
@@ -298,7 +335,11 @@ pub fn parse_new_client(input: ClientInput, region: Region, defs: &[AttributeDef
     let notes = text("notes", &input.notes, TEXT_MAX);
     let external_id = text("external_id", &input.external_id, 200);
     let addresses = parse_addresses(input.addresses.as_deref().unwrap_or_default(), &mut errors);
-    let phones = parse_phones(input.phones.as_deref().unwrap_or_default(), region, &mut errors);
+    let phones = parse_phones(
+        input.phones.as_deref().unwrap_or_default(),
+        region,
+        &mut errors,
+    );
     let emails = parse_emails(input.emails.as_deref().unwrap_or_default(), &mut errors);
     let attributes = parse_attributes(input.attributes.as_ref(), defs, &mut errors)
         .into_iter()
@@ -324,9 +365,16 @@ pub fn parse_new_client(input: ClientInput, region: Region, defs: &[AttributeDef
     })
 }
 
-fn parse_client_patch(input: ClientInput, region: Region, defs: &[AttributeDef]) -> Result<ClientPatch, FieldErrors> {
+fn parse_client_patch(
+    input: ClientInput,
+    region: Region,
+    defs: &[AttributeDef],
+) -> Result<ClientPatch, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let kind = input.kind.as_deref().and_then(|k| errors.take("kind", k.parse::<ClientKind>()));
+    let kind = input
+        .kind
+        .as_deref()
+        .and_then(|k| errors.take("kind", k.parse::<ClientKind>()));
     let name = input
         .name
         .as_deref()
@@ -345,9 +393,18 @@ fn parse_client_patch(input: ClientInput, region: Region, defs: &[AttributeDef])
         external_id: text("external_id", input.external_id, 200),
         ..ClientPatch::default()
     };
-    let addresses = input.addresses.as_deref().map(|a| parse_addresses(a, &mut errors));
-    let phones = input.phones.as_deref().map(|p| parse_phones(p, region, &mut errors));
-    let emails = input.emails.as_deref().map(|e| parse_emails(e, &mut errors));
+    let addresses = input
+        .addresses
+        .as_deref()
+        .map(|a| parse_addresses(a, &mut errors));
+    let phones = input
+        .phones
+        .as_deref()
+        .map(|p| parse_phones(p, region, &mut errors));
+    let emails = input
+        .emails
+        .as_deref()
+        .map(|e| parse_emails(e, &mut errors));
     let attributes = input
         .attributes
         .as_ref()
@@ -370,7 +427,10 @@ fn parse_phones(input: &[PhoneInput], region: Region, errors: &mut FieldErrors) 
         .iter()
         .enumerate()
         .filter_map(|(i, p)| {
-            let phone = errors.take(format!("phones[{i}].number"), Phone::parse(p.number.as_deref().unwrap_or(""), region))?;
+            let phone = errors.take(
+                format!("phones[{i}].number"),
+                Phone::parse(p.number.as_deref().unwrap_or(""), region),
+            )?;
             let kind = errors.take(format!("phones[{i}].kind"), optional(p.kind.as_deref(), 32))?;
             Some(PhoneEntry { phone, kind })
         })
@@ -381,7 +441,12 @@ fn parse_emails(input: &[EmailInput], errors: &mut FieldErrors) -> Vec<Email> {
     input
         .iter()
         .enumerate()
-        .filter_map(|(i, e)| errors.take(format!("emails[{i}].address"), Email::parse(e.address.as_deref().unwrap_or(""))))
+        .filter_map(|(i, e)| {
+            errors.take(
+                format!("emails[{i}].address"),
+                Email::parse(e.address.as_deref().unwrap_or("")),
+            )
+        })
         .collect()
 }
 
@@ -394,7 +459,10 @@ fn parse_addresses(input: &[AddressInput], errors: &mut FieldErrors) -> Vec<Addr
                 None | Some("") => Some(AddressKind::Other),
                 Some(k) => errors.take(format!("addresses[{i}].kind"), k.parse::<AddressKind>()),
             };
-            let text = errors.take(format!("addresses[{i}].text"), Label::parse(a.text.as_deref().unwrap_or(""), 500));
+            let text = errors.take(
+                format!("addresses[{i}].text"),
+                Label::parse(a.text.as_deref().unwrap_or(""), 500),
+            );
             Some(Address {
                 kind: kind?,
                 text: text?.into_string(),
@@ -409,7 +477,9 @@ fn parse_attributes(
     defs: &[AttributeDef],
     errors: &mut FieldErrors,
 ) -> Vec<(AttributeId, Option<String>)> {
-    let Some(input) = input else { return Vec::new() };
+    let Some(input) = input else {
+        return Vec::new();
+    };
     input
         .iter()
         .filter_map(|(key, value)| {
@@ -421,7 +491,9 @@ fn parse_attributes(
             if value.is_null() {
                 return Some((def.id, None));
             }
-            errors.take(field, def.parse_value(value)).map(|v| (def.id, Some(v)))
+            errors
+                .take(field, def.parse_value(value))
+                .map(|v| (def.id, Some(v)))
         })
         .collect()
 }
@@ -444,12 +516,16 @@ mod tests {
         )
         .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, vec!["kind", "name", "phones[0].number", "emails[0].address"]);
+        assert_eq!(
+            fields,
+            vec!["kind", "name", "phones[0].number", "emails[0].address"]
+        );
     }
 
     #[test]
     fn a_patch_tells_null_from_absent() {
-        let patch = parse_client_patch(input(json!({"status": null})), Region::default(), &[]).unwrap();
+        let patch =
+            parse_client_patch(input(json!({"status": null})), Region::default(), &[]).unwrap();
         assert_eq!(patch.status, Some(None));
         assert_eq!(patch.notes, None);
     }

@@ -2,7 +2,7 @@
 //! `application/problem+json` (RFC 9457); validation problems list each field
 //! at fault; internals are logged, never sent.
 
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -54,7 +54,12 @@ impl ApiError {
                 vec![],
             ),
             ApiError::Forbidden(what) => (StatusCode::FORBIDDEN, "forbidden", what, vec![]),
-            ApiError::NotFound => (StatusCode::NOT_FOUND, "not-found", "No such record.".into(), vec![]),
+            ApiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "No such record.".into(),
+                vec![],
+            ),
             ApiError::BadRequest(errors) => (
                 StatusCode::BAD_REQUEST,
                 "bad-request",
@@ -97,7 +102,12 @@ impl IntoResponse for ApiError {
 }
 
 /// A problem+json response; also used for errors outside handlers (404 routes).
-pub fn problem(status: StatusCode, kind: &str, detail: String, errors: Vec<FieldError>) -> Response {
+pub fn problem(
+    status: StatusCode,
+    kind: &str,
+    detail: String,
+    errors: Vec<FieldError>,
+) -> Response {
     let body = Problem {
         kind: format!("/problems/{kind}"),
         title: status.canonical_reason().unwrap_or("Error").to_string(),
@@ -106,7 +116,12 @@ pub fn problem(status: StatusCode, kind: &str, detail: String, errors: Vec<Field
         errors,
     };
     let json = serde_json::to_vec(&body).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        json,
+    )
+        .into_response()
 }
 
 impl From<RepoError> for ApiError {
@@ -128,7 +143,10 @@ impl From<FieldErrors> for ApiError {
 
 impl From<Forbidden> for ApiError {
     fn from(e: Forbidden) -> Self {
-        ApiError::Forbidden(format!("Your role may not do this in the {} section.", e.0.as_str()))
+        ApiError::Forbidden(format!(
+            "Your role may not do this in the {} section.",
+            e.0.as_str()
+        ))
     }
 }
 

@@ -1,24 +1,25 @@
 //! `/interactions`: the contact history of clients.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::Router;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::error::ApiResult;
-use super::extract::{created, Created, Json, PathId, QueryPairs};
 use super::AppState;
+use super::error::ApiResult;
+use super::extract::{Created, Json, PathId, QueryPairs, created};
+use crate::crm::FieldErrors;
 use crate::crm::access::{Actor, Section};
 use crate::crm::clients::TEXT_MAX;
 use crate::crm::interactions::{
-    Channel, Direction, Interaction, InteractionState, InteractionStatus, InteractionType, NewInteraction, Priority,
+    Channel, Direction, Interaction, InteractionState, InteractionStatus, InteractionType,
+    NewInteraction, Priority,
 };
 use crate::crm::page::Page;
 use crate::crm::text::optional;
-use crate::crm::FieldErrors;
 use crate::ids::{ClientId, ContactPersonId, UserId};
 use crate::runtime::clock;
 
@@ -68,7 +69,10 @@ async fn create_interaction(
     let now = clock::now();
     let new = parse(input, actor.user_id, now)?;
     let scope = actor.client_scope(Section::Interactions);
-    let id = state.repo.create_interaction(scope, actor.user_id, new, now).await?;
+    let id = state
+        .repo
+        .create_interaction(scope, actor.user_id, new, now)
+        .await?;
     Ok(created(id.0))
 }
 
@@ -87,10 +91,19 @@ async fn client_interactions(
     let page = query.page(&mut errors);
     let page = QueryPairs::finish(errors, page)?;
     let scope = actor.client_scope(Section::Interactions);
-    Ok(axum::Json(state.repo.client_interactions(scope, ClientId(id), &page).await?))
+    Ok(axum::Json(
+        state
+            .repo
+            .client_interactions(scope, ClientId(id), &page)
+            .await?,
+    ))
 }
 
-fn parse(input: InteractionInput, actor: UserId, now: DateTime<Utc>) -> Result<NewInteraction, FieldErrors> {
+fn parse(
+    input: InteractionInput,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<NewInteraction, FieldErrors> {
     let mut errors = FieldErrors::new();
     fn word<T: std::str::FromStr<Err = String>>(
         errors: &mut FieldErrors,
@@ -112,20 +125,46 @@ fn parse(input: InteractionInput, actor: UserId, now: DateTime<Utc>) -> Result<N
     }
     let channel = word::<Channel>(&mut errors, "channel", input.channel.as_deref(), None);
     let direction = word::<Direction>(&mut errors, "direction", input.direction.as_deref(), None);
-    let priority = word(&mut errors, "priority", input.priority.as_deref(), Some(Priority::Medium));
-    let kind = word(&mut errors, "type", input.kind.as_deref(), Some(InteractionType::Other));
-    let state = word(&mut errors, "state", input.state.as_deref(), Some(InteractionState::Done));
-    let status = word(&mut errors, "status", input.status.as_deref(), Some(InteractionStatus::Held));
+    let priority = word(
+        &mut errors,
+        "priority",
+        input.priority.as_deref(),
+        Some(Priority::Medium),
+    );
+    let kind = word(
+        &mut errors,
+        "type",
+        input.kind.as_deref(),
+        Some(InteractionType::Other),
+    );
+    let state = word(
+        &mut errors,
+        "state",
+        input.state.as_deref(),
+        Some(InteractionState::Done),
+    );
+    let status = word(
+        &mut errors,
+        "status",
+        input.status.as_deref(),
+        Some(InteractionStatus::Held),
+    );
     let started_at = match input.started_at.as_deref() {
         None | Some("") => Some(now),
         Some(text) => errors
-            .take("started_at", DateTime::parse_from_rfc3339(text).map_err(|_| "must be an RFC 3339 time"))
+            .take(
+                "started_at",
+                DateTime::parse_from_rfc3339(text).map_err(|_| "must be an RFC 3339 time"),
+            )
             .map(|t| crate::storage::whole_seconds(t.with_timezone(&Utc))),
     };
     if !(0..=7 * 24 * 3600).contains(&input.duration_s) {
         errors.add("duration_s", "must be between 0 and a week in seconds");
     }
-    let advertising_source = errors.take("advertising_source", optional(input.advertising_source.as_deref(), 200));
+    let advertising_source = errors.take(
+        "advertising_source",
+        optional(input.advertising_source.as_deref(), 200),
+    );
     let result = errors.take("result", optional(input.result.as_deref(), TEXT_MAX));
     let notes = errors.take("notes", optional(input.notes.as_deref(), TEXT_MAX));
     errors.finish(|| NewInteraction {

@@ -1,9 +1,9 @@
 //! The OpenAPI 3.1 document of the REST API, and a page to browse it that
 //! needs nothing from the internet.
 
+use axum::Router;
 use axum::response::Html;
 use axum::routing::get;
-use axum::Router;
 use utoipa::OpenApi;
 
 use super::AppState;
@@ -41,7 +41,10 @@ pub struct ApiDoc;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/openapi.json", get(|| async { axum::Json(ApiDoc::openapi()) }))
+        .route(
+            "/openapi.json",
+            get(|| async { axum::Json(ApiDoc::openapi()) }),
+        )
         .route("/docs", get(|| async { Html(DOCS_PAGE) }))
 }
 

@@ -1,22 +1,22 @@
 //! `/tasks`: planned work and reminders, with the overdue list.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::Router;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::error::ApiResult;
-use super::extract::{created, double_option, Created, Json, PathId, QueryPairs};
 use super::AppState;
+use super::error::ApiResult;
+use super::extract::{Created, Json, PathId, QueryPairs, created, double_option};
+use crate::crm::FieldErrors;
 use crate::crm::access::{Actor, Section};
 use crate::crm::clients::TEXT_MAX;
 use crate::crm::page::Page;
 use crate::crm::tasks::{NewTask, Task, TaskFilter, TaskPatch, TaskScope, TaskState};
-use crate::crm::text::{optional, Label};
-use crate::crm::FieldErrors;
+use crate::crm::text::{Label, optional};
 use crate::ids::{ClientId, TaskId, UserId};
 use crate::runtime::clock;
 
@@ -51,7 +51,10 @@ fn scope(actor: &Actor) -> TaskScope {
 
 fn time(errors: &mut FieldErrors, field: &str, text: &str) -> Option<DateTime<Utc>> {
     errors
-        .take(field, DateTime::parse_from_rfc3339(text).map_err(|_| "must be an RFC 3339 time"))
+        .take(
+            field,
+            DateTime::parse_from_rfc3339(text).map_err(|_| "must be an RFC 3339 time"),
+        )
         .map(|t| crate::storage::whole_seconds(t.with_timezone(&Utc)))
 }
 
@@ -61,7 +64,11 @@ fn time(errors: &mut FieldErrors, field: &str, text: &str) -> Option<DateTime<Ut
         ("state" = Option<String>, Query), ("overdue" = Option<bool>, Query), ("client_id" = Option<i64>, Query),
         ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = Page<Task>)))]
-async fn list_tasks(State(state): State<AppState>, actor: Actor, query: QueryPairs) -> ApiResult<axum::Json<Page<Task>>> {
+async fn list_tasks(
+    State(state): State<AppState>,
+    actor: Actor,
+    query: QueryPairs,
+) -> ApiResult<axum::Json<Page<Task>>> {
     actor.require_read(Section::Tasks)?;
     let mut errors = FieldErrors::new();
     let filter = TaskFilter {
@@ -76,7 +83,12 @@ async fn list_tasks(State(state): State<AppState>, actor: Actor, query: QueryPai
     };
     let page = query.page(&mut errors);
     let page = QueryPairs::finish(errors, page)?;
-    Ok(axum::Json(state.repo.tasks(scope(&actor), &filter, &page, clock::now()).await?))
+    Ok(axum::Json(
+        state
+            .repo
+            .tasks(scope(&actor), &filter, &page, clock::now())
+            .await?,
+    ))
 }
 
 /// Plan a task.
@@ -89,8 +101,14 @@ async fn create_task(
 ) -> ApiResult<(StatusCode, axum::Json<Created>)> {
     actor.require_write(Section::Tasks)?;
     let mut errors = FieldErrors::new();
-    let title = errors.take("title", Label::parse(input.title.as_deref().unwrap_or(""), 300));
-    let notes = errors.take("notes", optional(input.notes.flatten().as_deref(), TEXT_MAX));
+    let title = errors.take(
+        "title",
+        Label::parse(input.title.as_deref().unwrap_or(""), 300),
+    );
+    let notes = errors.take(
+        "notes",
+        optional(input.notes.flatten().as_deref(), TEXT_MAX),
+    );
     let due_at = match input.due_at.as_deref() {
         None | Some("") => {
             errors.add("due_at", "is required");
@@ -110,15 +128,27 @@ async fn create_task(
         remind_at: remind_at.expect("checked"),
         responsible_id: input.responsible_id.unwrap_or(actor.user_id),
     })?;
-    let id = state.repo.create_task(scope(&actor), task, clock::now()).await?;
+    let id = state
+        .repo
+        .create_task(scope(&actor), task, clock::now())
+        .await?;
     Ok(created(id.0))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks", params(("id" = i64, Path)),
     responses((status = 200, body = Task), (status = 404, body = super::error::Problem)))]
-async fn get_task(State(state): State<AppState>, actor: Actor, PathId(id): PathId) -> ApiResult<axum::Json<Task>> {
+async fn get_task(
+    State(state): State<AppState>,
+    actor: Actor,
+    PathId(id): PathId,
+) -> ApiResult<axum::Json<Task>> {
     actor.require_read(Section::Tasks)?;
-    Ok(axum::Json(state.repo.task(scope(&actor), TaskId(id), clock::now()).await?))
+    Ok(axum::Json(
+        state
+            .repo
+            .task(scope(&actor), TaskId(id), clock::now())
+            .await?,
+    ))
 }
 
 /// Change a task: mark it done, move it, hand it over.
@@ -138,19 +168,32 @@ async fn update_task(
             .as_deref()
             .and_then(|t| errors.take("title", Label::parse(t, 300)))
             .map(Label::into_string),
-        notes: input.notes.and_then(|n| errors.take("notes", optional(n.as_deref(), TEXT_MAX))),
-        due_at: input.due_at.as_deref().and_then(|t| time(&mut errors, "due_at", t)),
+        notes: input
+            .notes
+            .and_then(|n| errors.take("notes", optional(n.as_deref(), TEXT_MAX))),
+        due_at: input
+            .due_at
+            .as_deref()
+            .and_then(|t| time(&mut errors, "due_at", t)),
         remind_at: match input.remind_at {
             None => None,
             Some(None) => Some(None),
             Some(Some(text)) => time(&mut errors, "remind_at", &text).map(Some),
         },
         responsible_id: input.responsible_id,
-        state: input.state.as_deref().and_then(|s| errors.take("state", s.parse::<TaskState>())),
+        state: input
+            .state
+            .as_deref()
+            .and_then(|s| errors.take("state", s.parse::<TaskState>())),
     };
     if input.client_id.is_some() {
         errors.add("client_id", "cannot be changed; create a new task");
     }
     let patch = errors.finish(|| patch)?;
-    Ok(axum::Json(state.repo.update_task(scope(&actor), TaskId(id), patch, clock::now()).await?))
+    Ok(axum::Json(
+        state
+            .repo
+            .update_task(scope(&actor), TaskId(id), patch, clock::now())
+            .await?,
+    ))
 }

@@ -1,18 +1,18 @@
 //! `/users` and `/roles`: accounts and the rights of each role.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::error::{ApiError, ApiResult};
-use super::extract::{created, Created, Json};
 use super::AppState;
+use super::error::{ApiError, ApiResult};
+use super::extract::{Created, Json, created};
+use crate::crm::FieldErrors;
 use crate::crm::access::{Actor, Right, Role, Section};
 use crate::crm::users::{NewUser, Password, User, Username};
-use crate::crm::FieldErrors;
 use crate::ids::TeamId;
 use crate::runtime::clock;
 
@@ -63,8 +63,14 @@ async fn create_user(
 /// takes tens of milliseconds by design).
 pub fn parse_new_user(input: UserInput) -> Result<NewUser, ApiError> {
     let mut errors = FieldErrors::new();
-    let username = errors.take("username", Username::parse(input.username.as_deref().unwrap_or("")));
-    let password = errors.take("password", Password::parse(input.password.as_deref().unwrap_or("")));
+    let username = errors.take(
+        "username",
+        Username::parse(input.username.as_deref().unwrap_or("")),
+    );
+    let password = errors.take(
+        "password",
+        Password::parse(input.password.as_deref().unwrap_or("")),
+    );
     let role = match input.role.as_deref() {
         None => {
             errors.add("role", "is required");

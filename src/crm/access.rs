@@ -57,7 +57,19 @@ impl fmt::Display for Role {
 }
 
 /// A part of the product with its own rights.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Section {
     Clients,
@@ -107,7 +119,9 @@ impl FromStr for Section {
 }
 
 /// Which records of a section a right reaches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Reach {
     /// Only records the user is responsible for.
@@ -187,12 +201,20 @@ impl Actor {
 
     pub fn require_read(&self, section: Section) -> Result<Right, Forbidden> {
         let right = self.right(section);
-        if right.read { Ok(right) } else { Err(Forbidden(section)) }
+        if right.read {
+            Ok(right)
+        } else {
+            Err(Forbidden(section))
+        }
     }
 
     pub fn require_write(&self, section: Section) -> Result<Right, Forbidden> {
         let right = self.right(section);
-        if right.write { Ok(right) } else { Err(Forbidden(section)) }
+        if right.write {
+            Ok(right)
+        } else {
+            Err(Forbidden(section))
+        }
     }
 
     /// The clients this actor reaches through `section`. A team reach without

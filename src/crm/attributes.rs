@@ -35,7 +35,12 @@ pub struct NewAttributeDef {
 }
 
 impl NewAttributeDef {
-    pub fn parse(key: &str, label: &str, kind: &str, choices: &[String]) -> Result<Self, FieldErrors> {
+    pub fn parse(
+        key: &str,
+        label: &str,
+        kind: &str,
+        choices: &[String],
+    ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let key = key.trim().to_lowercase();
         if key.is_empty()
@@ -47,7 +52,9 @@ impl NewAttributeDef {
         let label = errors.take("label", super::text::Label::parse(label, 200));
         let kind = errors.take("kind", kind.parse::<AttributeKind>());
         let choices: Vec<String> = choices.iter().map(|c| c.trim().to_string()).collect();
-        if kind == Some(AttributeKind::Choice) && (choices.is_empty() || choices.iter().any(String::is_empty)) {
+        if kind == Some(AttributeKind::Choice)
+            && (choices.is_empty() || choices.iter().any(String::is_empty))
+        {
             errors.add("choices", "a choice attribute needs non-empty choices");
         }
         errors.finish(|| NewAttributeDef {
@@ -63,24 +70,36 @@ impl AttributeDef {
     /// Parses a JSON value given for this attribute into its canonical text.
     pub fn parse_value(&self, value: &Value) -> Result<String, String> {
         match (self.kind, value) {
-            (AttributeKind::Text, Value::String(s)) if s.chars().count() <= 2000 => Ok(s.trim().to_string()),
-            (AttributeKind::Text, Value::String(_)) => Err("must be at most 2000 characters".into()),
+            (AttributeKind::Text, Value::String(s)) if s.chars().count() <= 2000 => {
+                Ok(s.trim().to_string())
+            }
+            (AttributeKind::Text, Value::String(_)) => {
+                Err("must be at most 2000 characters".into())
+            }
             (AttributeKind::Number, Value::Number(n)) => Ok(n.to_string()),
             (AttributeKind::Number, Value::String(s)) => s
                 .trim()
                 .parse::<f64>()
                 .ok()
                 .filter(|f| f.is_finite())
-                .map(|f| serde_json::Number::from_f64(f).map_or_else(|| s.clone(), |n| n.to_string()))
+                .map(|f| {
+                    serde_json::Number::from_f64(f).map_or_else(|| s.clone(), |n| n.to_string())
+                })
                 .ok_or_else(|| "must be a number".into()),
-            (AttributeKind::Date, Value::String(s)) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                .map(|d| d.to_string())
-                .map_err(|_| "must be a date as YYYY-MM-DD".into()),
+            (AttributeKind::Date, Value::String(s)) => {
+                NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                    .map(|d| d.to_string())
+                    .map_err(|_| "must be a date as YYYY-MM-DD".into())
+            }
             (AttributeKind::Boolean, Value::Bool(b)) => Ok(b.to_string()),
-            (AttributeKind::Choice, Value::String(s)) if self.choices.iter().any(|c| c == s.trim()) => {
+            (AttributeKind::Choice, Value::String(s))
+                if self.choices.iter().any(|c| c == s.trim()) =>
+            {
                 Ok(s.trim().to_string())
             }
-            (AttributeKind::Choice, _) => Err(format!("must be one of {}", self.choices.join(", "))),
+            (AttributeKind::Choice, _) => {
+                Err(format!("must be one of {}", self.choices.join(", ")))
+            }
             (AttributeKind::Text, _) => Err("must be text".into()),
             (AttributeKind::Number, _) => Err("must be a number".into()),
             (AttributeKind::Date, _) => Err("must be a date as YYYY-MM-DD".into()),
@@ -130,11 +149,34 @@ mod tests {
 
     #[test]
     fn values_are_parsed_by_the_definition_type() {
-        assert_eq!(def(AttributeKind::Number, &[]).parse_value(&json!("12.50")).unwrap(), "12.5");
-        assert!(def(AttributeKind::Number, &[]).parse_value(&json!("abc")).is_err());
-        assert_eq!(def(AttributeKind::Date, &[]).parse_value(&json!("2026-01-31")).unwrap(), "2026-01-31");
-        assert!(def(AttributeKind::Date, &[]).parse_value(&json!("31.01.2026")).is_err());
-        assert_eq!(def(AttributeKind::Boolean, &[]).parse_value(&json!(true)).unwrap(), "true");
+        assert_eq!(
+            def(AttributeKind::Number, &[])
+                .parse_value(&json!("12.50"))
+                .unwrap(),
+            "12.5"
+        );
+        assert!(
+            def(AttributeKind::Number, &[])
+                .parse_value(&json!("abc"))
+                .is_err()
+        );
+        assert_eq!(
+            def(AttributeKind::Date, &[])
+                .parse_value(&json!("2026-01-31"))
+                .unwrap(),
+            "2026-01-31"
+        );
+        assert!(
+            def(AttributeKind::Date, &[])
+                .parse_value(&json!("31.01.2026"))
+                .is_err()
+        );
+        assert_eq!(
+            def(AttributeKind::Boolean, &[])
+                .parse_value(&json!(true))
+                .unwrap(),
+            "true"
+        );
         let choice = def(AttributeKind::Choice, &["gold", "silver"]);
         assert_eq!(choice.parse_value(&json!("gold")).unwrap(), "gold");
         assert!(choice.parse_value(&json!("bronze")).is_err());
@@ -143,7 +185,10 @@ mod tests {
     #[test]
     fn stored_values_come_back_as_typed_json() {
         assert_eq!(def(AttributeKind::Number, &[]).to_json("12.5"), json!(12.5));
-        assert_eq!(def(AttributeKind::Boolean, &[]).to_json("false"), json!(false));
+        assert_eq!(
+            def(AttributeKind::Boolean, &[]).to_json("false"),
+            json!(false)
+        );
         assert_eq!(def(AttributeKind::Text, &[]).to_json("x"), json!("x"));
     }
 

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::page::{Page, PageRequest};
 use super::RepoError;
+use super::page::{Page, PageRequest};
 use crate::ids::UserId;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -64,7 +64,11 @@ pub struct AuditFilter {
 #[async_trait]
 pub trait AuditRepo: Send + Sync {
     /// Newest first.
-    async fn audit(&self, filter: &AuditFilter, page: &PageRequest) -> Result<Page<AuditEntry>, RepoError>;
+    async fn audit(
+        &self,
+        filter: &AuditFilter,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEntry>, RepoError>;
     /// Records an action that did not go through another repository call
     /// (a login, an import run).
     async fn record(

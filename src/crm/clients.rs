@@ -9,13 +9,13 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::RepoError;
 use super::access::ClientScope;
 use super::classifier::ClassifierBranch;
 use super::interactions::Interaction;
 use super::page::{Page, PageRequest};
 use super::tasks::Task;
 use super::text::{Email, Label};
-use super::RepoError;
 use crate::ids::{AttributeId, ClientId, ContactPersonId, NodeId, UserId};
 use crate::phone::Phone;
 
@@ -209,7 +209,9 @@ impl ClientFilter {
         }
         self.text = Some(super::text::fold(q));
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        let phone_like = q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        let phone_like = q
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
         if phone_like && digits.len() >= 3 {
             self.phone_digits = Some(digits);
         }
@@ -237,7 +239,12 @@ pub const SCREEN_POP_TASKS: i64 = 10;
 pub trait ClientRepo: Send + Sync {
     /// Writes the client with its phones, e-mails, addresses, attributes,
     /// classifier branches and the audit entry in one transaction.
-    async fn create_client(&self, actor: UserId, client: NewClient, now: DateTime<Utc>) -> Result<ClientId, RepoError>;
+    async fn create_client(
+        &self,
+        actor: UserId,
+        client: NewClient,
+        now: DateTime<Utc>,
+    ) -> Result<ClientId, RepoError>;
     /// The card of a client the scope reaches; `NotFound` otherwise.
     async fn client(&self, scope: ClientScope, id: ClientId) -> Result<Client, RepoError>;
     async fn update_client(
@@ -255,7 +262,12 @@ pub trait ClientRepo: Send + Sync {
         page: &PageRequest,
     ) -> Result<Page<ClientSummary>, RepoError>;
     /// The screen pop for an E.164 number, among clients the scope reaches.
-    async fn lookup_phone(&self, scope: ClientScope, e164: &str, now: DateTime<Utc>) -> Result<Option<ScreenPop>, RepoError>;
+    async fn lookup_phone(
+        &self,
+        scope: ClientScope,
+        e164: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ScreenPop>, RepoError>;
     async fn add_contact_person(
         &self,
         scope: ClientScope,

@@ -5,9 +5,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::RepoError;
 use super::access::ClientScope;
 use super::page::{Page, PageRequest};
-use super::RepoError;
 use crate::ids::{ClientId, ContactPersonId, InteractionId, UserId};
 
 text_enum! { Channel { Call = "call", Email = "email", Letter = "letter", Meeting = "meeting", Chat = "chat", Sms = "sms" } }

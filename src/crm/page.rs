@@ -39,7 +39,11 @@ pub struct PageRequest {
 
 impl PageRequest {
     /// Parses `limit` and `cursor`, recording every complaint in `errors`.
-    pub fn parse(limit: Option<u32>, cursor: Option<&str>, errors: &mut FieldErrors) -> Option<Self> {
+    pub fn parse(
+        limit: Option<u32>,
+        cursor: Option<&str>,
+        errors: &mut FieldErrors,
+    ) -> Option<Self> {
         let limit = match limit {
             None => Some(DEFAULT_LIMIT),
             Some(n) if (1..=MAX_LIMIT).contains(&n) => Some(n),
@@ -52,7 +56,10 @@ impl PageRequest {
             None | Some("") => Some(None),
             Some(c) => errors.take("cursor", Cursor::decode(c)).map(Some),
         };
-        Some(PageRequest { limit: limit?, after: after? })
+        Some(PageRequest {
+            limit: limit?,
+            after: after?,
+        })
     }
 
     /// Storage fetches one row more than asked to learn whether a next page exists.
@@ -80,10 +87,18 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Cuts the extra row fetched by [`PageRequest::fetch_limit`] and builds
     /// the cursor from the last row kept.
-    pub fn from_rows(mut rows: Vec<T>, request: &PageRequest, cursor_of: impl Fn(&T) -> Cursor) -> Self {
+    pub fn from_rows(
+        mut rows: Vec<T>,
+        request: &PageRequest,
+        cursor_of: impl Fn(&T) -> Cursor,
+    ) -> Self {
         let more = rows.len() > request.limit as usize;
         rows.truncate(request.limit as usize);
-        let next_cursor = if more { rows.last().map(|r| cursor_of(r).encode()) } else { None };
+        let next_cursor = if more {
+            rows.last().map(|r| cursor_of(r).encode())
+        } else {
+            None
+        };
         Page {
             items: rows,
             next_cursor,
@@ -111,7 +126,12 @@ mod tests {
         let request = PageRequest::parse(Some(2), None, &mut FieldErrors::new()).unwrap();
         let page = Page::from_rows(vec![1, 2, 3], &request, |n| Cursor { key: None, id: *n });
         assert_eq!(page.items, vec![1, 2]);
-        assert_eq!(Cursor::decode(page.next_cursor.as_deref().unwrap()).unwrap().id, 2);
+        assert_eq!(
+            Cursor::decode(page.next_cursor.as_deref().unwrap())
+                .unwrap()
+                .id,
+            2
+        );
         let last = Page::from_rows(vec![1, 2], &request, |n| Cursor { key: None, id: *n });
         assert_eq!(last.next_cursor, None);
     }

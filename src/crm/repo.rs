@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 
+use super::RepoError;
 use super::attributes::AttributeRepo;
 use super::audit::AuditRepo;
 use super::classifier::ClassifierRepo;
@@ -10,7 +11,6 @@ use super::clients::ClientRepo;
 use super::interactions::InteractionRepo;
 use super::tasks::TaskRepo;
 use super::users::UserRepo;
-use super::RepoError;
 
 #[async_trait]
 pub trait Repository:

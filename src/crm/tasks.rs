@@ -4,9 +4,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::RepoError;
 use super::access::ClientScope;
 use super::page::{Page, PageRequest};
-use super::RepoError;
 use crate::ids::{ClientId, TaskId, UserId};
 
 text_enum! { TaskState { Open = "open", Done = "done", Cancelled = "cancelled" } }
@@ -68,7 +68,12 @@ pub struct TaskScope {
 
 #[async_trait]
 pub trait TaskRepo: Send + Sync {
-    async fn create_task(&self, scope: TaskScope, task: NewTask, now: DateTime<Utc>) -> Result<TaskId, RepoError>;
+    async fn create_task(
+        &self,
+        scope: TaskScope,
+        task: NewTask,
+        now: DateTime<Utc>,
+    ) -> Result<TaskId, RepoError>;
     async fn update_task(
         &self,
         scope: TaskScope,
@@ -76,7 +81,12 @@ pub trait TaskRepo: Send + Sync {
         patch: TaskPatch,
         now: DateTime<Utc>,
     ) -> Result<Task, RepoError>;
-    async fn task(&self, scope: TaskScope, id: TaskId, now: DateTime<Utc>) -> Result<Task, RepoError>;
+    async fn task(
+        &self,
+        scope: TaskScope,
+        id: TaskId,
+        now: DateTime<Utc>,
+    ) -> Result<Task, RepoError>;
     /// Tasks by due time, earliest first.
     async fn tasks(
         &self,

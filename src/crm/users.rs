@@ -1,13 +1,13 @@
 //! Users, their passwords and login sessions.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::access::{Actor, Reach, Right, Role, Section};
 use super::RepoError;
+use super::access::{Actor, Reach, Right, Role, Section};
 use crate::ids::{TeamId, UserId};
 
 /// A login name: 2 to 64 of `a-z 0-9 . _ -`, stored lower-cased.
@@ -67,7 +67,11 @@ impl Password {
     /// counts as a mismatch.
     pub fn verify(clear: &str, phc: &str) -> bool {
         PasswordHash::new(phc)
-            .map(|hash| Argon2::default().verify_password(clear.as_bytes(), &hash).is_ok())
+            .map(|hash| {
+                Argon2::default()
+                    .verify_password(clear.as_bytes(), &hash)
+                    .is_ok()
+            })
             .unwrap_or(false)
     }
 }
@@ -130,7 +134,11 @@ pub trait UserRepo: Send + Sync {
     ) -> Result<(), RepoError>;
     /// The actor behind a live session, with the rights of their role;
     /// `None` for unknown, expired sessions or deactivated users.
-    async fn session_actor(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Actor>, RepoError>;
+    async fn session_actor(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Actor>, RepoError>;
     async fn delete_session(&self, token_hash: &str) -> Result<(), RepoError>;
 }
 
@@ -165,6 +173,9 @@ mod tests {
         assert!(Password::verify("s3cret!", &hash));
         assert!(!Password::verify("s3cret", &hash));
         assert!(!Password::verify("s3cret!", "not a hash"));
-        assert_eq!(format!("{:?}", Password::parse("s3cret!").unwrap()), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::parse("s3cret!").unwrap()),
+            "Password(***)"
+        );
     }
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::crm::access::{default_rights, Role};
+use crate::crm::access::{Role, default_rights};
 use crate::crm::{FieldErrors, RepoError, Repository};
 
 pub mod postgres;
@@ -65,7 +65,15 @@ fn default_right_rows() -> Vec<(Role, &'static str, bool, bool, &'static str)> {
         .flat_map(|role| {
             default_rights(role)
                 .into_iter()
-                .map(move |(section, right)| (role, section.as_str(), right.read, right.write, right.reach.as_str()))
+                .map(move |(section, right)| {
+                    (
+                        role,
+                        section.as_str(),
+                        right.read,
+                        right.write,
+                        right.reach.as_str(),
+                    )
+                })
         })
         .collect()
 }
@@ -78,7 +86,9 @@ fn backend(e: sqlx::Error) -> RepoError {
 /// Maps a unique violation to a conflict on `field`, anything else to a backend error.
 fn conflict_on(field: &str) -> impl Fn(sqlx::Error) -> RepoError + '_ {
     move |e| match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => RepoError::Conflict(field.to_string()),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            RepoError::Conflict(field.to_string())
+        }
         _ => backend(e),
     }
 }

@@ -1,12 +1,17 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{fields, on_both_backends, TestApp};
+use crate::helpers::{TestApp, fields, on_both_backends};
 
 async fn malformed_json_is_a_400_problem(app: TestApp) {
     let admin = app.admin().await;
     let (status, content_type, body) = app
-        .send_bytes("/api/v1/clients", &admin.token, "application/json", "{\"kind\": \"legal\", ")
+        .send_bytes(
+            "/api/v1/clients",
+            &admin.token,
+            "application/json",
+            "{\"kind\": \"legal\", ",
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(content_type, "application/problem+json");
@@ -16,7 +21,10 @@ async fn malformed_json_is_a_400_problem(app: TestApp) {
 async fn a_wrong_type_names_the_nested_field(app: TestApp) {
     let admin = app.admin().await;
     let (status, body) = admin
-        .post("/api/v1/clients", json!({"kind": "legal", "name": "Acme", "phones": [{"number": 5}]}))
+        .post(
+            "/api/v1/clients",
+            json!({"kind": "legal", "name": "Acme", "phones": [{"number": 5}]}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&body), vec!["phones[0].number"]);
@@ -24,14 +32,18 @@ async fn a_wrong_type_names_the_nested_field(app: TestApp) {
 
 async fn a_non_json_body_is_refused_plainly(app: TestApp) {
     let admin = app.admin().await;
-    let (status, _, body) = app.send_bytes("/api/v1/clients", &admin.token, "text/plain", "name=Acme").await;
+    let (status, _, body) = app
+        .send_bytes("/api/v1/clients", &admin.token, "text/plain", "name=Acme")
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(fields(&body), vec!["content-type"]);
 }
 
 async fn bad_query_parameters_are_named(app: TestApp) {
     let admin = app.admin().await;
-    let (status, body) = admin.get("/api/v1/clients?limit=0&sort=size&kind=robot&cursor=zz").await;
+    let (status, body) = admin
+        .get("/api/v1/clients?limit=0&sort=size&kind=robot&cursor=zz")
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let mut named = fields(&body);
     named.sort();
@@ -49,13 +61,23 @@ async fn unknown_api_paths_are_404_problems(app: TestApp) {
 }
 
 async fn the_openapi_document_describes_the_fixed_endpoints(app: TestApp) {
-    let (status, doc) = app.raw(reqwest::Method::GET, "/api/v1/openapi.json", None, None).await;
+    let (status, doc) = app
+        .raw(reqwest::Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in ["/api/v1/auth/login", "/api/v1/users", "/api/v1/clients", "/api/v1/clients/lookup", "/api/v1/tasks"] {
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/users",
+        "/api/v1/clients",
+        "/api/v1/clients/lookup",
+        "/api/v1/tasks",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
-    let (status, page) = app.raw(reqwest::Method::GET, "/api/v1/docs", None, None).await;
+    let (status, page) = app
+        .raw(reqwest::Method::GET, "/api/v1/docs", None, None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.as_str().unwrap().contains("openapi.json"));
 }

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
-use switchboard::api::users::{parse_new_user, UserInput};
-use switchboard::api::{router, AppState};
+use serde_json::{Value, json};
+use switchboard::api::users::{UserInput, parse_new_user};
+use switchboard::api::{AppState, router};
 use switchboard::crm::Repository;
 use switchboard::phone::Region;
 
@@ -50,12 +50,17 @@ impl Drop for Database {
             let (admin_url, name) = (admin_url.clone(), name.clone());
             // Drop runs outside any runtime's reach; a short-lived one does the work.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async {
                     use sqlx::Connection;
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
                         let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await;
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                            .execute(&mut conn)
+                            .await;
                     }
                 });
             })
@@ -66,7 +71,8 @@ impl Drop for Database {
 
 /// The PostgreSQL server the tests use: `DATABASE_URL_PG`, else the local default.
 pub fn pg_admin_url() -> String {
-    std::env::var("DATABASE_URL_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("DATABASE_URL_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 impl TestApp {
@@ -104,7 +110,9 @@ impl TestApp {
             team_id: None,
         })
         .unwrap();
-        repo.create_user(admin, switchboard::runtime::clock::now()).await.unwrap();
+        repo.create_user(admin, switchboard::runtime::clock::now())
+            .await
+            .unwrap();
         let state = AppState {
             repo: repo.clone(),
             region: Region::parse("US").unwrap(),
@@ -126,7 +134,12 @@ impl TestApp {
     /// Logs in and returns a session for that user.
     pub async fn login(&self, username: &str, password: &str) -> Session<'_> {
         let (status, body) = self
-            .raw(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": username, "password": password})))
+            .raw(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": username, "password": password})),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "login as {username}: {body}");
         Session {
@@ -143,13 +156,22 @@ impl TestApp {
     pub async fn user(&self, username: &str, role: &str) -> Session<'_> {
         let admin = self.admin().await;
         let (status, body) = admin
-            .post("/api/v1/users", json!({"username": username, "password": "pass-1234", "role": role}))
+            .post(
+                "/api/v1/users",
+                json!({"username": username, "password": "pass-1234", "role": role}),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         self.login(username, "pass-1234").await
     }
 
-    pub async fn raw(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut request = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -165,7 +187,13 @@ impl TestApp {
     }
 
     /// Sends raw bytes with a content type, for malformed-body tests.
-    pub async fn send_bytes(&self, path: &str, token: &str, content_type: &str, body: &'static str) -> (StatusCode, String, Value) {
+    pub async fn send_bytes(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: &'static str,
+    ) -> (StatusCode, String, Value) {
         let response = self
             .http
             .post(format!("{}{}", self.base, path))
@@ -176,7 +204,10 @@ impl TestApp {
             .await
             .unwrap();
         let status = response.status();
-        let ct = response.headers()["content-type"].to_str().unwrap().to_string();
+        let ct = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
         (status, ct, response.json().await.unwrap())
     }
 }
@@ -188,19 +219,29 @@ pub struct Session<'a> {
 
 impl Session<'_> {
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.app.raw(Method::GET, path, Some(&self.token), None).await
+        self.app
+            .raw(Method::GET, path, Some(&self.token), None)
+            .await
     }
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.app.raw(Method::POST, path, Some(&self.token), Some(body)).await
+        self.app
+            .raw(Method::POST, path, Some(&self.token), Some(body))
+            .await
     }
     pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.app.raw(Method::PATCH, path, Some(&self.token), Some(body)).await
+        self.app
+            .raw(Method::PATCH, path, Some(&self.token), Some(body))
+            .await
     }
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
-        self.app.raw(Method::DELETE, path, Some(&self.token), None).await
+        self.app
+            .raw(Method::DELETE, path, Some(&self.token), None)
+            .await
     }
     pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.app.raw(Method::PUT, path, Some(&self.token), Some(body)).await
+        self.app
+            .raw(Method::PUT, path, Some(&self.token), Some(body))
+            .await
     }
 
     /// Creates a client and returns its id.
@@ -226,6 +267,11 @@ fn uuid_like() -> String {
 pub fn fields(problem: &Value) -> Vec<String> {
     problem["errors"]
         .as_array()
-        .map(|errors| errors.iter().map(|e| e["field"].as_str().unwrap().to_string()).collect())
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap().to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }

@@ -1,11 +1,13 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{fields, on_both_backends, TestApp};
+use crate::helpers::{TestApp, fields, on_both_backends};
 
 async fn interactions_keep_every_field_and_list_newest_first(app: TestApp) {
     let agent = app.user("agent1", "agent").await;
-    let id = agent.create_client(json!({"kind": "legal", "name": "Umbrella"})).await;
+    let id = agent
+        .create_client(json!({"kind": "legal", "name": "Umbrella"}))
+        .await;
     let (status, body) = agent
         .post("/api/v1/interactions", json!({
             "client_id": id, "channel": "meeting", "direction": "out", "started_at": "2026-03-01T09:30:00Z",
@@ -16,7 +18,9 @@ async fn interactions_keep_every_field_and_list_newest_first(app: TestApp) {
     agent
         .post("/api/v1/interactions", json!({"client_id": id, "channel": "call", "direction": "in", "started_at": "2026-03-02T12:00:00+03:00"}))
         .await;
-    let (_, page) = agent.get(&format!("/api/v1/clients/{id}/interactions")).await;
+    let (_, page) = agent
+        .get(&format!("/api/v1/clients/{id}/interactions"))
+        .await;
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["channel"], "call", "newest first");
@@ -40,12 +44,22 @@ async fn interactions_keep_every_field_and_list_newest_first(app: TestApp) {
 async fn overdue_tasks_are_listed_and_closing_one_removes_it(app: TestApp) {
     let agent = app.user("agent1", "agent").await;
     let other = app.user("agent2", "agent").await;
-    let id = agent.create_client(json!({"kind": "legal", "name": "Soylent"})).await;
+    let id = agent
+        .create_client(json!({"kind": "legal", "name": "Soylent"}))
+        .await;
     let (_, late) = agent
-        .post("/api/v1/tasks", json!({"client_id": id, "title": "Call back", "due_at": "2020-01-01T10:00:00Z"}))
+        .post(
+            "/api/v1/tasks",
+            json!({"client_id": id, "title": "Call back", "due_at": "2020-01-01T10:00:00Z"}),
+        )
         .await;
     let late = late["id"].as_i64().unwrap();
-    agent.post("/api/v1/tasks", json!({"title": "Prepare report", "due_at": "2099-01-01T10:00:00Z"})).await;
+    agent
+        .post(
+            "/api/v1/tasks",
+            json!({"title": "Prepare report", "due_at": "2099-01-01T10:00:00Z"}),
+        )
+        .await;
     let (_, overdue) = agent.get("/api/v1/tasks?responsible=me&overdue=true").await;
     let items = overdue["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
@@ -55,18 +69,27 @@ async fn overdue_tasks_are_listed_and_closing_one_removes_it(app: TestApp) {
     let (_, open) = agent.get("/api/v1/tasks?state=open").await;
     assert_eq!(open["items"].as_array().unwrap().len(), 2);
     let (_, theirs) = other.get("/api/v1/tasks").await;
-    assert!(theirs["items"].as_array().unwrap().is_empty(), "another agent's tasks are hidden");
-    let (status, _) = other.patch(&format!("/api/v1/tasks/{late}"), json!({"state": "done"})).await;
+    assert!(
+        theirs["items"].as_array().unwrap().is_empty(),
+        "another agent's tasks are hidden"
+    );
+    let (status, _) = other
+        .patch(&format!("/api/v1/tasks/{late}"), json!({"state": "done"}))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (status, task) = agent.patch(&format!("/api/v1/tasks/{late}"), json!({"state": "done"})).await;
+    let (status, task) = agent
+        .patch(&format!("/api/v1/tasks/{late}"), json!({"state": "done"}))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(task["state"], "done");
     assert_eq!(task["overdue"], false);
     assert!(task["completed_at"].is_string());
     let (_, overdue) = agent.get("/api/v1/tasks?responsible=me&overdue=true").await;
     assert!(overdue["items"].as_array().unwrap().is_empty());
-    let (status, body) = agent.post("/api/v1/tasks", json!({"title": " ", "due_at": "soon"})).await;
+    let (status, body) = agent
+        .post("/api/v1/tasks", json!({"title": " ", "due_at": "soon"}))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&body), vec!["title", "due_at"]);
 }
