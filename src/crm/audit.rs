@@ -29,7 +29,7 @@ pub struct AuditEntry {
 /// One changed field, before it is written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
-    pub field: &'static str,
+    pub field: String,
     pub old: Option<String>,
     pub new: Option<String>,
 }
@@ -39,10 +39,10 @@ pub struct Change {
 pub struct Diff(Vec<Change>);
 
 impl Diff {
-    pub fn field(&mut self, field: &'static str, old: Option<&str>, new: Option<&str>) {
+    pub fn field(&mut self, field: impl Into<String>, old: Option<&str>, new: Option<&str>) {
         if old != new {
             self.0.push(Change {
-                field,
+                field: field.into(),
                 old: old.map(str::to_string),
                 new: new.map(str::to_string),
             });

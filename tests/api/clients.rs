@@ -298,6 +298,31 @@ async fn attributes_are_typed_and_filterable(app: TestApp) {
     let (status, body) = admin.get("/api/v1/clients?attr.colour=red").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(fields(&body), vec!["attr.colour"]);
+
+    let (status, card) = admin
+        .patch(
+            &format!("/api/v1/clients/{gold}"),
+            json!({"attributes": {"tier": "silver", "employees": null}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        card["attributes"],
+        json!({"tier": "silver", "vat_payer": true})
+    );
+    let (_, audit) = admin
+        .get(&format!("/api/v1/audit?entity=client&entity_id={gold}"))
+        .await;
+    let tier = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == "attributes.tier")
+        .unwrap();
+    assert_eq!(
+        (tier["old_value"].as_str(), tier["new_value"].as_str()),
+        (Some("gold"), Some("silver"))
+    );
 }
 
 async fn changes_are_audited_field_by_field(app: TestApp) {

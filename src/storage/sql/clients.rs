@@ -255,13 +255,21 @@ impl ClientRepo for Store {
             let old = before.emails.iter().map(|e| e.address.as_str()).collect::<Vec<_>>().join(", ");
             diff.field("emails", Some(&old), Some(&emails_text(emails)));
         }
-        if let Some(attributes) = &patch.attributes {
-            for (attribute, value) in attributes {
-                set_attribute(&mut tx, id, *attribute, value.as_deref()).await?;
-            }
-            if !attributes.is_empty() {
-                diff.field("attributes", Some("(before)"), Some("(changed)"));
-            }
+        for (attribute, value) in patch.attributes.iter().flatten() {
+            let old: Option<String> =
+                sqlx::query_scalar("SELECT value FROM client_attributes WHERE client_id = $1 AND attribute_id = $2")
+                    .bind(id.0)
+                    .bind(attribute.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            let key: String = sqlx::query_scalar("SELECT key FROM attribute_defs WHERE id = $1")
+                .bind(attribute.0)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(backend)?;
+            set_attribute(&mut tx, id, *attribute, value.as_deref()).await?;
+            diff.field(format!("attributes.{key}"), old.as_deref(), value.as_deref());
         }
         if let Some(nodes) = &patch.classifier {
             sqlx::query("DELETE FROM client_classifier WHERE client_id = $1").bind(id.0).execute(&mut *tx).await.map_err(backend)?;
@@ -271,8 +279,8 @@ impl ClientRepo for Store {
             diff.field("classifier", Some(&old), Some(&new));
         }
         write_audit(&mut tx, now, Some(actor), "client", id.0, "update", &diff.into_changes()).await?;
-        // The new card is read through the same scope: a user who hands a
-        // client to someone else gets NotFound here and sees it vanish.
+        // Read without the scope: a supervisor who hands a client to an agent
+        // still gets the card of what they just saved.
         let after = load_client(&mut tx, ClientScope::All, id).await?;
         tx.commit().await.map_err(backend)?;
         Ok(after)

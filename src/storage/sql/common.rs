@@ -125,7 +125,7 @@ async fn write_audit(
             .bind(entity)
             .bind(entity_id)
             .bind(action)
-            .bind(change.field)
+            .bind(&change.field)
             .bind(change.old.as_deref())
             .bind(change.new.as_deref())
             .execute(&mut **tx)
