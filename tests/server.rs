@@ -10,7 +10,11 @@ fn bin() -> Command {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[test]
@@ -19,22 +23,63 @@ fn the_binary_serves_until_sigterm_on_flags_given_settings() {
     let db = format!("sqlite://{}", dir.path().join("sb.db").display());
 
     let out = bin().args(["migrate", "--database", &db]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("up to date (sqlite)"));
 
     let out = bin()
-        .args(["user", "add", "ops", "--role", "admin", "--password", "ops-pass", "--database", &db])
+        .args([
+            "user",
+            "add",
+            "ops",
+            "--role",
+            "admin",
+            "--password",
+            "ops-pass",
+            "--database",
+            &db,
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = bin()
-        .args(["user", "add", "ops", "--role", "admin", "--password", "ops-pass", "--database", &db])
+        .args([
+            "user",
+            "add",
+            "ops",
+            "--role",
+            "admin",
+            "--password",
+            "ops-pass",
+            "--database",
+            &db,
+        ])
         .output()
         .unwrap();
-    assert!(!out.status.success(), "a second user of the same name is refused");
+    assert!(
+        !out.status.success(),
+        "a second user of the same name is refused"
+    );
 
     let out = bin()
-        .args(["user", "add", "x", "--role", "king", "--password", "ops-pass", "--database", &db])
+        .args([
+            "user",
+            "add",
+            "x",
+            "--role",
+            "king",
+            "--password",
+            "ops-pass",
+            "--database",
+            &db,
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -42,14 +87,23 @@ fn the_binary_serves_until_sigterm_on_flags_given_settings() {
 
     let port = free_port();
     let mut server = bin()
-        .args(["serve", "--database", &db, "--http", &format!("127.0.0.1:{port}")])
+        .args([
+            "serve",
+            "--database",
+            &db,
+            "--http",
+            &format!("127.0.0.1:{port}"),
+        ])
         .env("SWITCHBOARD_WEB_DIR", dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let http = reqwest::Client::new();
         let started = Instant::now();
@@ -59,7 +113,10 @@ fn the_binary_serves_until_sigterm_on_flags_given_settings() {
             {
                 break;
             }
-            assert!(started.elapsed() < Duration::from_secs(30), "server did not become ready");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "server did not become ready"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let login = http
@@ -69,24 +126,45 @@ fn the_binary_serves_until_sigterm_on_flags_given_settings() {
             .await
             .unwrap();
         assert_eq!(login.status(), 200);
-        let metrics = http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+        let metrics = http
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(
-            metrics.contains("http_requests_total") && metrics.contains("route=\"/api/v1/auth/login\""),
+            metrics.contains("http_requests_total")
+                && metrics.contains("route=\"/api/v1/auth/login\""),
             "{metrics}"
         );
         let page = http.get(format!("{base}/")).send().await.unwrap();
-        assert_eq!(page.status(), 503, "without a built web app the root says how to build it");
+        assert_eq!(
+            page.status(),
+            503,
+            "without a built web app the root says how to build it"
+        );
     });
 
     // SIGTERM: the server drains and exits 0.
     let pid = server.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let started = Instant::now();
     let status = loop {
         if let Some(status) = server.try_wait().unwrap() {
             break status;
         }
-        assert!(started.elapsed() < Duration::from_secs(15), "server ignored SIGTERM");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "server ignored SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     let mut log = String::new();
@@ -103,8 +181,15 @@ fn a_bad_setting_is_reported_with_its_source() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("unsupported database URL") && !err.contains("secret"), "{err}");
-    let out = bin().args(["migrate"]).env("SWITCHBOARD_HTTP", "not-an-address").output().unwrap();
+    assert!(
+        err.contains("unsupported database URL") && !err.contains("secret"),
+        "{err}"
+    );
+    let out = bin()
+        .args(["migrate"])
+        .env("SWITCHBOARD_HTTP", "not-an-address")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("SWITCHBOARD_HTTP"));
 }
