@@ -6,6 +6,7 @@
 //! - [`storage`]: the repository traits on SQLite and PostgreSQL.
 //! - [`api`]: the REST API under `/api/v1`, health and metrics, the web app.
 //! - [`app`]: the composition root: settings in, a running server out.
+//! - [`import`], [`demo`]: bulk upsert of clients from CSV; the demo data.
 //! - [`config`], [`ids`], [`phone`]: settings, identifier types, phone numbers.
 //! - [`runtime`]: the only place that reads the clock.
 
@@ -13,7 +14,9 @@ pub mod api;
 pub mod app;
 pub mod config;
 pub mod crm;
+pub mod demo;
 pub mod ids;
+pub mod import;
 pub mod phone;
 pub mod runtime;
 pub mod storage;

@@ -37,10 +37,37 @@ enum Command {
     Serve,
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Load the demo data set from fixtures/demo and print the demo logins.
+    Demo,
+    /// Import records from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Upsert clients from a CSV file with a header row (kind, name, phone,
+    /// email, external_id, ..., attr.KEY); rejected rows are reported with
+    /// their line numbers.
+    Clients {
+        file: PathBuf,
+        /// What tells a stored client: external_id, tax_id, phone (E.164 of
+        /// the first phone) or email (the first e-mail).
+        #[arg(long = "match")]
+        match_field: String,
+        /// Write the rejected rows (CSV: line, column, reason) here instead of stdout.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Import as this user (default: the first admin).
+        #[arg(long)]
+        user: Option<String>,
     },
 }
 
@@ -79,6 +106,40 @@ fn main() -> anyhow::Result<()> {
                 println!("database is up to date ({})", repo.backend());
                 Ok(())
             }
+            Command::Demo => {
+                let repo = switchboard::app::open_repository(&settings).await?;
+                let report =
+                    switchboard::demo::load(repo.as_ref(), settings.region()?, &demo_dir()).await?;
+                // A closed pipe (`demo | head`) is not an error worth a panic.
+                let _ = std::io::Write::write_all(
+                    &mut std::io::stdout(),
+                    report.to_string().as_bytes(),
+                );
+                Ok(())
+            }
+            Command::Import {
+                command:
+                    ImportCommand::Clients {
+                        file,
+                        match_field,
+                        report,
+                        user,
+                    },
+            } => {
+                let field = match_field
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("--match: {e}"))?;
+                let mut options = switchboard::import::Options::new(field, settings.region()?);
+                options.actor = user
+                    .map(|u| switchboard::crm::users::Username::parse(&u))
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("--user: {e}"))?;
+                let repo = switchboard::app::open_repository(&settings).await?;
+                switchboard::import::cli::run(repo, &file, &options, report.as_deref())
+                    .await
+                    .with_context(|| format!("importing {}", file.display()))?;
+                Ok(())
+            }
             Command::User {
                 command:
                     UserCommand::Add {
@@ -106,6 +167,12 @@ fn main() -> anyhow::Result<()> {
             }
         }
     })
+}
+
+/// `fixtures/demo` under the working folder, unless `SWITCHBOARD_FIXTURES` names another.
+fn demo_dir() -> PathBuf {
+    std::env::var_os("SWITCHBOARD_FIXTURES")
+        .map_or_else(|| PathBuf::from("fixtures/demo"), PathBuf::from)
 }
 
 fn init_logging(format: LogFormat) {

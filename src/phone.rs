@@ -59,8 +59,11 @@ impl Phone {
         if entered.is_empty() {
             return Err(PhoneError::Empty);
         }
-        let number =
-            phonenumber::parse(Some(region.0), entered).map_err(|_| PhoneError::Unparsable)?;
+        // An international form carries its own country. Passing the default
+        // region anyway makes the `phonenumber` crate misread some of them
+        // (`+33 1 47 66 40 32` is invalid with region US, valid without).
+        let region = (!entered.starts_with('+')).then_some(region.0);
+        let number = phonenumber::parse(region, entered).map_err(|_| PhoneError::Unparsable)?;
         if !phonenumber::is_valid(&number) {
             return Err(PhoneError::Invalid);
         }
@@ -114,6 +117,17 @@ mod tests {
             Phone::parse("00 44 20 7946 0958", de).unwrap().e164(),
             "+442079460958"
         );
+    }
+
+    #[test]
+    fn international_forms_do_not_depend_on_the_default_region() {
+        for region in ["US", "FR", "DE"] {
+            let region = Region::parse(region).unwrap();
+            assert_eq!(
+                Phone::parse("+33 1 47 66 40 32", region).unwrap().e164(),
+                "+33147664032"
+            );
+        }
     }
 
     #[test]

@@ -252,22 +252,7 @@ async fn add_contact_person(
     Json(input): Json<ContactPersonInput>,
 ) -> ApiResult<(StatusCode, axum::Json<Created>)> {
     actor.require_write(Section::Clients)?;
-    let mut errors = FieldErrors::new();
-    let name = errors.take(
-        "name",
-        Label::parse(input.name.as_deref().unwrap_or(""), NAME_MAX),
-    );
-    let position = errors.take("position", optional(input.position.as_deref(), NAME_MAX));
-    let notes = errors.take("notes", optional(input.notes.as_deref(), TEXT_MAX));
-    let phones = parse_phones(&input.phones, state.region, &mut errors);
-    let emails = parse_emails(&input.emails, &mut errors);
-    let person = errors.finish(|| NewContactPerson {
-        name: name.expect("checked"),
-        position: position.flatten(),
-        phones,
-        emails,
-        notes: notes.flatten(),
-    })?;
+    let person = parse_contact_person(input, state.region)?;
     let scope = actor.client_scope(Section::Clients);
     let person_id = state
         .repo
@@ -302,6 +287,29 @@ fn check_responsible(actor: &Actor, reach: Reach, responsible: Option<UserId>) -
         )),
         _ => Ok(()),
     }
+}
+
+/// Parses a contact person; shared with the demo loader.
+pub fn parse_contact_person(
+    input: ContactPersonInput,
+    region: Region,
+) -> Result<NewContactPerson, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let name = errors.take(
+        "name",
+        Label::parse(input.name.as_deref().unwrap_or(""), NAME_MAX),
+    );
+    let position = errors.take("position", optional(input.position.as_deref(), NAME_MAX));
+    let notes = errors.take("notes", optional(input.notes.as_deref(), TEXT_MAX));
+    let phones = parse_phones(&input.phones, region, &mut errors);
+    let emails = parse_emails(&input.emails, &mut errors);
+    errors.finish(|| NewContactPerson {
+        name: name.expect("checked"),
+        position: position.flatten(),
+        phones,
+        emails,
+        notes: notes.flatten(),
+    })
 }
 
 pub fn parse_new_client(

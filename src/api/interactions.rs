@@ -99,7 +99,8 @@ async fn client_interactions(
     ))
 }
 
-fn parse(
+/// Parses a new interaction; shared with the demo loader.
+pub fn parse(
     input: InteractionInput,
     actor: UserId,
     now: DateTime<Utc>,

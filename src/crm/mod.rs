@@ -50,6 +50,7 @@ pub mod audit;
 pub mod classifier;
 pub mod clients;
 pub mod error;
+pub mod import;
 pub mod interactions;
 pub mod page;
 pub mod repo;

@@ -8,13 +8,21 @@ use super::attributes::AttributeRepo;
 use super::audit::AuditRepo;
 use super::classifier::ClassifierRepo;
 use super::clients::ClientRepo;
+use super::import::ImportRepo;
 use super::interactions::InteractionRepo;
 use super::tasks::TaskRepo;
 use super::users::UserRepo;
 
 #[async_trait]
 pub trait Repository:
-    UserRepo + ClientRepo + ClassifierRepo + AttributeRepo + InteractionRepo + TaskRepo + AuditRepo
+    UserRepo
+    + ClientRepo
+    + ClassifierRepo
+    + AttributeRepo
+    + InteractionRepo
+    + TaskRepo
+    + AuditRepo
+    + ImportRepo
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

@@ -48,3 +48,4 @@ include!("sql/attributes.rs");
 include!("sql/interactions.rs");
 include!("sql/tasks.rs");
 include!("sql/audit.rs");
+include!("sql/import.rs");

@@ -1,0 +1,228 @@
+//! Bulk upsert of clients (`switchboard import clients`, the demo loader):
+//! rows already parsed into [`NewClient`]s are written in batches, each batch
+//! in one transaction, keyed by a chosen match field.
+//!
+//! A batch is all or nothing. When one fails, [`upsert_batch`] writes its rows
+//! again one by one, so a bad row is rejected alone and nothing of it is
+//! written, while the good rows still go in.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::clients::NewClient;
+use super::{FieldErrors, RepoError};
+use crate::ids::{AttributeId, ClientId, UserId};
+
+text_enum! {
+    /// What tells that a row is a client already stored.
+    MatchField { ExternalId = "external_id", TaxId = "tax_id", Phone = "phone", Email = "email" }
+}
+
+impl MatchField {
+    /// The row's key: the field's text, the E.164 form of the first phone or
+    /// the first e-mail. `None` when the row has no value for the field.
+    pub fn key(self, client: &NewClient) -> Option<String> {
+        match self {
+            MatchField::ExternalId => client.external_id.clone(),
+            MatchField::TaxId => client.tax_id.clone(),
+            MatchField::Phone => client.phones.first().map(|p| p.phone.e164().to_string()),
+            MatchField::Email => client.emails.first().map(|e| e.as_str().to_string()),
+        }
+    }
+}
+
+text_enum! {
+    /// The columns an import file may have besides `attr.KEY`. `region` is
+    /// not stored: it is the ISO region of the row's national phone forms.
+    ImportColumn {
+        Kind = "kind", Name = "name", LegalName = "legal_name", TaxId = "tax_id",
+        RegistrationNumber = "registration_number", BankDetails = "bank_details", Status = "status",
+        AdvertisingSource = "advertising_source", ExternalId = "external_id", Phone = "phone",
+        Email = "email", Address = "address", Notes = "notes", Responsible = "responsible",
+        Classifier = "classifier", Region = "region"
+    }
+}
+
+/// The columns a file has. An update changes only these, so a file with a
+/// few columns does not wipe the rest of a client's card.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportColumns {
+    present: Vec<ImportColumn>,
+    /// The attributes named by `attr.KEY` columns.
+    pub attributes: Vec<AttributeId>,
+}
+
+impl ImportColumns {
+    pub fn new(present: Vec<ImportColumn>, attributes: Vec<AttributeId>) -> Self {
+        ImportColumns {
+            present,
+            attributes,
+        }
+    }
+
+    pub fn has(&self, column: ImportColumn) -> bool {
+        self.present.contains(&column)
+    }
+}
+
+/// One parsed row and where it came from.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    /// The file line the row starts on, for the report.
+    pub line: u64,
+    pub client: NewClient,
+}
+
+/// What became of one row that was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Created(ClientId),
+    Updated(ClientId),
+}
+
+/// A row that was not written, and every reason why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub line: u64,
+    pub errors: FieldErrors,
+}
+
+/// The outcome of one batch.
+#[derive(Debug, Default)]
+pub struct BatchReport {
+    pub created: u64,
+    pub updated: u64,
+    pub rejected: Vec<Rejected>,
+}
+
+#[async_trait]
+pub trait ImportRepo: Send + Sync {
+    /// Writes every client in one transaction, all or nothing. A client whose
+    /// key (see [`MatchField::key`]) matches a stored client, or an earlier
+    /// client of the same call, updates it with the `columns` the file has;
+    /// the others are created, with `actor` responsible unless one is named.
+    /// Fails with `Invalid` when a client has no key, or names a responsible
+    /// user or classifier node that does not exist.
+    async fn upsert_clients(
+        &self,
+        actor: UserId,
+        field: MatchField,
+        columns: &ImportColumns,
+        clients: &[NewClient],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Upserted>, RepoError>;
+}
+
+/// Writes a batch in one transaction; when that fails on the data, writes its
+/// rows one by one so that only the bad ones are rejected. A backend failure
+/// (the database is gone) is returned: it is not the fault of a row.
+pub async fn upsert_batch(
+    repo: &dyn ImportRepo,
+    actor: UserId,
+    field: MatchField,
+    columns: &ImportColumns,
+    rows: Vec<ImportRow>,
+    now: DateTime<Utc>,
+) -> Result<BatchReport, RepoError> {
+    let mut report = BatchReport::default();
+    let (lines, clients): (Vec<u64>, Vec<NewClient>) =
+        rows.into_iter().map(|r| (r.line, r.client)).unzip();
+    match repo
+        .upsert_clients(actor, field, columns, &clients, now)
+        .await
+    {
+        Ok(outcomes) => {
+            report.count(&outcomes);
+            return Ok(report);
+        }
+        // A lost connection would fail every row again; give up at once.
+        Err(RepoError::Backend(e)) if clients.len() == 1 => return Err(RepoError::Backend(e)),
+        Err(_) => {}
+    }
+    for (line, client) in lines.into_iter().zip(clients) {
+        let one = std::slice::from_ref(&client);
+        match repo.upsert_clients(actor, field, columns, one, now).await {
+            Ok(outcomes) => report.count(&outcomes),
+            Err(RepoError::Backend(e)) => return Err(RepoError::Backend(e)),
+            Err(e) => report.rejected.push(Rejected {
+                line,
+                errors: reasons(e),
+            }),
+        }
+    }
+    Ok(report)
+}
+
+impl BatchReport {
+    fn count(&mut self, outcomes: &[Upserted]) {
+        for outcome in outcomes {
+            match outcome {
+                Upserted::Created(_) => self.created += 1,
+                Upserted::Updated(_) => self.updated += 1,
+            }
+        }
+    }
+}
+
+/// Why a single row was refused by storage, in the words of its fields.
+fn reasons(error: RepoError) -> FieldErrors {
+    match error {
+        RepoError::Invalid(errors) => errors,
+        RepoError::Conflict(field) => {
+            FieldErrors::single(field, "another client already has this value")
+        }
+        RepoError::NotFound => FieldErrors::single("row", "the client to update is gone"),
+        RepoError::Backend(e) => FieldErrors::single("row", e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crm::clients::{ClientKind, PhoneEntry};
+    use crate::crm::text::{Email, Label};
+    use crate::phone::{Phone, Region};
+
+    fn client() -> NewClient {
+        NewClient {
+            kind: ClientKind::Individual,
+            name: Label::parse("Ann", 10).unwrap(),
+            legal_name: None,
+            tax_id: Some("123".into()),
+            registration_number: None,
+            bank_details: None,
+            status: None,
+            advertising_source: None,
+            responsible_id: None,
+            notes: None,
+            external_id: None,
+            addresses: vec![],
+            phones: vec![PhoneEntry {
+                phone: Phone::parse("(202) 555-0143", Region::default()).unwrap(),
+                kind: None,
+            }],
+            emails: vec![Email::parse("Ann@Example.com").unwrap()],
+            attributes: vec![],
+            classifier: vec![],
+        }
+    }
+
+    #[test]
+    fn keys_are_the_canonical_forms_of_the_match_field() {
+        let c = client();
+        assert_eq!(MatchField::ExternalId.key(&c), None);
+        assert_eq!(MatchField::TaxId.key(&c).as_deref(), Some("123"));
+        assert_eq!(MatchField::Phone.key(&c).as_deref(), Some("+12025550143"));
+        assert_eq!(
+            MatchField::Email.key(&c).as_deref(),
+            Some("ann@example.com")
+        );
+    }
+
+    #[test]
+    fn conflicts_become_reasons_naming_the_field() {
+        let errors = reasons(RepoError::Conflict("external_id".into()));
+        let first = errors.iter().next().unwrap();
+        assert_eq!(first.field, "external_id");
+    }
+}
