@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { apiLogin } from "./lib/api.mjs";
 import { launchBrowser, newPage } from "./lib/browser.mjs";
 import { startServer } from "./lib/server.mjs";
-import { login, rowFor, search } from "./lib/ui.mjs";
+import { loadAll, loadMoreUntil, login, rowFor, search } from "./lib/ui.mjs";
 
 const SCREENSHOT = process.env.SWITCHBOARD_E2E_SCREENSHOT || "/tmp/switchboard-client-card.png";
 const stamp = Date.now().toString(36);
@@ -18,7 +18,15 @@ let server;
 let browser;
 /** A demo client agent1 is responsible for, with a phone. */
 let agent1Client;
+/** agent1's API session, to compare what the UI shows with what the server holds. */
+let agent1Api;
 const pages = [];
+
+/** A Date as <input type="datetime-local"> wants it (local time, minutes). */
+function localInput(d) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
 
 async function open(username) {
   const { context, page } = await newPage(browser, server.baseUrl);
@@ -32,6 +40,7 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     server = await startServer();
     browser = await launchBrowser();
     const agent1 = await apiLogin(server.baseUrl, "agent1");
+    agent1Api = agent1;
     const list = await agent1.get(`/clients?responsible=${agent1.user.id}&limit=50`);
     assert.equal(list.status, 200, JSON.stringify(list.body));
     agent1Client = list.body.items.find((c) => c.primary_phone && String(c.responsible_id) === String(agent1.user.id));
@@ -152,6 +161,48 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     assert.match(await page.getByTestId("not-found").innerText(), /not found/i);
   });
 
+  test("clicking a classifier node lists the clients under it and its descendants", async (t) => {
+    const { body } = await agent1Api.get("/classifier");
+    const nodes = body.nodes;
+    let chosen = null;
+    let expected = null;
+    for (const node of nodes) {
+      const list = await agent1Api.get(`/clients?classifier=${node.id}&limit=50`);
+      if (list.status === 200 && list.body.items.length > 0) {
+        chosen = node;
+        expected = list.body.items.map((c) => String(c.id)).sort();
+        break;
+      }
+    }
+    if (!chosen) return t.skip("no classifier node holds one of agent1's clients in the demo data");
+
+    const page = await open("agent1");
+    const byId = new Map(nodes.map((n) => [String(n.id), n]));
+    const ancestors = [];
+    for (let n = byId.get(String(chosen.parent_id)); n; n = byId.get(String(n.parent_id))) ancestors.unshift(n);
+    const panel = page.getByRole("complementary", { name: "Classifier" });
+    for (const a of ancestors) await panel.getByRole("button", { name: `Expand ${a.name}`, exact: true }).click();
+    await panel.locator(`[data-testid="classifier-node"][data-node-id="${chosen.id}"]`).click();
+    await page.waitForFunction((id) => new URL(location.href).searchParams.get("classifier") === id, String(chosen.id));
+    await page.waitForFunction(() => document.querySelector('[data-testid="client-results"]')?.getAttribute("data-state") === "ready");
+    const shown = (await page.getByTestId("client-row").evaluateAll((rows) => rows.map((r) => r.dataset.clientId))).sort();
+    assert.deepEqual(shown, expected);
+  });
+
+  test("agent1 edits a client's status on the card", async () => {
+    const page = await open("agent1");
+    await page.goto(`/clients/${agent1Client.id}`);
+    await page.getByRole("button", { name: "Edit client" }).click();
+    const status = page.getByTestId("client-form").getByLabel("Status");
+    await status.fill("prospect");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Changes saved.").waitFor();
+    await page.reload();
+    const details = page.getByTestId("client-details");
+    await details.waitFor();
+    assert.match(await details.innerText(), /Status\s+Prospect/);
+  });
+
   test("a contact person and a task on a client; the task shows on the Tasks page", async () => {
     const page = await open("agent1");
     await page.goto(`/clients/${agent1Client.id}`);
@@ -173,18 +224,46 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     await taskForm.getByRole("button", { name: "Add task" }).click();
     await page.getByTestId("client-tasks").getByTestId("task").filter({ hasText: title }).waitFor();
 
+    const lateTitle = `Send the signed contract ${stamp}`;
+    await page.getByRole("button", { name: "Add task" }).click();
+    await taskForm.getByLabel("Title").fill(lateTitle);
+    await taskForm.getByLabel("Due").fill(localInput(new Date(Date.now() - 26 * 3600_000)));
+    await taskForm.getByRole("button", { name: "Add task" }).click();
+    await page.getByTestId("client-tasks").getByTestId("task").filter({ hasText: lateTitle }).waitFor();
+
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My tasks" }).click();
+    await page.getByRole("heading", { name: "My tasks" }).waitFor();
+    // Open tasks come soonest due first; the demo gives agent1 more than one page.
     const task = page.getByTestId("task").filter({ hasText: title });
-    await task.waitFor();
+    await loadMoreUntil(page, task);
     assert.match(await task.innerText(), new RegExp(agent1Client.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+
+    const late = page.getByTestId("task").filter({ hasText: lateTitle });
+    await loadMoreUntil(page, late);
+    assert.equal(await late.getAttribute("data-overdue"), "true");
+    assert.match(await late.innerText(), /Overdue/);
+    assert.equal(await task.getAttribute("data-overdue"), "false");
+
+    await page.getByLabel("Overdue only").check();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get("overdue") === "true");
+    await page.waitForFunction(() => !document.body.innerText.includes("Loading…"));
+    await loadMoreUntil(page, late);
+    await loadAll(page);
+    assert.equal(await task.count(), 0, "a task due tomorrow is not overdue");
+    const overdueFlags = await page.getByTestId("task").evaluateAll((els) => els.map((e) => e.dataset.overdue));
+    assert.ok(overdueFlags.every((f) => f === "true"), "the overdue list holds only overdue tasks");
+    await page.getByLabel("Overdue only").uncheck();
+    await page.waitForFunction(() => !document.body.innerText.includes("Loading…"));
+    await loadMoreUntil(page, task);
 
     await task.getByRole("button", { name: /Mark .* done/ }).click();
     await task.getByText("Done", { exact: true }).waitFor();
     await page.reload();
     await page.getByRole("heading", { name: "My tasks" }).waitFor();
-    await page.waitForFunction(() => !document.body.innerText.includes("Loading…"));
+    await loadAll(page);
     assert.equal(await page.getByTestId("task").filter({ hasText: title }).count(), 0);
+    assert.equal(await page.getByTestId("task").filter({ hasText: lateTitle }).count(), 1);
   });
 });

@@ -44,7 +44,7 @@ export async function startServer() {
   const database = process.env.SWITCHBOARD_E2E_DATABASE || `sqlite://${tmp}/db.sqlite`;
   const env = { ...process.env, SWITCHBOARD_WEB_DIR: webDir, RUST_LOG: process.env.RUST_LOG || "info" };
 
-  const demo = spawnSync(bin, ["demo", "--database", database], { env, encoding: "utf8", timeout: 120_000 });
+  const demo = spawnSync(bin, ["demo", "--database", database], { cwd: repoRoot, env, encoding: "utf8", timeout: 120_000 });
   if (demo.status !== 0) {
     throw new Error(`"switchboard demo" failed (${demo.status ?? demo.signal}):\n${demo.stdout}\n${demo.stderr}`);
   }
@@ -53,6 +53,7 @@ export async function startServer() {
   const logPath = join(tmp, "server.log");
   const logFile = createWriteStream(logPath);
   const child = spawn(bin, ["serve", "--database", database, "--http", `127.0.0.1:${port}`], {
+    cwd: repoRoot, // the demo and the server find fixtures/ relative to the working directory
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -20,3 +20,30 @@ export async function search(page, text) {
 export function rowFor(page, clientId) {
   return page.locator(`[data-testid="client-row"][data-client-id="${clientId}"]`);
 }
+
+/** Clicks "Load more" until `locator` is on the page or there is nothing more to load. */
+export async function loadMoreUntil(page, locator) {
+  for (;;) {
+    if ((await locator.count()) > 0) return locator.first().waitFor();
+    const more = page.getByRole("button", { name: "Load more" });
+    try {
+      await more.waitFor({ timeout: 5_000 });
+    } catch {
+      // No more pages: one last look, then let waitFor report what is missing.
+      return locator.first().waitFor({ timeout: 2_000 });
+    }
+    await more.click();
+    await page.waitForFunction(() => !document.body.innerText.includes("Loading…"));
+  }
+}
+
+/** Loads every page of a paged list (the "Load more" button disappears at the end). */
+export async function loadAll(page) {
+  await page.waitForFunction(() => !document.body.innerText.includes("Loading…"));
+  for (;;) {
+    const more = page.getByRole("button", { name: "Load more" });
+    if ((await more.count()) === 0) return;
+    await more.click();
+    await page.waitForFunction(() => !document.body.innerText.includes("Loading…"));
+  }
+}

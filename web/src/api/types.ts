@@ -11,6 +11,8 @@ export interface User {
   role: Role | string;
   display_name: string;
   team_id?: Id | null;
+  /** Listed by /users; inactive users cannot log in and are not offered as responsible. */
+  active?: boolean;
 }
 
 export interface Right {

@@ -24,7 +24,8 @@ export function LoginPage() {
       navigate(next, { replace: true });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
-        setError(err.problem.detail || "Wrong username or password.");
+        // The server's 401 detail speaks of missing sessions; at login it means bad credentials.
+        setError("Wrong username or password.");
       } else {
         setError(err instanceof Error ? err.message : "Login failed.");
       }

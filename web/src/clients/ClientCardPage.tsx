@@ -6,6 +6,7 @@ import { api } from "../api/endpoints";
 import { ApiError } from "../api/http";
 import type { Client } from "../api/types";
 import { useMe } from "../auth/AuthContext";
+import { canWrite } from "../auth/rights";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { NotFound } from "../components/NotFound";
 import { humanise } from "../lib/format";
@@ -27,7 +28,9 @@ export function ClientCardPage() {
   const [flash, setFlash] = useState<string | null>((location.state as { flash?: string } | null)?.flash ?? null);
 
   const client = saved && String(saved.id) === String(loaded.data?.id) ? saved : loaded.data;
-  const canWrite = me.rights?.clients?.write ?? true;
+  const canWriteClients = canWrite(me, "clients");
+  const canWriteTasks = canWrite(me, "tasks");
+  const canWriteInteractions = canWrite(me, "interactions");
 
   if (loaded.error instanceof ApiError && (loaded.error.status === 404 || loaded.error.status === 403)) {
     return <NotFound what="client" />;
@@ -52,7 +55,7 @@ export function ClientCardPage() {
             {client.phones?.[0] && <span className="muted">{client.phones[0].number}</span>}
           </div>
         </div>
-        {canWrite && !editing && <button type="button" onClick={() => { setFlash(null); setEditing(true); }}>Edit client</button>}
+        {canWriteClients && !editing && <button type="button" onClick={() => { setFlash(null); setEditing(true); }}>Edit client</button>}
       </div>
       {flash && <p className="banner ok" role="status">{flash}</p>}
 
@@ -75,11 +78,11 @@ export function ClientCardPage() {
           ) : (
             <ClientDetails client={client} />
           )}
-          <ContactPersons clientId={client.id} persons={client.contact_persons ?? []} canWrite={canWrite} onChanged={refresh} />
+          <ContactPersons clientId={client.id} persons={client.contact_persons ?? []} canWrite={canWriteClients} onChanged={refresh} />
         </div>
         <div className="column">
-          <ClientTasks clientId={client.id} canWrite={canWrite} />
-          <InteractionTimeline clientId={client.id} persons={client.contact_persons ?? []} canWrite={canWrite} />
+          <ClientTasks clientId={client.id} canWrite={canWriteTasks} />
+          <InteractionTimeline clientId={client.id} persons={client.contact_persons ?? []} canWrite={canWriteInteractions} />
         </div>
       </div>
     </div>

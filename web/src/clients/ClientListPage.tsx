@@ -4,6 +4,8 @@ import { useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { api } from "../api/endpoints";
 import type { ClientSummary } from "../api/types";
+import { useMe } from "../auth/AuthContext";
+import { canWrite } from "../auth/rights";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { pathOf } from "../lib/classifierTree";
 import { useReferenceData } from "../lib/ReferenceData";
@@ -16,6 +18,7 @@ const PAGE_SIZE = 50;
 export function ClientListPage() {
   const [params, setParams] = useSearchParams();
   const { classifier } = useReferenceData();
+  const me = useMe();
   const filters: ClientFilterValues = {
     q: params.get("q") ?? "",
     status: params.get("status") ?? "",
@@ -71,7 +74,7 @@ export function ClientListPage() {
       <section className="main-column">
         <div className="page-head">
           <h1>Clients</h1>
-          <Link className="button primary" to="/clients/new">New client</Link>
+          {canWrite(me, "clients") && <Link className="button primary" to="/clients/new">New client</Link>}
         </div>
         <ClientFilters values={filters} onChange={update} />
         {classifierId && (

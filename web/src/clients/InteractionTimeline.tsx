@@ -5,7 +5,7 @@ import { ErrorBanner } from "../components/ErrorBanner";
 import { formatDateTime, formatDuration, humanise } from "../lib/format";
 import { InteractionForm } from "./InteractionForm";
 
-const CHANNEL_ICON: Record<string, string> = { call: "☎", email: "✉", letter: "✉", meeting: "👥", chat: "💬", sms: "✆" };
+const CHANNEL_ICON: Record<string, string> = { call: "☎", email: "@", letter: "✉", meeting: "◎", chat: "…", sms: "✆" };
 
 interface Props {
   clientId: Id;

@@ -18,7 +18,11 @@ export function ErrorBanner({ error, claimed = [] }: Props) {
     title = error.problem.title || title;
     detail = error.problem.detail;
     loose = (error.problem.errors ?? []).filter((e) => !set.has(normaliseField(String(e.field))));
-    if (error.problem.errors?.length && !detail) detail = "Please correct the highlighted fields.";
+    if (error.problem.errors?.length) {
+      // The fields say what is wrong; the banner only points at them.
+      title = "Please correct the marked fields.";
+      detail = undefined;
+    }
   } else if (error instanceof Error) {
     detail = error.message;
   }

@@ -22,7 +22,7 @@ export function ResponsibleSelect({ id, value, onChange, emptyLabel, current, in
   const { users } = useReferenceData();
   const options = new Map<string, string>();
   if (users && users.length) {
-    for (const u of users) options.set(String(u.id), u.display_name || u.username);
+    for (const u of users) if (u.active !== false) options.set(String(u.id), u.display_name || u.username);
   }
   if (!options.has(String(me.id))) options.set(String(me.id), me.display_name || me.username);
   if (current?.id !== null && current?.id !== undefined && !options.has(String(current.id))) {

@@ -1,5 +1,6 @@
 import { NavLink, useNavigate } from "react-router-dom";
 import { useAuth, useMe } from "../auth/AuthContext";
+import { canWrite } from "../auth/rights";
 import { humanise } from "../lib/format";
 
 export function TopBar() {
@@ -17,7 +18,7 @@ export function TopBar() {
       <span className="brand">Switchboard</span>
       <nav aria-label="Main">
         <NavLink to="/clients" end>Clients</NavLink>
-        <NavLink to="/clients/new">New client</NavLink>
+        {canWrite(me, "clients") && <NavLink to="/clients/new">New client</NavLink>}
         <NavLink to="/tasks">My tasks</NavLink>
       </nav>
       <div className="topbar-user">

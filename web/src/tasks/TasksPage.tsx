@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { TaskList } from "./TaskList";
@@ -6,7 +7,8 @@ import { useTaskPage } from "./useTaskPage";
 /** My open tasks, overdue ones highlighted; a toggle narrows to overdue only. */
 export function TasksPage() {
   const [params, setParams] = useSearchParams();
-  const overdueOnly = params.get("overdue") === "true";
+  // Local state answers the click at once; the URL follows so reload keeps the choice.
+  const [overdueOnly, setOverdueOnly] = useState(params.get("overdue") === "true");
   const tasks = useTaskPage({ responsible: "me", state: "open", overdue: overdueOnly || undefined });
   const overdueCount = tasks.items.filter((t) => t.overdue && t.state === "open").length;
 
@@ -16,7 +18,10 @@ export function TasksPage() {
         <h1>My tasks</h1>
         <label className="toggle" htmlFor="tasks-overdue">
           <input id="tasks-overdue" type="checkbox" checked={overdueOnly}
-            onChange={(e) => setParams(e.target.checked ? { overdue: "true" } : {}, { replace: true })} />
+            onChange={(e) => {
+              setOverdueOnly(e.target.checked);
+              setParams(e.target.checked ? { overdue: "true" } : {}, { replace: true });
+            }} />
           Overdue only
         </label>
       </div>
