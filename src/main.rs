@@ -169,10 +169,17 @@ fn main() -> anyhow::Result<()> {
     })
 }
 
-/// `fixtures/demo` under the working folder, unless `SWITCHBOARD_FIXTURES` names another.
+/// `SWITCHBOARD_FIXTURES`, else `fixtures/demo` under the working folder,
+/// else the one in the source tree this binary was built from.
 fn demo_dir() -> PathBuf {
-    std::env::var_os("SWITCHBOARD_FIXTURES")
-        .map_or_else(|| PathBuf::from("fixtures/demo"), PathBuf::from)
+    if let Some(dir) = std::env::var_os("SWITCHBOARD_FIXTURES") {
+        return PathBuf::from(dir);
+    }
+    let local = PathBuf::from("fixtures/demo");
+    if local.exists() {
+        return local;
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo"))
 }
 
 fn init_logging(format: LogFormat) {

@@ -90,7 +90,7 @@ async fn login(
         Some(c) if matches && c.active => c.user_id,
         _ => {
             tracing::info!(username = %body.username, "failed login");
-            return Err(ApiError::Unauthorized);
+            return Err(ApiError::BadCredentials);
         }
     };
     let token = new_token();

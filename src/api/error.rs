@@ -13,6 +13,8 @@ use crate::crm::{FieldError, FieldErrors, RepoError};
 pub enum ApiError {
     /// No session, or an expired one.
     Unauthorized,
+    /// A login with a wrong name or password (which of the two is not said).
+    BadCredentials,
     /// Logged in, but the role may not use this section.
     Forbidden(String),
     /// Missing, or outside the user's rights: indistinguishable on purpose.
@@ -51,6 +53,12 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "Log in first: no valid session or bearer token was sent.".into(),
+                vec![],
+            ),
+            ApiError::BadCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "bad-credentials",
+                "Wrong username or password.".into(),
                 vec![],
             ),
             ApiError::Forbidden(what) => (StatusCode::FORBIDDEN, "forbidden", what, vec![]),

@@ -62,6 +62,7 @@ async fn wrong_passwords_and_unknown_users_get_the_same_answer(app: TestApp) {
     assert_eq!(s1, StatusCode::UNAUTHORIZED);
     assert_eq!(s2, StatusCode::UNAUTHORIZED);
     assert_eq!(b1, b2);
+    assert_eq!(b1["detail"], "Wrong username or password.");
 }
 
 async fn logout_ends_the_session(app: TestApp) {

@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from "react";
 import { Navigate, useNavigate, useSearchParams } from "react-router-dom";
-import { ApiError } from "../api/http";
 import { useAuth } from "./AuthContext";
 
 export function LoginPage() {
@@ -23,12 +22,8 @@ export function LoginPage() {
       await login(username, password);
       navigate(next, { replace: true });
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) {
-        // The server's 401 detail speaks of missing sessions; at login it means bad credentials.
-        setError("Wrong username or password.");
-      } else {
-        setError(err instanceof Error ? err.message : "Login failed.");
-      }
+      // A 401 here carries the server's "Wrong username or password." detail.
+      setError(err instanceof Error ? err.message : "Login failed.");
     } finally {
       setBusy(false);
     }
