@@ -157,11 +157,21 @@ fn main() -> anyhow::Result<()> {
                     display_name,
                     team_id: None,
                 };
-                let user = switchboard::api::users::parse_new_user(input)
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                let user = switchboard::api::users::parse_new_user(input).map_err(|e| match e {
+                    switchboard::api::error::ApiError::Invalid(errors) => {
+                        anyhow::anyhow!("{errors}")
+                    }
+                    other => anyhow::anyhow!("{other:?}"),
+                })?;
                 let id = repo
                     .create_user(user, switchboard::runtime::clock::now())
-                    .await?;
+                    .await
+                    .map_err(|e| match e {
+                        switchboard::crm::RepoError::Conflict(_) => {
+                            anyhow::anyhow!("a user named {name} exists already")
+                        }
+                        other => other.into(),
+                    })?;
                 println!("user {name} added with id {id}");
                 Ok(())
             }
