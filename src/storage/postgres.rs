@@ -39,13 +39,5 @@ impl PgStore {
 
 const BACKEND: &str = "postgres";
 
-include!("sql/common.rs");
-include!("sql/users.rs");
-include!("sql/clients.rs");
-include!("sql/client_card.rs");
-include!("sql/classifier.rs");
-include!("sql/attributes.rs");
-include!("sql/interactions.rs");
-include!("sql/tasks.rs");
-include!("sql/audit.rs");
-include!("sql/import.rs");
+// The query code shared by both backends (see storage/mod.rs).
+include!("sql/all.rs");

@@ -46,13 +46,5 @@ impl SqliteStore {
 
 const BACKEND: &str = "sqlite";
 
-include!("sql/common.rs");
-include!("sql/users.rs");
-include!("sql/clients.rs");
-include!("sql/client_card.rs");
-include!("sql/classifier.rs");
-include!("sql/attributes.rs");
-include!("sql/interactions.rs");
-include!("sql/tasks.rs");
-include!("sql/audit.rs");
-include!("sql/import.rs");
+// The query code shared by both backends (see storage/mod.rs).
+include!("sql/all.rs");
