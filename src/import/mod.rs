@@ -123,7 +123,9 @@ pub async fn import_clients(
         summary.rows += (batch.rows.len() + batch.rejected.len()) as u64;
         summary.rejected.extend(batch.rejected);
         let stored = import::upsert_batch(repo.as_ref(), actor, field, &columns, batch.rows, now);
+        let storing = Instant::now();
         let report = stored.await?;
+        summary.storing += storing.elapsed();
         summary.created += report.created;
         summary.updated += report.updated;
         summary.rejected.extend(report.rejected);

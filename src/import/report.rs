@@ -16,6 +16,9 @@ pub struct Summary {
     /// In line order.
     pub rejected: Vec<Rejected>,
     pub elapsed: Duration,
+    /// Of `elapsed`, the time spent waiting for the database: the rest is
+    /// reading and parsing that storage did not hide.
+    pub storing: Duration,
 }
 
 impl Summary {
@@ -71,6 +74,7 @@ mod tests {
             updated: 1,
             rejected: vec![Rejected { line: 4, errors }],
             elapsed: Duration::from_secs(2),
+            storing: Duration::from_secs(1),
         };
         let mut out = Vec::new();
         summary.write_rejections(&mut out).unwrap();

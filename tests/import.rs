@@ -1,0 +1,280 @@
+//! `import clients` end to end on SQLite and PostgreSQL: good and bad rows,
+//! line numbers, upserts that update instead of duplicating, and bad rows
+//! leaving nothing behind.
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use switchboard::crm::Repository;
+use switchboard::crm::access::{ClientScope, Role};
+use switchboard::crm::attributes::NewAttributeDef;
+use switchboard::crm::clients::{ClientFilter, ClientSummary};
+use switchboard::crm::import::MatchField;
+use switchboard::crm::page::PageRequest;
+use switchboard::crm::users::{NewUser, Password, Username};
+use switchboard::import::{Options, Summary, import_clients};
+use switchboard::phone::Region;
+use switchboard::runtime::clock;
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let db = super::Db::sqlite().await;
+                super::$name(db.repo.clone()).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let db = super::Db::postgres().await;
+                super::$name(db.repo.clone()).await;
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    good_rows_go_in_and_bad_rows_are_reported_by_line,
+    a_second_import_updates_instead_of_duplicating,
+    a_row_refused_by_storage_is_rejected_alone,
+);
+
+const FIRST: &str = "\
+kind,name,external_id,phone,email,responsible,attr.tier,notes
+legal,Acme Ltd,E1,(202) 555-0143;+44 20 7946 0958,info@acme.com,agent1,gold,first
+individual,Hans Müller,E2,+49 30 1234567,hans@example.de,,,
+individual,Bad Phone,E3,12,bad@example.com,,,
+company,Bad Kind,E4,(202) 555-0144,,,,
+legal,Acme Limited,E1,(202) 555-0143,info@acme.com,,silver,same file again
+individual,Bad Tier,E5,(202) 555-0145,,,bronze,
+individual,Nobody's,E6,(202) 555-0146,,nobody,,
+";
+
+async fn good_rows_go_in_and_bad_rows_are_reported_by_line(repo: Arc<dyn Repository>) {
+    // Batches of 2 so that bad rows fall in batches with good ones.
+    let summary = import(&repo, FIRST, MatchField::ExternalId, 2).await;
+    assert_eq!((summary.rows, summary.created, summary.updated), (7, 2, 1));
+    let lines: Vec<u64> = summary.rejected.iter().map(|r| r.line).collect();
+    assert_eq!(lines, vec![4, 5, 7, 8]);
+    let fields = |i: usize| -> Vec<String> {
+        summary.rejected[i]
+            .errors
+            .iter()
+            .map(|e| e.field.clone())
+            .collect()
+    };
+    assert_eq!(fields(0), vec!["phone"]);
+    assert_eq!(fields(1), vec!["kind"]);
+    assert_eq!(fields(2), vec!["attr.tier"]);
+    assert_eq!(fields(3), vec!["responsible"]);
+
+    let clients = all_clients(&repo).await;
+    let names: Vec<&str> = clients.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, vec!["Acme Limited", "Hans Müller"]);
+    // Nothing of the bad rows: neither the clients nor their phones.
+    for phone in ["+12025550144", "+12025550145", "+12025550146"] {
+        let found = repo
+            .lookup_phone(ClientScope::All, phone, clock::now())
+            .await
+            .unwrap();
+        assert!(found.is_none(), "{phone}");
+    }
+    let acme = repo
+        .lookup_phone(ClientScope::All, "+12025550143", clock::now())
+        .await
+        .unwrap()
+        .unwrap();
+    // The later row of the same key won, with its single phone.
+    assert_eq!(acme.client.phones.len(), 1);
+    assert_eq!(acme.client.notes.as_deref(), Some("same file again"));
+    assert_eq!(acme.client.attributes["tier"], "silver");
+    assert_eq!(acme.client.responsible_name.as_deref(), Some("Agent One"));
+}
+
+async fn a_second_import_updates_instead_of_duplicating(repo: Arc<dyn Repository>) {
+    import(&repo, FIRST, MatchField::ExternalId, 1000).await;
+    let second = "\
+kind,name,external_id,phone
+legal,Acme Renamed,E1,(202) 555-0199
+individual,Newcomer,E7,(202) 555-0198
+";
+    let summary = import(&repo, second, MatchField::ExternalId, 1000).await;
+    assert_eq!(
+        (summary.created, summary.updated, summary.rejected.len()),
+        (1, 1, 0)
+    );
+    let clients = all_clients(&repo).await;
+    assert_eq!(clients.len(), 3);
+    let acme = repo
+        .lookup_phone(ClientScope::All, "+12025550199", clock::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(acme.client.name, "Acme Renamed");
+    // Columns the second file lacks are kept.
+    assert_eq!(acme.client.emails[0].address, "info@acme.com");
+    assert_eq!(acme.client.attributes["tier"], "silver");
+    // Matching by phone finds the same client again.
+    let by_phone = "kind,name,phone\nlegal,Acme By Phone,+1 202 555 0199\n";
+    let summary = import(&repo, by_phone, MatchField::Phone, 1000).await;
+    assert_eq!((summary.created, summary.updated), (0, 1));
+    assert_eq!(all_clients(&repo).await.len(), 3);
+}
+
+async fn a_row_refused_by_storage_is_rejected_alone(repo: Arc<dyn Repository>) {
+    import(&repo, FIRST, MatchField::ExternalId, 1000).await;
+    // Matched by tax id, the second row would take the external id E2 of
+    // another client: storage refuses it, the rest of its batch goes in.
+    let text = "\
+kind,name,tax_id,external_id
+legal,Taxed One,T1,X1
+legal,Taxed Two,T2,E2
+legal,Taxed Three,T3,X3
+";
+    let summary = import(&repo, text, MatchField::TaxId, 1000).await;
+    assert_eq!((summary.created, summary.updated), (2, 0));
+    assert_eq!(summary.rejected.len(), 1);
+    assert_eq!(summary.rejected[0].line, 3);
+    assert_eq!(
+        summary.rejected[0].errors.iter().next().unwrap().field,
+        "external_id"
+    );
+    let names: Vec<String> = all_clients(&repo)
+        .await
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert!(names.contains(&"Taxed Three".to_string()));
+    assert!(!names.contains(&"Taxed Two".to_string()));
+}
+
+async fn import(
+    repo: &Arc<dyn Repository>,
+    text: &str,
+    field: MatchField,
+    batch: usize,
+) -> Summary {
+    let mut options = Options::new(field, Region::parse("US").unwrap());
+    options.batch_rows = batch;
+    let input = Cursor::new(text.as_bytes().to_vec());
+    import_clients(repo.clone(), input, &options, clock::now(), |_| {})
+        .await
+        .unwrap()
+}
+
+async fn all_clients(repo: &Arc<dyn Repository>) -> Vec<ClientSummary> {
+    let page = PageRequest {
+        limit: 100,
+        after: None,
+    };
+    repo.clients(ClientScope::All, &ClientFilter::default(), &page)
+        .await
+        .unwrap()
+        .items
+}
+
+/// A fresh database with an admin, an agent and a `tier` attribute; a
+/// PostgreSQL database is dropped with it.
+struct Db {
+    repo: Arc<dyn Repository>,
+    pg: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Db {
+    async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("import.db").display());
+        Db {
+            repo: seeded(&url).await,
+            pg: None,
+            _dir: Some(dir),
+        }
+    }
+
+    async fn postgres() -> Self {
+        use sqlx::Connection;
+        let admin = std::env::var("DATABASE_URL_PG")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "PostgreSQL at {admin} is unreachable ({e}); set DATABASE_URL_PG or start it"
+                )
+            });
+        let name = format!("sb_import_{}_{}", std::process::id(), unique());
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let url = format!(
+            "{}/{name}",
+            admin.rsplit_once('/').expect("a database in the URL").0
+        );
+        Db {
+            repo: seeded(&url).await,
+            pg: Some((admin, name)),
+            _dir: None,
+        }
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.pg.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime; a thread with its own does the work.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::UNIX_EPOCH
+        .elapsed()
+        .map_or(0, |d| d.subsec_nanos() as u64);
+    nanos * 1000 + NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+async fn seeded(url: &str) -> Arc<dyn Repository> {
+    let repo = switchboard::storage::open(url).await.unwrap();
+    // One hash for both users: argon2 is slow on purpose.
+    let hash = Password::parse("secret").unwrap().hash();
+    for (name, display, role) in [
+        ("admin", "Ada Admin", Role::Admin),
+        ("agent1", "Agent One", Role::Agent),
+    ] {
+        let user = NewUser {
+            username: Username::parse(name).unwrap(),
+            display_name: display.into(),
+            password_hash: hash.clone(),
+            role,
+            team_id: None,
+        };
+        repo.create_user(user, clock::now()).await.unwrap();
+    }
+    let tier = NewAttributeDef::parse("tier", "Tier", "choice", &["gold".into(), "silver".into()])
+        .unwrap();
+    repo.create_attribute_def(tier, clock::now()).await.unwrap();
+    repo
+}
