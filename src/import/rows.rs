@@ -363,3 +363,137 @@ fn columns_of(errors: FieldErrors, phones: &[&str], emails: &[&str]) -> FieldErr
     }
     renamed
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::AttributeId;
+
+    fn record(cells: &[&str]) -> StringRecord {
+        StringRecord::from(cells.to_vec())
+    }
+
+    fn tier() -> AttributeDef {
+        AttributeDef {
+            id: AttributeId(1),
+            key: "tier".into(),
+            label: "Tier".into(),
+            kind: AttributeKind::Choice,
+            choices: vec!["gold".into()],
+        }
+    }
+
+    fn lookups() -> Lookups {
+        let nodes = [
+            ClassifierNode {
+                id: NodeId(1),
+                parent_id: None,
+                name: "Temperature".into(),
+            },
+            ClassifierNode {
+                id: NodeId(2),
+                parent_id: Some(NodeId(1)),
+                name: "hot".into(),
+            },
+        ];
+        Lookups::new(
+            Region::default(),
+            [("agent1".to_string(), UserId(7))],
+            &nodes,
+        )
+    }
+
+    #[test]
+    fn a_header_names_every_problem() {
+        let names = record(&["name", "colour", "attr.size", "name"]);
+        let err = Header::parse(&names, &[tier()], MatchField::ExternalId).unwrap_err();
+        assert!(err.contains("unknown column \"colour\""), "{err}");
+        assert!(err.contains("no attribute \"size\""), "{err}");
+        assert!(err.contains("\"name\" appears twice"), "{err}");
+        assert!(err.contains("\"kind\" is required"), "{err}");
+        assert!(err.contains("\"external_id\" is required"), "{err}");
+    }
+
+    #[test]
+    fn a_good_row_becomes_a_client() {
+        let names = record(&[
+            "kind",
+            "name",
+            "phone",
+            "region",
+            "responsible",
+            "classifier",
+            "attr.tier",
+            "external_id",
+        ]);
+        let header = Header::parse(&names, &[tier()], MatchField::Phone).unwrap();
+        let row = record(&[
+            "legal",
+            "Acme",
+            "030 1234567; +44 20 7946 0958",
+            "DE",
+            "Agent1",
+            "temperature / HOT",
+            "gold",
+            "",
+        ]);
+        let client = parse_row(&header, &row, &lookups(), MatchField::Phone).unwrap();
+        let phones: Vec<&str> = client.phones.iter().map(|p| p.phone.e164()).collect();
+        assert_eq!(phones, vec!["+49301234567", "+442079460958"]);
+        assert_eq!(client.responsible_id, Some(UserId(7)));
+        assert_eq!(client.classifier, vec![NodeId(2)]);
+        assert_eq!(
+            client.attributes,
+            vec![(AttributeId(1), "gold".to_string())]
+        );
+        assert_eq!(client.external_id, None);
+    }
+
+    #[test]
+    fn a_bad_row_names_the_columns_at_fault() {
+        let names = record(&[
+            "kind",
+            "name",
+            "phone",
+            "email",
+            "responsible",
+            "attr.tier",
+            "external_id",
+        ]);
+        let header = Header::parse(&names, &[tier()], MatchField::ExternalId).unwrap();
+        let row = record(&[
+            "firm",
+            "",
+            "(202) 555-0143;12",
+            "x",
+            "nobody",
+            "silver",
+            "E1",
+        ]);
+        let errors = parse_row(&header, &row, &lookups(), MatchField::ExternalId).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            vec!["responsible", "kind", "name", "phone", "email", "attr.tier"]
+        );
+        let phone = errors.iter().find(|e| e.field == "phone").unwrap();
+        assert!(phone.message.starts_with("\"12\" "), "{}", phone.message);
+        let short = record(&["legal", "Acme"]);
+        let errors = parse_row(&header, &short, &lookups(), MatchField::ExternalId).unwrap_err();
+        assert_eq!(errors.to_string(), "row: has 2 fields, the header has 7");
+    }
+
+    #[test]
+    fn a_row_without_its_match_key_is_refused() {
+        let header =
+            Header::parse(&record(&["kind", "name", "email"]), &[], MatchField::Email).unwrap();
+        let errors = parse_row(
+            &header,
+            &record(&["individual", "Ann", ""]),
+            &lookups(),
+            MatchField::Email,
+        )
+        .unwrap_err();
+        assert_eq!(errors.iter().next().unwrap().field, "email");
+    }
+}
