@@ -40,7 +40,7 @@ fn main() {
 }
 
 async fn run(backend: &str, clients: u64, requests: usize) {
-    let (repo, url, cleanup) = common::fresh_database(backend, "lookup").await;
+    let (repo, _url, cleanup) = common::fresh_database(backend, "lookup").await;
     let region = Region::parse("US").expect("US");
     let loaded = Instant::now();
     let options = Options::new(MatchField::ExternalId, region);
@@ -53,16 +53,6 @@ async fn run(backend: &str, clients: u64, requests: usize) {
         summary.created,
         loaded.elapsed().as_secs_f64()
     );
-    if backend == "postgres" {
-        // A freshly loaded table has no planner statistics until autovacuum
-        // gets to it; a production database has them.
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect");
-        sqlx::query("ANALYZE")
-            .execute(&mut conn)
-            .await
-            .expect("ANALYZE");
-    }
     let state = AppState {
         repo,
         region,

@@ -132,6 +132,9 @@ pub async fn import_clients(
         progress(batch.offset);
     }
     reader_thread.join().map_err(|_| ImportError::Reader)??;
+    if summary.created + summary.updated > 0 {
+        repo.refresh_statistics().await?;
+    }
     summary.rejected.sort_by_key(|r| r.line);
     summary.elapsed = started.elapsed().max(Duration::from_millis(1));
     Ok(summary)

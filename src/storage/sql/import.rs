@@ -20,6 +20,12 @@ enum Target {
 
 #[async_trait]
 impl ImportRepo for Store {
+    async fn refresh_statistics(&self) -> Result<(), RepoError> {
+        // The same word in both dialects.
+        sqlx::query("ANALYZE").execute(&self.pool).await.map_err(backend)?;
+        Ok(())
+    }
+
     async fn upsert_clients(
         &self,
         actor: UserId,
