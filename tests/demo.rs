@@ -1,5 +1,7 @@
 //! `switchboard demo` loads the same data set on both databases, once.
 
+mod support;
+
 use std::path::Path;
 
 use switchboard::crm::FieldErrors;
@@ -90,38 +92,12 @@ async fn loads_once_with_users_rights_and_findable_phones(url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    loads_once_with_users_rights_and_findable_phones(&format!(
-        "sqlite://{}",
-        dir.path().join("demo.db").display()
-    ))
-    .await;
+    let db = support::TestDatabase::sqlite();
+    loads_once_with_users_rights_and_findable_phones(db.url()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_on_postgres() {
-    use sqlx::Connection;
-    let admin_url = std::env::var("DATABASE_URL_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let mut conn = sqlx::PgConnection::connect(&admin_url)
-        .await
-        .unwrap_or_else(|e| {
-            panic!("PostgreSQL at {admin_url} is unreachable ({e}); run scripts/test")
-        });
-    let name = format!("sb_demo_{}", std::process::id());
-    let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-    sqlx::query(sqlx::AssertSqlSafe(drop.clone()))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let (server, _) = admin_url.rsplit_once('/').unwrap();
-    loads_once_with_users_rights_and_findable_phones(&format!("{server}/{name}")).await;
-    sqlx::query(sqlx::AssertSqlSafe(drop))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    let db = support::TestDatabase::postgres().await;
+    loads_once_with_users_rights_and_findable_phones(db.url()).await;
 }

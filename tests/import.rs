@@ -2,6 +2,8 @@
 //! line numbers, upserts that update instead of duplicating, and bad rows
 //! leaving nothing behind.
 
+mod support;
+
 use std::io::Cursor;
 use std::sync::Arc;
 
@@ -177,83 +179,27 @@ async fn all_clients(repo: &Arc<dyn Repository>) -> Vec<ClientSummary> {
 
 /// A fresh database with an admin, an agent and a `tier` attribute; a
 /// PostgreSQL database is dropped with it.
+/// A seeded repository over a fresh database that lives as long as it does.
 struct Db {
     repo: Arc<dyn Repository>,
-    pg: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
+    _db: support::TestDatabase,
 }
 
 impl Db {
     async fn sqlite() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("import.db").display());
-        Db {
-            repo: seeded(&url).await,
-            pg: None,
-            _dir: Some(dir),
-        }
+        Self::seed(support::TestDatabase::sqlite()).await
     }
 
     async fn postgres() -> Self {
-        use sqlx::Connection;
-        let admin = std::env::var("DATABASE_URL_PG")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let mut conn = sqlx::PgConnection::connect(&admin)
-            .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "PostgreSQL at {admin} is unreachable ({e}); set DATABASE_URL_PG or start it"
-                )
-            });
-        let name = format!("sb_import_{}_{}", std::process::id(), unique());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let url = format!(
-            "{}/{name}",
-            admin.rsplit_once('/').expect("a database in the URL").0
-        );
+        Self::seed(support::TestDatabase::postgres().await).await
+    }
+
+    async fn seed(db: support::TestDatabase) -> Self {
         Db {
-            repo: seeded(&url).await,
-            pg: Some((admin, name)),
-            _dir: None,
+            repo: seeded(db.url()).await,
+            _db: db,
         }
     }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        let Some((admin, name)) = self.pg.take() else {
-            return;
-        };
-        // Drop runs inside the test's runtime; a thread with its own does the work.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                use sqlx::Connection;
-                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                    let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .execute(&mut conn)
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-fn unique() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::UNIX_EPOCH
-        .elapsed()
-        .map_or(0, |d| d.subsec_nanos() as u64);
-    nanos * 1000 + NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 async fn seeded(url: &str) -> Arc<dyn Repository> {

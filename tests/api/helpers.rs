@@ -10,6 +10,8 @@ use switchboard::api::{AppState, router};
 use switchboard::crm::Repository;
 use switchboard::phone::Region;
 
+use crate::support::TestDatabase;
+
 pub const ADMIN_PASSWORD: &str = "admin-pass";
 
 /// Runs a test body once per backend.
@@ -35,73 +37,20 @@ pub struct TestApp {
     pub base: String,
     pub repo: Arc<dyn Repository>,
     http: reqwest::Client,
-    _db: Database,
-}
-
-/// Keeps the database alive for the test and removes it afterwards.
-enum Database {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Database::Postgres { admin_url, name } = self {
-            let (admin_url, name) = (admin_url.clone(), name.clone());
-            // Drop runs outside any runtime's reach; a short-lived one does the work.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async {
-                    use sqlx::Connection;
-                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
-                        let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-                            .execute(&mut conn)
-                            .await;
-                    }
-                });
-            })
-            .join();
-        }
-    }
-}
-
-/// The PostgreSQL server the tests use: `DATABASE_URL_PG`, else the local default.
-pub fn pg_admin_url() -> String {
-    std::env::var("DATABASE_URL_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    _db: TestDatabase,
 }
 
 impl TestApp {
     pub async fn sqlite() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        Self::start(&url, Database::Sqlite(dir)).await
+        Self::start(TestDatabase::sqlite()).await
     }
 
     pub async fn postgres() -> Self {
-        use sqlx::Connection;
-        let admin_url = pg_admin_url();
-        let mut conn = sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
-            panic!("PostgreSQL at {admin_url} is unreachable ({e}); run scripts/test, which starts one")
-        });
-        let name = format!("sb_test_{}", uuid_like());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let url = match admin_url.rsplit_once('/') {
-            Some((server, _)) => format!("{server}/{name}"),
-            None => panic!("DATABASE_URL_PG has no database part: {admin_url}"),
-        };
-        Self::start(&url, Database::Postgres { admin_url, name }).await
+        Self::start(TestDatabase::postgres().await).await
     }
 
-    async fn start(url: &str, db: Database) -> Self {
-        let repo = switchboard::storage::open(url).await.unwrap();
+    async fn start(db: TestDatabase) -> Self {
+        let repo = switchboard::storage::open(db.url()).await.unwrap();
         let admin = parse_new_user(UserInput {
             username: Some("admin".into()),
             password: Some(ADMIN_PASSWORD.into()),
@@ -254,13 +203,6 @@ impl Session<'_> {
     pub async fn me(&self) -> Value {
         self.get("/api/v1/auth/me").await.1
     }
-}
-
-fn uuid_like() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 8];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 /// The `field` names of a problem document's errors.

@@ -1,6 +1,8 @@
 //! API tests: every test runs against SQLite and against PostgreSQL.
 
 mod helpers;
+#[path = "../support/mod.rs"]
+mod support;
 
 mod auth;
 mod classifier;
