@@ -17,6 +17,23 @@ fn free_port() -> u16 {
         .port()
 }
 
+fn user_add(db: &str, name: &str, role: &str) -> std::process::Output {
+    bin()
+        .args([
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--password",
+            "ops-pass",
+            "--database",
+            db,
+        ])
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn the_binary_serves_until_sigterm_on_flags_given_settings() {
     let dir = tempfile::tempdir().unwrap();
@@ -30,60 +47,21 @@ fn the_binary_serves_until_sigterm_on_flags_given_settings() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("up to date (sqlite)"));
 
-    let out = bin()
-        .args([
-            "user",
-            "add",
-            "ops",
-            "--role",
-            "admin",
-            "--password",
-            "ops-pass",
-            "--database",
-            &db,
-        ])
-        .output()
-        .unwrap();
+    let out = user_add(&db, "ops", "admin");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = bin()
-        .args([
-            "user",
-            "add",
-            "ops",
-            "--role",
-            "admin",
-            "--password",
-            "ops-pass",
-            "--database",
-            &db,
-        ])
-        .output()
-        .unwrap();
+    let out = user_add(&db, "ops", "admin");
     assert!(
         !out.status.success(),
         "a second user of the same name is refused"
     );
-
-    let out = bin()
-        .args([
-            "user",
-            "add",
-            "x",
-            "--role",
-            "king",
-            "--password",
-            "ops-pass",
-            "--database",
-            &db,
-        ])
-        .output()
-        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exists already"));
+    let out = user_add(&db, "x2", "king");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("role"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("role: must be one of"));
 
     let port = free_port();
     let mut server = bin()
