@@ -14,20 +14,8 @@ use switchboard::phone::Region;
 use switchboard::runtime::clock;
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let backend = args.first().cloned().unwrap_or_else(|| "sqlite".into());
-    let rows: u64 = args
-        .get(1)
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(1_000_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(run(&backend, rows));
+    let args = common::Args::from_env();
+    common::block_on(run(&args.backend(), args.number(1, 1_000_000u64)));
 }
 
 /// Parsing alone, on one thread: what the database stage competes with.

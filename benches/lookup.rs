@@ -22,21 +22,12 @@ use switchboard::runtime::clock;
 const WARM_UP: usize = 500;
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let backend = args.first().cloned().unwrap_or_else(|| "sqlite".into());
-    let clients: u64 = args
-        .get(1)
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(1_000_000);
-    let requests: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(20_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(run(&backend, clients, requests));
+    let args = common::Args::from_env();
+    common::block_on(run(
+        &args.backend(),
+        args.number(1, 1_000_000u64),
+        args.number(2, 20_000usize),
+    ));
 }
 
 async fn run(backend: &str, clients: u64, requests: usize) {

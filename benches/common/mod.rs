@@ -237,3 +237,40 @@ pub fn load() -> String {
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "unknown".into())
 }
+
+/// The bench's positional arguments: the backend, then numbers. Cargo adds
+/// `--bench`, which is skipped with every other flag.
+pub struct Args(Vec<String>);
+
+impl Args {
+    pub fn from_env() -> Self {
+        Args(
+            std::env::args()
+                .skip(1)
+                .filter(|a| !a.starts_with("--"))
+                .collect(),
+        )
+    }
+
+    /// `sqlite` unless `postgres` is given.
+    pub fn backend(&self) -> String {
+        self.0.first().cloned().unwrap_or_else(|| "sqlite".into())
+    }
+
+    /// The positional argument at `index` (the backend is 0), or `default`.
+    pub fn number<T: std::str::FromStr>(&self, index: usize, default: T) -> T {
+        self.0
+            .get(index)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(default)
+    }
+}
+
+/// Runs a bench body on a multi-thread runtime, as the server runs.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(future)
+}

@@ -157,7 +157,7 @@ pub fn parse(
                 "started_at",
                 DateTime::parse_from_rfc3339(text).map_err(|_| "must be an RFC 3339 time"),
             )
-            .map(|t| crate::storage::whole_seconds(t.with_timezone(&Utc))),
+            .map(|t| crate::crm::whole_seconds(t.with_timezone(&Utc))),
     };
     if !(0..=7 * 24 * 3600).contains(&input.duration_s) {
         errors.add("duration_s", "must be between 0 and a week in seconds");

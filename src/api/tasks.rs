@@ -55,7 +55,7 @@ fn time(errors: &mut FieldErrors, field: &str, text: &str) -> Option<DateTime<Ut
             field,
             DateTime::parse_from_rfc3339(text).map_err(|_| "must be an RFC 3339 time"),
         )
-        .map(|t| crate::storage::whole_seconds(t.with_timezone(&Utc)))
+        .map(|t| crate::crm::whole_seconds(t.with_timezone(&Utc)))
 }
 
 /// Tasks, earliest due first.

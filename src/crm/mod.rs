@@ -59,4 +59,11 @@ pub mod text;
 pub mod users;
 
 pub use error::{FieldError, FieldErrors, RepoError};
+
+/// Every stored time is to the whole second: SQLite compares timestamps as
+/// text, which is only correct when every value has the same shape.
+pub fn whole_seconds(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(0)
+}
 pub use repo::Repository;

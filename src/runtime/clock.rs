@@ -6,5 +6,5 @@ use chrono::{DateTime, Utc};
 /// Now, to the whole second (the precision every stored timestamp has).
 #[allow(clippy::disallowed_methods)] // the one permitted read
 pub fn now() -> DateTime<Utc> {
-    crate::storage::whole_seconds(Utc::now())
+    crate::crm::whole_seconds(Utc::now())
 }

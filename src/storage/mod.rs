@@ -11,8 +11,6 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-
 use crate::crm::access::{Role, default_rights};
 use crate::crm::{FieldErrors, RepoError, Repository};
 
@@ -113,13 +111,6 @@ fn like_escape(text: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// Timestamps are stored to the whole second: SQLite compares them as text,
-/// which is only correct when every value has the same shape.
-pub fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
-    use chrono::SubsecRound;
-    t.trunc_subsecs(0)
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ impl ImportRepo for Store {
         clients: &[NewClient],
         now: DateTime<Utc>,
     ) -> Result<Vec<Upserted>, RepoError> {
-        let now = super::whole_seconds(now);
+        let now = crate::crm::whole_seconds(now);
         let keys = clients
             .iter()
             .enumerate()
