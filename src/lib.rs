@@ -8,6 +8,7 @@
 //! - [`app`]: the composition root: settings in, a running server out.
 //! - [`import`], [`demo`]: bulk upsert of clients from CSV; the demo data.
 //! - [`config`], [`ids`], [`phone`]: settings, identifier types, phone numbers.
+//! - [`sip`]: the sans-IO SIP core (messages, framing, transactions).
 //! - [`runtime`]: the only place that reads the clock.
 
 pub mod api;
@@ -19,4 +20,5 @@ pub mod ids;
 pub mod import;
 pub mod phone;
 pub mod runtime;
+pub mod sip;
 pub mod storage;
