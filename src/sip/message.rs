@@ -79,10 +79,15 @@ pub fn parse(bytes: &[u8]) -> Result<Checked, ParseError> {
 
 /// Reads the mandatory headers of a parsed message.
 pub fn essentials(message: &SipMessage) -> Result<Essentials, ParseError> {
-    let headers = match message {
-        SipMessage::Request(r) => &r.headers,
-        SipMessage::Response(r) => &r.headers,
-    };
+    match message {
+        SipMessage::Request(r) => essentials_of(&r.headers),
+        SipMessage::Response(r) => essentials_of(&r.headers),
+    }
+}
+
+/// Reads the mandatory headers of a message's header list (a message built
+/// here rather than parsed, such as a request about to be sent).
+pub fn essentials_of(headers: &Headers) -> Result<Essentials, ParseError> {
     let via = first(headers, "Via", |h| match h {
         Header::Via(v) => Some(v.value()),
         _ => None,
@@ -146,6 +151,83 @@ pub fn response_to(request: &Request, status: StatusCode, to_tag: Option<&str>) 
         headers,
         body: Vec::new(),
     }
+}
+
+/// The ACK a client INVITE transaction sends for a non-2xx final response
+/// (RFC 3261 §17.1.1.3): the INVITE's Request-URI, Call-ID, From, CSeq
+/// number and Route set, only its top Via (so the ACK lands in the same
+/// server transaction), and the To of the response, which carries the tag.
+pub fn ack_for(invite: &Request, response: &Response) -> Request {
+    let mut headers = Headers::default();
+    push_top_via(&mut headers, &invite.headers);
+    for header in invite.headers.iter() {
+        match header {
+            Header::From(_) | Header::CallId(_) | Header::Route(_) | Header::MaxForwards(_) => {
+                headers.push(header.clone())
+            }
+            Header::CSeq(cseq) => headers.push(Header::CSeq(with_method(cseq, Method::Ack))),
+            _ => {}
+        }
+    }
+    if let Some(to) = response.headers.iter().find(|h| matches!(h, Header::To(_))) {
+        headers.push(to.clone());
+    }
+    headers.push(Header::ContentLength(0.into()));
+    bodiless(Method::Ack, invite, headers)
+}
+
+/// The CANCEL for a pending `request` (RFC 3261 §9.1): the same
+/// Request-URI, Call-ID, To, From, CSeq number and Route set, and only the
+/// top Via, whose branch lets the server find the request it cancels.
+pub fn cancel_for(request: &Request) -> Request {
+    let mut headers = Headers::default();
+    push_top_via(&mut headers, &request.headers);
+    for header in request.headers.iter() {
+        match header {
+            Header::From(_)
+            | Header::To(_)
+            | Header::CallId(_)
+            | Header::Route(_)
+            | Header::MaxForwards(_) => headers.push(header.clone()),
+            Header::CSeq(cseq) => headers.push(Header::CSeq(with_method(cseq, Method::Cancel))),
+            _ => {}
+        }
+    }
+    headers.push(Header::ContentLength(0.into()));
+    bodiless(Method::Cancel, request, headers)
+}
+
+fn bodiless(method: Method, like: &Request, headers: Headers) -> Request {
+    Request {
+        method,
+        uri: like.uri.clone(),
+        version: like.version,
+        headers,
+        body: Vec::new(),
+    }
+}
+
+/// Copies the first Via entry of `from`, even when it shares a header line
+/// with the next hop's (`Via: a, b`).
+fn push_top_via(to: &mut Headers, from: &Headers) {
+    if let Some(via) = from.iter().find_map(|h| match h {
+        Header::Via(v) => Some(v.value()),
+        _ => None,
+    }) {
+        to.push(Header::Via(rsipstack::sip::headers::untyped::Via::new(
+            first_of_list(via),
+        )));
+    }
+}
+
+/// The CSeq with its number kept and its method replaced; a CSeq that does
+/// not read as `number method` keeps its text, as the peer sent it.
+fn with_method(
+    cseq: &rsipstack::sip::headers::untyped::CSeq,
+    method: Method,
+) -> rsipstack::sip::headers::untyped::CSeq {
+    let number = cseq.value().split_whitespace().next().unwrap_or_default();
+    rsipstack::sip::headers::untyped::CSeq::new(format!("{number} {method}"))
 }
 
 fn with_tag(

@@ -1,0 +1,346 @@
+//! [`TransactionLayer`]: the table of transactions and the inputs the TU
+//! and the driver's clock give it. Inputs from the network are in
+//! `receive.rs`.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Instant;
+
+use rand::{Rng, SeedableRng};
+
+use super::super::message::{self, Method, ParseError, Request, Response, SipMessage};
+use super::client::{ClientState, ClientTransaction};
+use super::key::{AckKey, ClientKey, ServerKey};
+use super::server::{ServerState, ServerTransaction};
+use super::timers::{Schedule, TimerTable};
+use super::{
+    ClientTx, Config, Core, Counters, Event, Flow, Output, ServerTx, Step, TransactionError, TxId,
+};
+
+/// All transactions of one SIP endpoint.
+pub struct TransactionLayer {
+    pub(super) config: Config,
+    pub(super) core: Core,
+    pub(super) clients: HashMap<ClientTx, ClientTransaction>,
+    pub(super) servers: HashMap<ServerTx, ServerTransaction>,
+    pub(super) client_keys: HashMap<ClientKey, ClientTx>,
+    pub(super) server_keys: HashMap<ServerKey, ServerTx>,
+    /// INVITE server transactions in Accepted, by what their 2xx's ACK
+    /// carries (the ACK has a branch of its own).
+    pub(super) accepted: HashMap<AckKey, ServerTx>,
+    next_id: u64,
+    /// For the To tags of the responses the layer makes itself (481, 503,
+    /// the 200 to a CANCEL); seeded by the caller, never from the system.
+    tags: rand::rngs::StdRng,
+}
+
+impl TransactionLayer {
+    /// A layer with no transactions; `seed` feeds the To tags it makes.
+    pub fn new(config: Config, seed: u64) -> Self {
+        TransactionLayer {
+            config,
+            core: Core {
+                timers: config.timers,
+                schedule: Schedule::default(),
+                outputs: VecDeque::new(),
+                counters: Counters::default(),
+            },
+            clients: HashMap::new(),
+            servers: HashMap::new(),
+            client_keys: HashMap::new(),
+            server_keys: HashMap::new(),
+            accepted: HashMap::new(),
+            next_id: 0,
+            tags: rand::rngs::StdRng::seed_from_u64(seed),
+        }
+    }
+
+    /// Starts a client transaction for `request`, whose top Via already
+    /// carries a fresh branch (see [`new_branch`]); the request is sent as
+    /// it is, at once, and retransmitted as §17.1 says.
+    pub fn send_request(
+        &mut self,
+        now: Instant,
+        request: Request,
+        flow: Flow,
+    ) -> Result<ClientTx, TransactionError> {
+        let id = ClientTx(self.next_id());
+        self.start_client(id, request, flow, now)?;
+        self.settle();
+        Ok(id)
+    }
+
+    /// Sends a message outside any transaction: the ACK of a 2xx, or a 2xx
+    /// the TU re-sends itself.
+    pub fn send_stateless(&mut self, flow: Flow, message: SipMessage) {
+        let bytes = match message {
+            SipMessage::Request(r) => r.to_bytes(),
+            SipMessage::Response(r) => r.to_bytes(),
+        };
+        self.core.transmit(flow, bytes);
+    }
+
+    /// Sends the TU's response in server transaction `tx`.
+    pub fn respond(
+        &mut self,
+        now: Instant,
+        tx: ServerTx,
+        response: Response,
+    ) -> Result<(), TransactionError> {
+        let transaction = self
+            .servers
+            .get_mut(&tx)
+            .ok_or(TransactionError::UnknownTransaction)?;
+        let step = transaction.respond(response, now, &mut self.core)?;
+        if transaction.state == ServerState::Accepted
+            && let Some(key) = &transaction.ack_key
+        {
+            self.accepted.insert(key.clone(), tx);
+        }
+        if step == Step::Done {
+            self.finish_server(tx);
+        }
+        self.settle();
+        Ok(())
+    }
+
+    /// Cancels the pending INVITE `invite` (RFC 3261 §9.1) with a CANCEL
+    /// built from it, in a client transaction of its own, whose handle is
+    /// returned. Before any provisional response the CANCEL is held back
+    /// until one comes; if a final response comes first, the CANCEL is
+    /// never sent and its handle terminates.
+    pub fn cancel(&mut self, now: Instant, invite: ClientTx) -> Result<ClientTx, TransactionError> {
+        let transaction = self
+            .clients
+            .get_mut(&invite)
+            .ok_or(TransactionError::UnknownTransaction)?;
+        if !transaction.is_invite() {
+            return Err(TransactionError::NotAnInvite);
+        }
+        let pending = matches!(
+            transaction.state,
+            ClientState::Calling | ClientState::Proceeding
+        );
+        if !pending || transaction.cancelled {
+            return Err(TransactionError::NotCancellable);
+        }
+        transaction.cancelled = true;
+        let cancel = message::cancel_for(&transaction.request);
+        let id = ClientTx(self.next_id());
+        self.hold_or_send_cancel(invite, id, cancel, now);
+        self.settle();
+        Ok(id)
+    }
+
+    /// The driver could not deliver on `flow` (a stream closed, a send
+    /// failed): every transaction on it ends with [`Event::TransportError`].
+    pub fn flow_failed(&mut self, flow: Flow) {
+        let on_flow = |f: &Flow| match (f.connection, flow.connection) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => f.transport == flow.transport && f.remote == flow.remote,
+            _ => false,
+        };
+        let clients: Vec<ClientTx> = (self.clients.iter())
+            .filter(|(_, tx)| on_flow(&tx.flow))
+            .map(|(id, _)| *id)
+            .collect();
+        let servers: Vec<ServerTx> = (self.servers.iter())
+            .filter(|(_, tx)| on_flow(&tx.flow))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in clients {
+            self.core.event(Event::TransportError {
+                tx: TxId::Client(id),
+            });
+            self.finish_client(id);
+        }
+        for id in servers {
+            self.core.event(Event::TransportError {
+                tx: TxId::Server(id),
+            });
+            self.finish_server(id);
+        }
+        self.settle();
+    }
+
+    /// Fires every timer due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some((deadline, id, timer)) = self.core.schedule.pop_due(now) {
+            match id {
+                TxId::Client(id) => {
+                    let Some(tx) = self.clients.get_mut(&id) else {
+                        continue;
+                    };
+                    if tx.take_due(timer, deadline) {
+                        let step = tx.on_timer(timer, now, &mut self.core);
+                        self.after_client(id, step, now);
+                    }
+                }
+                TxId::Server(id) => {
+                    let Some(tx) = self.servers.get_mut(&id) else {
+                        continue;
+                    };
+                    if tx.take_due(timer, deadline)
+                        && tx.on_timer(timer, now, &mut self.core) == Step::Done
+                    {
+                        self.finish_server(id);
+                    }
+                }
+            }
+        }
+        self.settle();
+    }
+
+    /// The earliest armed deadline, if any transaction has one.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.core.schedule.earliest()
+    }
+
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.core.outputs.pop_front()
+    }
+
+    /// Live transactions, client and server.
+    pub fn len(&self) -> usize {
+        self.clients.len() + self.servers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn counters(&self) -> Counters {
+        self.core.counters
+    }
+
+    pub(super) fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub(super) fn fresh_tag(&mut self) -> String {
+        format!("{:016x}", self.tags.random::<u64>())
+    }
+
+    fn start_client(
+        &mut self,
+        id: ClientTx,
+        request: Request,
+        flow: Flow,
+        now: Instant,
+    ) -> Result<(), TransactionError> {
+        if request.method == Method::Ack {
+            return Err(TransactionError::AckIsNotATransaction);
+        }
+        let essentials = message::essentials_of(&request.headers)?;
+        if essentials.method != request.method {
+            return Err(ParseError::CSeqMismatch {
+                cseq: essentials.method.to_string(),
+                method: request.method.to_string(),
+            }
+            .into());
+        }
+        let key = ClientKey::of(&essentials).ok_or(TransactionError::MissingBranch)?;
+        if self.client_keys.contains_key(&key) {
+            return Err(TransactionError::DuplicateBranch);
+        }
+        let tx = ClientTransaction::start(id, key.clone(), request, flow, now, &mut self.core);
+        self.client_keys.insert(key, id);
+        self.clients.insert(id, tx);
+        Ok(())
+    }
+
+    /// Sends the CANCEL `id` for `invite` now if a provisional response
+    /// came, or holds it in the INVITE transaction until one does.
+    fn hold_or_send_cancel(
+        &mut self,
+        invite: ClientTx,
+        id: ClientTx,
+        cancel: Request,
+        now: Instant,
+    ) {
+        let Some(tx) = self.clients.get_mut(&invite) else {
+            return;
+        };
+        if tx.state == ClientState::Calling {
+            tx.held_cancel = Some((id, cancel));
+            return;
+        }
+        tx.await_cancelled(now, &mut self.core);
+        let flow = tx.flow;
+        if self.start_client(id, cancel, flow, now).is_err() {
+            // The TU sent a CANCEL of its own already: this one is moot.
+            self.core.event(Event::Terminated {
+                tx: TxId::Client(id),
+            });
+        }
+    }
+
+    /// Follows up a client transaction's step: removes it when done, and
+    /// releases or drops a CANCEL held for a provisional response.
+    pub(super) fn after_client(&mut self, id: ClientTx, step: Step, now: Instant) {
+        if step == Step::Done {
+            self.finish_client(id);
+            return;
+        }
+        let Some(tx) = self.clients.get_mut(&id) else {
+            return;
+        };
+        let Some((cancel_id, cancel)) = tx.held_cancel.take() else {
+            return;
+        };
+        match tx.state {
+            ClientState::Calling => tx.held_cancel = Some((cancel_id, cancel)),
+            ClientState::Proceeding => self.hold_or_send_cancel(id, cancel_id, cancel, now),
+            _ => self.core.event(Event::Terminated {
+                tx: TxId::Client(cancel_id),
+            }),
+        }
+    }
+
+    pub(super) fn finish_client(&mut self, id: ClientTx) {
+        let Some(tx) = self.clients.remove(&id) else {
+            return;
+        };
+        if self.client_keys.get(&tx.key) == Some(&id) {
+            self.client_keys.remove(&tx.key);
+        }
+        if let Some((cancel_id, _)) = tx.held_cancel {
+            self.core.event(Event::Terminated {
+                tx: TxId::Client(cancel_id),
+            });
+        }
+        self.core.event(Event::Terminated {
+            tx: TxId::Client(id),
+        });
+    }
+
+    pub(super) fn finish_server(&mut self, id: ServerTx) {
+        let Some(tx) = self.servers.remove(&id) else {
+            return;
+        };
+        if self.server_keys.get(&tx.key) == Some(&id) {
+            self.server_keys.remove(&tx.key);
+        }
+        if let Some(key) = &tx.ack_key
+            && self.accepted.get(key) == Some(&id)
+        {
+            self.accepted.remove(key);
+        }
+        self.core.event(Event::Terminated {
+            tx: TxId::Server(id),
+        });
+    }
+
+    /// Drops stale heap entries so that [`Self::poll_timeout`] names a
+    /// deadline that will fire; called at the end of every input.
+    pub(super) fn settle(&mut self) {
+        let (clients, servers) = (&self.clients, &self.servers);
+        self.core.schedule.prune(|deadline, id, timer| {
+            let table: Option<&TimerTable> = match id {
+                TxId::Client(id) => clients.get(&id).map(|tx| tx.timers()),
+                TxId::Server(id) => servers.get(&id).map(|tx| tx.timers()),
+            };
+            table.is_some_and(|t| t.get(timer) == Some(deadline))
+        });
+    }
+}
