@@ -212,6 +212,12 @@ impl TransactionLayer {
         self.core.counters
     }
 
+    /// Entries in the timer heap, stale ones included.
+    #[cfg(test)]
+    pub(super) fn scheduled(&self) -> usize {
+        self.core.schedule.len()
+    }
+
     pub(super) fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id

@@ -1,1 +1,174 @@
+//! Non-INVITE transactions: back-off to T2, Timer F, absorbed duplicates,
+//! reliable transports and the cap on server transactions.
 
+use super::sim::{Net, Side, ms, request};
+use crate::sip::message::Method;
+use crate::sip::transaction::{Config, Event, Transport, TxId};
+
+fn options(net: &mut Net, branch: &str) -> crate::sip::transaction::ClientTx {
+    let request = request(Method::Options, branch, net.transport);
+    net.send(request)
+}
+
+#[test]
+fn a_non_invite_never_answered_backs_off_to_t2_and_times_out_on_timer_f() {
+    let mut net = Net::new(Transport::Udp);
+    net.drop(Side::Uac, "OPTIONS", usize::MAX);
+    let tx = options(&mut net, "z9hG4bKping");
+    net.run_until(ms(60_000));
+
+    // Timer E: 0.5, 1, 2, then capped at T2 = 4 s.
+    let expected = [
+        0, 500, 1500, 3500, 7500, 11_500, 15_500, 19_500, 23_500, 27_500, 31_500,
+    ];
+    assert_eq!(net.sent_ms(Side::Uac, "OPTIONS"), expected);
+    let timeouts: Vec<_> = (net.uac_events.iter())
+        .filter(|(_, e)| *e == Event::Timeout { tx })
+        .map(|(at, _)| at.as_millis())
+        .collect();
+    assert_eq!(timeouts, [32_000]);
+    assert!(net.uac.is_empty());
+}
+
+#[test]
+fn after_a_provisional_a_non_invite_is_resent_every_t2() {
+    let mut net = Net::new(Transport::Udp);
+    let tx = options(&mut net, "z9hG4bKslowping");
+    net.run_until(ms(10));
+    let server = net.uas_requests()[0];
+    net.respond(server, 100);
+    net.run_until(ms(10_000));
+    net.respond(server, 200);
+    net.run_until(ms(20_000));
+
+    assert_eq!(net.sent_ms(Side::Uac, "OPTIONS"), [0, 500, 4500, 8500]);
+    // Each retransmission in Proceeding is answered with the provisional.
+    assert_eq!(net.sent_ms(Side::Uas, "SIP/2.0 100"), [10, 510, 4510, 8510]);
+    assert_eq!(net.uac_responses(tx), [100, 100, 100, 100, 200]);
+    assert_eq!(net.uas_requests(), [server]);
+}
+
+#[test]
+fn a_lost_final_is_recovered_by_the_retransmitted_request() {
+    let mut net = Net::new(Transport::Udp);
+    net.drop(Side::Uas, "SIP/2.0 200", 1);
+    let tx = options(&mut net, "z9hG4bKlostok");
+    net.run_until(ms(10));
+    let server = net.uas_requests()[0];
+    net.respond(server, 200);
+    net.run_until(ms(60_000));
+
+    assert_eq!(net.sent_ms(Side::Uac, "OPTIONS"), [0, 500]);
+    assert_eq!(net.sent_ms(Side::Uas, "SIP/2.0 200"), [10, 510]);
+    assert_eq!(net.uac_responses(tx), [200]);
+    assert_eq!(net.uas_requests(), [server]);
+    // Timer K (T4) after the final arrived; Timer J (64*T1) after it left.
+    assert_eq!(net.terminated_ms(Side::Uac, TxId::Client(tx)), Some(5520));
+    assert_eq!(
+        net.terminated_ms(Side::Uas, TxId::Server(server)),
+        Some(32_010)
+    );
+}
+
+#[test]
+fn duplicated_requests_reach_the_tu_once() {
+    let mut net = Net::new(Transport::Udp);
+    net.duplicate(Side::Uac, "OPTIONS", 1);
+    net.duplicate(Side::Uac, "INVITE", 1);
+    options(&mut net, "z9hG4bKdup1");
+    net.send(request(Method::Invite, "z9hG4bKdup2", Transport::Udp));
+    net.run_until(ms(100));
+
+    assert_eq!(net.uas_requests().len(), 2);
+    assert_eq!(net.uas.counters().absorbed, 2);
+    // A duplicate OPTIONS in Trying has nothing to re-send; a duplicate
+    // INVITE shows the peer is waiting, so 100 Trying goes out at once.
+    assert_eq!(net.sent_ms(Side::Uas, "SIP/2.0 100"), [10]);
+    assert_eq!(net.sent_ms(Side::Uas, "SIP/2.0"), [10]);
+}
+
+#[test]
+fn over_tcp_nothing_is_retransmitted_and_timers_j_and_k_are_zero() {
+    let mut net = Net::new(Transport::Tcp);
+    let tx = options(&mut net, "z9hG4bKtcpping");
+    net.run_until(ms(10));
+    let server = net.uas_requests()[0];
+    net.run_until(ms(10_000));
+    net.respond(server, 200);
+    assert!(net.uas.is_empty(), "Timer J is zero on TCP");
+    net.run_until(ms(10_010));
+    assert!(net.uac.is_empty(), "Timer K is zero on TCP");
+
+    assert_eq!(net.sent_ms(Side::Uac, "OPTIONS"), [0]);
+    assert_eq!(net.uac_responses(tx), [200]);
+    assert_eq!(net.terminated_ms(Side::Uac, TxId::Client(tx)), Some(10_010));
+
+    // Timer F still bounds the wait on a reliable transport.
+    let silent = options(&mut net, "z9hG4bKtcpvoid");
+    net.run_until(ms(60_000));
+    assert_eq!(net.sent_ms(Side::Uac, "OPTIONS"), [0, 10_010]);
+    assert!(
+        net.uac_events
+            .contains(&(ms(42_010), Event::Timeout { tx: silent }))
+    );
+}
+
+#[test]
+fn past_the_cap_new_requests_get_503_with_retry_after() {
+    let uas = Config {
+        max_server_transactions: 2,
+        ..Config::default()
+    };
+    let mut net = Net::with_configs(Transport::Udp, Config::default(), uas);
+    options(&mut net, "z9hG4bKcap1");
+    options(&mut net, "z9hG4bKcap2");
+    let refused = options(&mut net, "z9hG4bKcap3");
+    net.run_until(ms(10));
+
+    let [first, second] = net.uas_requests()[..] else {
+        panic!("two requests within the cap");
+    };
+    assert_eq!(net.uas.len(), 2, "the refused request left no state");
+    assert_eq!(net.uas.counters().rejected_overload, 1);
+    let refusal = (net.sent.iter())
+        .find(|s| s.line.starts_with("SIP/2.0 503"))
+        .expect("a 503 was sent");
+    let text = String::from_utf8_lossy(&refusal.bytes);
+    assert!(text.contains("Retry-After: 5\r\n"), "{text}");
+    net.run_until(ms(20));
+    assert_eq!(net.uac_responses(refused), [503]);
+
+    // Once transactions end, new requests are served again.
+    net.respond(first, 200);
+    net.respond(second, 200);
+    net.run_until(ms(32_019));
+    assert_eq!(net.uas.len(), 2, "Timer J holds them for 64*T1");
+    net.run_until(ms(32_020));
+    assert!(net.uas.is_empty());
+    options(&mut net, "z9hG4bKcap4");
+    net.run_until(ms(32_100));
+    assert_eq!(net.uas_requests().len(), 3);
+}
+
+#[test]
+fn a_thousand_transactions_share_one_heap_without_stale_wakeups() {
+    let mut net = Net::new(Transport::Udp);
+    for i in 0..1000 {
+        options(&mut net, &format!("z9hG4bKmany{i}"));
+    }
+    net.run_until(ms(10));
+    for server in net.uas_requests() {
+        net.respond(server, 200);
+    }
+    net.run_until(ms(20));
+
+    // Each client stopped E and F and armed K; the stale E deadlines at
+    // 500 ms were pruned, so the next wakeup is a live one (K).
+    assert_eq!(net.uac.poll_timeout(), Some(net.t0 + ms(5020)));
+    assert!(net.uac.scheduled() <= 3 * 1000, "{}", net.uac.scheduled());
+    assert_eq!(net.sent_ms(Side::Uac, "OPTIONS").len(), 1000);
+    net.run_until(ms(40_000));
+    assert!(net.uac.is_empty() && net.uas.is_empty());
+    assert_eq!(net.uac.scheduled(), 0);
+    assert_eq!(net.uas.scheduled(), 0);
+}
