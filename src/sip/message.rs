@@ -343,6 +343,46 @@ mod tests {
     }
 
     #[test]
+    fn the_ack_of_a_non_2xx_keeps_the_top_via_and_takes_the_to_tag() {
+        let SipMessage::Request(invite) = parse(INVITE.as_bytes()).unwrap().message else {
+            panic!("a request");
+        };
+        let busy = response_to(&invite, StatusCode::BusyHere, Some("xyz"));
+        let text = String::from_utf8(ack_for(&invite, &busy).to_bytes()).unwrap();
+        assert!(
+            text.starts_with("ACK sip:1001@127.0.0.1 SIP/2.0\r\n"),
+            "{text}"
+        );
+        assert!(text.contains("Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK776asdhds\r\n"));
+        assert!(!text.contains("10.0.0.2"), "only the top Via: {text}");
+        assert!(text.contains("CSeq: 314159 ACK\r\n"), "{text}");
+        assert!(text.contains(";tag=xyz"), "{text}");
+        assert!(text.ends_with("\r\n\r\n"), "no body: {text}");
+        let e = parse(text.as_bytes()).unwrap().essentials;
+        assert_eq!((e.method, e.to_tag.as_deref()), (Method::Ack, Some("xyz")));
+    }
+
+    #[test]
+    fn a_cancel_names_the_request_it_cancels() {
+        let SipMessage::Request(invite) = parse(INVITE.as_bytes()).unwrap().message else {
+            panic!("a request");
+        };
+        let text = String::from_utf8(cancel_for(&invite).to_bytes()).unwrap();
+        assert!(
+            text.starts_with("CANCEL sip:1001@127.0.0.1 SIP/2.0\r\n"),
+            "{text}"
+        );
+        let e = parse(text.as_bytes()).unwrap().essentials;
+        assert_eq!((e.cseq, e.method), (314159, Method::Cancel));
+        assert_eq!(e.branch.as_deref(), Some("z9hG4bK776asdhds"));
+        assert_eq!(
+            (e.from_tag.as_deref(), e.to_tag),
+            (Some("1928301774"), None)
+        );
+        assert!(!text.contains("Contact"), "{text}");
+    }
+
+    #[test]
     fn refuses_messages_missing_a_mandatory_header() {
         for header in ["Via", "To", "From", "Call-ID", "CSeq"] {
             let text: String = INVITE
