@@ -16,8 +16,11 @@
 //!   so the TU can ACK it (RFC 6026 §8.4).
 //! - An INVITE is answered `100 Trying` after [`TimerConfig::trying_delay`]
 //!   (200 ms) unless the TU answered first; zero sends it at once.
-//! - A 2xx to INVITE is retransmitted until its ACK (RFC 3261 §13.3.1.4),
-//!   see `server.rs`; [`Event::AckTimeout`] says when none came.
+//! - A 2xx to INVITE is retransmitted until its ACK (RFC 3261 §13.3.1.4)
+//!   on unreliable transports, see `server.rs`; [`Event::AckTimeout`] says
+//!   when none came. The TU must not retransmit it too.
+//! - Timers live in one heap with lazy invalidation (`timers.rs`), so
+//!   `poll_timeout` is a peek however many transactions are alive.
 //! - A CANCEL is answered by the layer: 200 when it matches an INVITE
 //!   server transaction (plus [`Event::Cancelled`] while that INVITE has no
 //!   final response, so the TU answers it 487), 481 when it matches none.

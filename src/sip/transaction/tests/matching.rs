@@ -1,4 +1,5 @@
-//! Which transaction a message lands in (RFC 3261 §17.1.3, §17.2.3).
+//! Which transaction a message lands in (RFC 3261 §17.1.3, §17.2.3), and
+//! what the TU and the driver may not do.
 
 use std::time::Instant;
 
@@ -95,4 +96,46 @@ fn an_ack_cannot_start_a_transaction() {
         refused,
         Err(crate::sip::transaction::TransactionError::AckIsNotATransaction)
     );
+}
+
+#[test]
+fn a_second_final_response_is_refused() {
+    let mut net = Net::new(Transport::Udp);
+    net.send(request(Method::Options, "z9hG4bKtwice", Transport::Udp));
+    net.run_until(ms(10));
+    let server = net.uas_requests()[0];
+    net.respond(server, 200);
+    let request = request(Method::Options, "z9hG4bKtwice", Transport::Udp);
+    let again = message::response_to(&request, message::StatusCode::BusyHere, Some("uas"));
+    assert_eq!(
+        net.uas.respond(net.now, server, again),
+        Err(crate::sip::transaction::TransactionError::FinalAlreadySent)
+    );
+    assert_eq!(net.sent_ms(Side::Uas, "SIP/2.0"), [10]);
+}
+
+#[test]
+fn a_failed_connection_ends_every_transaction_on_it() {
+    use crate::sip::transaction::TxId;
+    let mut net = Net::new(Transport::Tcp);
+    let tx = net.send(request(Method::Invite, "z9hG4bKcut", Transport::Tcp));
+    net.run_until(ms(10));
+    let server = net.uas_requests()[0];
+
+    let uas_flow = net.flow_from(Side::Uas);
+    net.uas.flow_failed(uas_flow);
+    let uac_flow = net.flow_from(Side::Uac);
+    net.uac.flow_failed(uac_flow);
+    net.pump();
+
+    let failed = Event::TransportError {
+        tx: TxId::Server(server),
+    };
+    assert!(net.uas_events.iter().any(|(_, e)| *e == failed));
+    let failed = Event::TransportError {
+        tx: TxId::Client(tx),
+    };
+    assert!(net.uac_events.iter().any(|(_, e)| *e == failed));
+    assert!(net.uac.is_empty() && net.uas.is_empty());
+    assert_eq!(net.uac.poll_timeout(), None);
 }
