@@ -4,7 +4,7 @@
 //! - [`crm`]: the domain: clients, classifier, attributes, interactions,
 //!   tasks, users and rights; repository traits. Pure.
 //! - [`storage`]: the repository traits on SQLite and PostgreSQL.
-//! - [`sip`]: the sans-IO SIP core: digest authentication. Pure.
+//! - [`sip`]: the sans-IO SIP core: digest authentication, the scanner guard. Pure.
 //! - [`api`]: the REST API under `/api/v1`, health and metrics, the web app.
 //! - [`app`]: the composition root: settings in, a running server out.
 //! - [`import`], [`demo`]: bulk upsert of clients from CSV; the demo data.
