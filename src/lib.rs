@@ -8,7 +8,8 @@
 //! - [`app`]: the composition root: settings in, a running server out.
 //! - [`import`], [`demo`]: bulk upsert of clients from CSV; the demo data.
 //! - [`config`], [`ids`], [`phone`]: settings, identifier types, phone numbers.
-//! - [`sip`]: the sans-IO SIP core (messages, framing, transactions).
+//! - [`sip`]: the sans-IO SIP core: messages, framing, transactions, digest
+//!   authentication, the scanner guard, registrar bindings. Pure.
 //! - [`runtime`]: the only place that reads the clock.
 
 pub mod api;

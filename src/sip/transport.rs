@@ -24,6 +24,25 @@ impl Transport {
     }
 }
 
+impl Transport {
+    /// The name in a Via header (`SIP/2.0/UDP`).
+    pub fn via_name(self) -> &'static str {
+        match self {
+            Transport::Udp => "UDP",
+            Transport::Tcp => "TCP",
+            Transport::Tls => "TLS",
+            Transport::Ws => "WS",
+            Transport::Wss => "WSS",
+        }
+    }
+}
+
+impl std::fmt::Display for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.via_name())
+    }
+}
+
 /// The path of a message: for streams one connection, for UDP a remote
 /// address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
