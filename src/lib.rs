@@ -6,6 +6,8 @@
 //! - [`storage`]: the repository traits on SQLite and PostgreSQL.
 //! - [`api`]: the REST API under `/api/v1`, health and metrics, the web app.
 //! - [`app`]: the composition root: settings in, a running server out.
+//! - [`dialplan`]: `dialplans/*.toml` loaded to a typed plan; which rule
+//!   routes a call (ring, queue, trunk, reject, IVR). Pure.
 //! - [`import`], [`demo`]: bulk upsert of clients from CSV; the demo data.
 //! - [`config`], [`ids`], [`phone`]: settings, identifier types, phone numbers.
 //! - [`sip`]: the sans-IO SIP core: messages, framing, transactions, digest
@@ -17,6 +19,7 @@ pub mod app;
 pub mod config;
 pub mod crm;
 pub mod demo;
+pub mod dialplan;
 pub mod ids;
 pub mod import;
 pub mod phone;
