@@ -9,6 +9,8 @@
 //! - [`dialplan`]: `dialplans/*.toml` loaded to a typed plan; which rule
 //!   routes a call (ring, queue, trunk, reject, IVR). Pure.
 //! - [`import`], [`demo`]: bulk upsert of clients from CSV; the demo data.
+//! - [`pbx`]: trunk profiles per PBX or carrier vendor: who is calling whom
+//!   on an incoming INVITE, and how to present identity towards the vendor. Pure.
 //! - [`config`], [`ids`], [`phone`]: settings, identifier types, phone numbers.
 //! - [`sip`]: the sans-IO SIP core: messages, framing, transactions, digest
 //!   authentication, the scanner guard, registrar bindings. Pure.
@@ -22,6 +24,7 @@ pub mod demo;
 pub mod dialplan;
 pub mod ids;
 pub mod import;
+pub mod pbx;
 pub mod phone;
 pub mod runtime;
 pub mod sip;
