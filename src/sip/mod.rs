@@ -17,12 +17,14 @@
 //!   authentications lead to a temporary ban, requests needing authentication
 //!   are rate-limited.
 //! - [`registrar`]: extensions' registered contacts (RFC 3261 §10.3, RFC 5626).
+//! - [`registration`]: answering REGISTER: guard, digest, registrar.
 
 pub mod digest;
 pub mod framing;
 pub mod guard;
 pub mod message;
 pub mod registrar;
+pub mod registration;
 pub mod reject;
 pub mod transaction;
 pub mod transport;
