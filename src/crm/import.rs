@@ -136,7 +136,8 @@ pub async fn upsert_batch(
         rows.into_iter().map(|r| (r.line, r.client)).unzip();
     // Ranges still to write, the next one last; halves keep file order so a
     // key's later rows still update what its earlier rows created.
-    let mut pending = vec![0..clients.len()];
+    let mut pending: Vec<std::ops::Range<usize>> = Vec::with_capacity(64);
+    pending.push(0..clients.len());
     while let Some(range) = pending.pop() {
         if range.is_empty() {
             continue;
