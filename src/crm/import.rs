@@ -118,9 +118,11 @@ pub trait ImportRepo: Send + Sync {
     async fn refresh_statistics(&self) -> Result<(), RepoError>;
 }
 
-/// Writes a batch in one transaction; when that fails on the data, writes its
-/// rows one by one so that only the bad ones are rejected. A backend failure
-/// (the database is gone) is returned: it is not the fault of a row.
+/// Writes a batch in one transaction; when that fails on the data, splits it
+/// in halves and retries each, down to single rows, so that only the bad rows
+/// are rejected and a few bad rows cost a few dozen transactions rather than
+/// one per row of the batch. A backend failure (the database is gone) is
+/// returned: it is not the fault of a row.
 pub async fn upsert_batch(
     repo: &dyn ImportRepo,
     actor: UserId,
@@ -132,27 +134,27 @@ pub async fn upsert_batch(
     let mut report = BatchReport::default();
     let (lines, clients): (Vec<u64>, Vec<NewClient>) =
         rows.into_iter().map(|r| (r.line, r.client)).unzip();
-    match repo
-        .upsert_clients(actor, field, columns, &clients, now)
-        .await
-    {
-        Ok(outcomes) => {
-            report.count(&outcomes);
-            return Ok(report);
+    // Ranges still to write, the next one last; halves keep file order so a
+    // key's later rows still update what its earlier rows created.
+    let mut pending: Vec<std::ops::Range<usize>> = Vec::with_capacity(64);
+    pending.push(0..clients.len());
+    while let Some(range) = pending.pop() {
+        if range.is_empty() {
+            continue;
         }
-        // A lost connection would fail every row again; give up at once.
-        Err(RepoError::Backend(e)) if clients.len() == 1 => return Err(RepoError::Backend(e)),
-        Err(_) => {}
-    }
-    for (line, client) in lines.into_iter().zip(clients) {
-        let one = std::slice::from_ref(&client);
-        match repo.upsert_clients(actor, field, columns, one, now).await {
+        let part = &clients[range.clone()];
+        match repo.upsert_clients(actor, field, columns, part, now).await {
             Ok(outcomes) => report.count(&outcomes),
             Err(RepoError::Backend(e)) => return Err(RepoError::Backend(e)),
-            Err(e) => report.rejected.push(Rejected {
-                line,
+            Err(e) if part.len() == 1 => report.rejected.push(Rejected {
+                line: lines[range.start],
                 errors: reasons(e),
             }),
+            Err(_) => {
+                let middle = range.start + part.len() / 2;
+                pending.push(middle..range.end);
+                pending.push(range.start..middle);
+            }
         }
     }
     Ok(report)

