@@ -90,6 +90,15 @@ impl Phone {
         Phone { entered, e164 }
     }
 
+    /// The national form of an E.164 number, digits only with the trunk
+    /// prefix (`+49301234567` → `0301234567`), as some PBXs want it dialled.
+    pub fn national_digits(e164: &str) -> Option<String> {
+        let number = PHONE_NUMBER_UTIL.parse(e164, None).ok()?;
+        let text = number.format_as(PhoneNumberFormat::National).to_string();
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        (!digits.is_empty()).then_some(digits)
+    }
+
     pub fn entered(&self) -> &str {
         &self.entered
     }
@@ -139,6 +148,19 @@ mod tests {
                 "+33147664032"
             );
         }
+    }
+
+    #[test]
+    fn national_digits_carry_the_trunk_prefix() {
+        assert_eq!(
+            Phone::national_digits("+49301234567").as_deref(),
+            Some("0301234567")
+        );
+        assert_eq!(
+            Phone::national_digits("+12025550143").as_deref(),
+            Some("2025550143")
+        );
+        assert_eq!(Phone::national_digits("not a number"), None);
     }
 
     #[test]

@@ -103,13 +103,7 @@ fn dialable_digits(text: &str) -> Option<String> {
 
 /// The national form with its trunk prefix, digits only (`030123456`).
 fn national(e164: &str) -> Option<String> {
-    let number = phonenumber::parse(None, e164).ok()?;
-    let text = number
-        .format()
-        .mode(phonenumber::Mode::National)
-        .to_string();
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    (!digits.is_empty()).then_some(digits)
+    crate::phone::Phone::national_digits(e164)
 }
 
 #[cfg(test)]

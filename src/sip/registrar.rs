@@ -129,7 +129,9 @@ impl Registrar {
             // A fetch: nothing changes.
         } else if contacts.iter().any(is_wildcard) {
             if contacts.len() != 1 || default_expires != 0 {
-                return Err(RegisterError::Bad("Contact: * needs Expires: 0 and no other contact".into()));
+                return Err(RegisterError::Bad(
+                    "Contact: * needs Expires: 0 and no other contact".into(),
+                ));
             }
             check_order(existing.iter(), essentials)?;
             existing.clear();
@@ -145,8 +147,10 @@ impl Registrar {
                 let binding = Binding {
                     contact: contact.uri.to_string(),
                     flow,
-                    expires_at: now + Duration::from_secs(u64::from(expires.min(self.config.max_expires))),
-                    instance: param(contact, "+sip.instance").map(|v| v.trim_matches('"').to_string()),
+                    expires_at: now
+                        + Duration::from_secs(u64::from(expires.min(self.config.max_expires))),
+                    instance: param(contact, "+sip.instance")
+                        .map(|v| v.trim_matches('"').to_string()),
                     reg_id: param(contact, "reg-id").and_then(|v| v.parse().ok()),
                     call_id: essentials.call_id.clone(),
                     cseq: essentials.cseq,
@@ -156,7 +160,10 @@ impl Registrar {
                     })
                     .map(str::to_string),
                 };
-                check_order(existing.iter().filter(|b| same_binding(b, &binding)), essentials)?;
+                check_order(
+                    existing.iter().filter(|b| same_binding(b, &binding)),
+                    essentials,
+                )?;
                 updates.push((binding, expires == 0));
             }
             for (binding, remove) in updates {
@@ -226,7 +233,9 @@ impl Registrar {
 
     /// Extensions with at least one binding, for the live view.
     pub fn registered(&self) -> impl Iterator<Item = (&str, &[Binding])> {
-        self.bindings.iter().map(|(e, b)| (e.as_str(), b.as_slice()))
+        self.bindings
+            .iter()
+            .map(|(e, b)| (e.as_str(), b.as_slice()))
     }
 }
 
@@ -310,7 +319,10 @@ fn check_order<'a>(
     Ok(())
 }
 
-fn header_value<'a>(request: &'a Request, pick: impl Fn(&'a Header) -> Option<&'a str>) -> Option<&'a str> {
+fn header_value<'a>(
+    request: &'a Request,
+    pick: impl Fn(&'a Header) -> Option<&'a str>,
+) -> Option<&'a str> {
     request.headers.iter().find_map(pick)
 }
 

@@ -24,7 +24,10 @@ impl Phone {
     fn new() -> Self {
         let t0 = Instant::now();
         let mut accounts = HashMap::new();
-        accounts.insert("1001".to_string(), Ha1Set::derive("1001", REALM, "demo1001"));
+        accounts.insert(
+            "1001".to_string(),
+            Ha1Set::derive("1001", REALM, "demo1001"),
+        );
         Phone {
             registrations: Registrations::new(
                 Digest::new(DigestConfig::new(REALM, [7; 32])),
@@ -41,9 +44,16 @@ impl Phone {
 
     /// Sends a REGISTER for `user`, with credentials when given; returns the
     /// status and the response.
-    fn send(&mut self, user: &str, authorization: Option<String>, from: &str) -> Option<(u16, Response)> {
+    fn send(
+        &mut self,
+        user: &str,
+        authorization: Option<String>,
+        from: &str,
+    ) -> Option<(u16, Response)> {
         self.cseq += 1;
-        let auth = authorization.map(|a| format!("Authorization: {a}\r\n")).unwrap_or_default();
+        let auth = authorization
+            .map(|a| format!("Authorization: {a}\r\n"))
+            .unwrap_or_default();
         let text = format!(
             "REGISTER sip:127.0.0.1 SIP/2.0\r\n\
              Via: SIP/2.0/UDP {from};branch=z9hG4bK{}\r\n\
@@ -62,10 +72,13 @@ impl Phone {
             entropy: [self.cseq as u8; 16],
         };
         let flow = Flow::udp(from.parse().unwrap());
-        match self
-            .registrations
-            .register(context, request, &checked.essentials, flow, &self.accounts)
-        {
+        match self.registrations.register(
+            context,
+            request,
+            &checked.essentials,
+            flow,
+            &self.accounts,
+        ) {
             Outcome::Respond(response) => Some((response.status_code.code(), *response)),
             Outcome::Drop => None,
         }
@@ -84,7 +97,15 @@ impl Phone {
             })
             .expect("a challenge");
         let challenge = parse_challenge(&value).unwrap();
-        let credentials = answer(&challenge, "REGISTER", "sip:127.0.0.1", user, password, "c0ffee", 1);
+        let credentials = answer(
+            &challenge,
+            "REGISTER",
+            "sip:127.0.0.1",
+            user,
+            password,
+            "c0ffee",
+            1,
+        );
         self.send(user, Some(credentials.to_string()), from)
     }
 }
@@ -95,7 +116,10 @@ fn the_right_password_registers_and_the_answer_lists_the_contact() {
     let (status, response) = phone.register("1001", "demo1001", "10.0.0.5:5060").unwrap();
     assert_eq!(status, 200);
     let text = String::from_utf8(response.to_bytes()).unwrap();
-    assert!(text.contains("Contact: <sip:1001@10.0.0.5:5060>;expires=3600"), "{text}");
+    assert!(
+        text.contains("Contact: <sip:1001@10.0.0.5:5060>;expires=3600"),
+        "{text}"
+    );
     let now = phone.t0 + Duration::from_secs(3);
     assert_eq!(phone.registrations.contacts(now, "1001").len(), 1);
     assert!(matches!(
@@ -120,16 +144,29 @@ fn a_wrong_password_and_an_unknown_extension_look_the_same() {
     let (wrong, wrong_answer) = phone.register("1001", "guess", "10.0.0.5:5060").unwrap();
     let (unknown, unknown_answer) = phone.register("1099", "guess", "10.0.0.6:5060").unwrap();
     assert_eq!((wrong, unknown), (401, 401));
-    let headers = |r: &Response| r.headers.iter().map(|h| h.name().to_string()).collect::<Vec<_>>();
+    let headers = |r: &Response| {
+        r.headers
+            .iter()
+            .map(|h| h.name().to_string())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(headers(&wrong_answer), headers(&unknown_answer));
-    assert!(phone.registrations.contacts(phone.t0 + Duration::from_secs(9), "1001").is_empty());
+    assert!(
+        phone
+            .registrations
+            .contacts(phone.t0 + Duration::from_secs(9), "1001")
+            .is_empty()
+    );
 }
 
 #[test]
 fn a_scanner_is_banned_after_five_failures_and_then_gets_silence() {
     let mut phone = Phone::new();
     for _ in 0..5 {
-        assert_eq!(phone.register("1001", "guess", "10.9.9.9:5060").unwrap().0, 401);
+        assert_eq!(
+            phone.register("1001", "guess", "10.9.9.9:5060").unwrap().0,
+            401
+        );
     }
     assert!(
         phone
@@ -138,9 +175,18 @@ fn a_scanner_is_banned_after_five_failures_and_then_gets_silence() {
             .iter()
             .any(|n| matches!(n, Notice::Banned(b) if b.failures == 5))
     );
-    assert!(phone.send("1001", None, "10.9.9.9:5060").is_none(), "banned: no answer");
+    assert!(
+        phone.send("1001", None, "10.9.9.9:5060").is_none(),
+        "banned: no answer"
+    );
     // Another source with the right password is unaffected.
-    assert_eq!(phone.register("1001", "demo1001", "10.0.0.5:5060").unwrap().0, 200);
+    assert_eq!(
+        phone
+            .register("1001", "demo1001", "10.0.0.5:5060")
+            .unwrap()
+            .0,
+        200
+    );
 }
 
 #[test]
@@ -168,6 +214,8 @@ fn a_phone_cannot_register_another_extension_with_its_own_password() {
         "abc",
         1,
     );
-    let (status, _) = phone.send("1001", Some(credentials.to_string()), "10.0.0.7:5060").unwrap();
+    let (status, _) = phone
+        .send("1001", Some(credentials.to_string()), "10.0.0.7:5060")
+        .unwrap();
     assert_eq!(status, 403);
 }
