@@ -244,7 +244,10 @@ pub fn contact_values(now: Instant, bindings: &[Binding]) -> Vec<String> {
     bindings
         .iter()
         .map(|b| {
-            let left = b.expires_at.saturating_duration_since(now).as_secs();
+            // Rounded, so a binding made a few milliseconds ago reads as
+            // the whole interval the phone asked for.
+            let left = (b.expires_at.saturating_duration_since(now) + Duration::from_millis(500))
+                .as_secs();
             format!("<{}>;expires={left}", b.contact)
         })
         .collect()

@@ -84,6 +84,12 @@ impl Algorithm {
     /// The preference order of our challenges (RFC 8760 §2.4: strongest first).
     pub const PREFERENCE: [Algorithm; 2] = [Algorithm::Sha256, Algorithm::Md5];
 
+    /// The default challenge order: MD5 first. RFC 8760 lets a client pick
+    /// any offered challenge, but SIPp 3.6 and JsSIP read only the first
+    /// WWW-Authenticate and know only MD5, and so do many desk phones;
+    /// clients that read them all still find SHA-256 second.
+    pub const COMPATIBLE_ORDER: [Algorithm; 2] = [Algorithm::Md5, Algorithm::Sha256];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Algorithm::Md5 => "MD5",

@@ -24,6 +24,9 @@ pub struct DigestConfig {
     pub nonce_lifetime: Duration,
     /// How many nonces' counts are remembered for replay protection.
     pub max_tracked_nonces: usize,
+    /// The algorithms challenged with, in the order of the WWW-Authenticate
+    /// headers; answers in any other algorithm are refused.
+    pub offered: Vec<Algorithm>,
 }
 
 /// The digest server of one realm.
@@ -76,6 +79,7 @@ impl DigestConfig {
             key,
             nonce_lifetime: Duration::from_secs(300),
             max_tracked_nonces: 65_536,
+            offered: Algorithm::COMPATIBLE_ORDER.to_vec(),
         }
     }
 }
@@ -90,12 +94,13 @@ impl Digest {
         &self.config.realm
     }
 
-    /// The challenges for a 401/407, one per algorithm, SHA-256 first, all
+    /// The challenges for a 401/407, one per offered algorithm in order, all
     /// with the same nonce so a phone may answer any. `entropy` is fresh
     /// random bytes from the caller; issuing stores nothing.
     pub fn challenge(&self, now: DateTime<Utc>, entropy: [u8; 16], stale: bool) -> Vec<Challenge> {
         let nonce = nonce::issue(&self.config.key, &self.config.realm, now, entropy);
-        Algorithm::PREFERENCE
+        self.config
+            .offered
             .iter()
             .map(|&algorithm| Challenge {
                 realm: self.config.realm.clone(),
@@ -120,6 +125,11 @@ impl Digest {
     ) -> Verdict {
         if credentials.realm != self.config.realm {
             return Verdict::Rejected(Reason::WrongRealm);
+        }
+        if !self.config.offered.contains(&credentials.algorithm) {
+            return Verdict::Rejected(Reason::Malformed(DigestError::UnsupportedAlgorithm(
+                credentials.algorithm.to_string(),
+            )));
         }
         let Some(id) = nonce::open(&self.config.key, &self.config.realm, &credentials.nonce) else {
             return Verdict::Rejected(Reason::ForgedNonce);

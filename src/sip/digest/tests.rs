@@ -14,8 +14,29 @@ fn t0() -> DateTime<Utc> {
     DateTime::from_timestamp(1_750_000_000, 0).unwrap()
 }
 
+/// A server that prefers SHA-256, as RFC 8760 servers may.
 fn server() -> Digest {
-    Digest::new(DigestConfig::new(REALM, KEY))
+    Digest::new(DigestConfig {
+        offered: Algorithm::PREFERENCE.to_vec(),
+        ..DigestConfig::new(REALM, KEY)
+    })
+}
+
+#[test]
+fn the_default_order_puts_md5_first_and_refuses_what_is_not_offered() {
+    let default = Digest::new(DigestConfig::new(REALM, KEY));
+    let challenges = default.challenge(t0(), [1; 16], false);
+    assert_eq!(challenges[0].algorithm, Algorithm::Md5);
+    assert_eq!(challenges[1].algorithm, Algorithm::Sha256);
+    let mut sha_only = Digest::new(DigestConfig {
+        offered: vec![Algorithm::Sha256],
+        ..DigestConfig::new(REALM, KEY)
+    });
+    let credentials = phone_answer(&challenges, Algorithm::Md5, "correct horse", 1);
+    assert!(matches!(
+        sha_only.verify(t0(), "REGISTER", &credentials, Some(&alice())),
+        Verdict::Rejected(Reason::Malformed(DigestError::UnsupportedAlgorithm(_)))
+    ));
 }
 
 fn alice() -> Ha1Set {
