@@ -62,6 +62,13 @@ pub fn parse(bytes: &[u8]) -> Result<Checked, ParseError> {
     }
     check_content_length(bytes)?;
     let message = SipMessage::try_from(bytes).map_err(|e| ParseError::Syntax(e.to_string()))?;
+    let version = match &message {
+        SipMessage::Request(r) => &r.version,
+        SipMessage::Response(r) => &r.version,
+    };
+    if *version != rsipstack::sip::Version::V2 {
+        return Err(ParseError::Syntax(format!("unsupported version {version}")));
+    }
     let essentials = essentials(&message)?;
     if let SipMessage::Request(request) = &message
         && request.method != essentials.method

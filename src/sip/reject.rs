@@ -18,7 +18,7 @@ pub fn rejection(bytes: &[u8], reason: &str, to_tag: &str) -> Option<Vec<u8>> {
     let head = String::from_utf8_lossy(&bytes[..end]);
     let mut lines = head.split("\r\n");
     let start = lines.next()?;
-    let method = request_method(start)?;
+    let (method, version) = request_line(start)?;
     if method == "ACK" {
         return None;
     }
@@ -45,7 +45,9 @@ pub fn rejection(bytes: &[u8], reason: &str, to_tag: &str) -> Option<Vec<u8>> {
     if found.contains(&false) {
         return None;
     }
-    let status = if known_method(method) {
+    let status = if !version.eq_ignore_ascii_case("SIP/2.0") {
+        "505 Version Not Supported"
+    } else if known_method(method) {
         "400 Bad Request"
     } else {
         "501 Not Implemented"
@@ -62,8 +64,9 @@ pub fn rejection(bytes: &[u8], reason: &str, to_tag: &str) -> Option<Vec<u8>> {
     Some(out.into_bytes())
 }
 
-/// The method of a request line (`METHOD uri SIP/2.0`), if it is one.
-fn request_method(start: &str) -> Option<&str> {
+/// The method and version of a request line (`METHOD uri SIP/x.y`), if
+/// it is one.
+fn request_line(start: &str) -> Option<(&str, &str)> {
     let mut parts = start.split(' ');
     let method = parts.next()?;
     let _uri = parts.next()?;
@@ -72,7 +75,8 @@ fn request_method(start: &str) -> Option<&str> {
         && method
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b));
-    (token && version.eq_ignore_ascii_case("SIP/2.0")).then_some(method)
+    let sip = version.len() > 4 && version[..4].eq_ignore_ascii_case("SIP/");
+    (token && sip).then_some((method, version))
 }
 
 /// Which of Via, From, To, Call-ID, CSeq a header name is (long or compact).
@@ -129,6 +133,15 @@ mod tests {
         assert!(
             text.contains("Warning: 399 switchboard \"bad 'CSeq'??X: y\"\r\n"),
             "the reason cannot break the header: {text}"
+        );
+    }
+
+    #[test]
+    fn another_sip_version_gets_505() {
+        let text = answer(&format!("OPTIONS sip:b@y SIP/3.0\r\n{HEAD}\r\n")).unwrap();
+        assert!(
+            text.starts_with("SIP/2.0 505 Version Not Supported\r\n"),
+            "{text}"
         );
     }
 
