@@ -8,3 +8,8 @@ use chrono::{DateTime, Utc};
 pub fn now() -> DateTime<Utc> {
     crate::crm::whole_seconds(Utc::now())
 }
+
+/// The monotonic clock the SIP engine's timers run on.
+pub fn instant() -> std::time::Instant {
+    std::time::Instant::now()
+}

@@ -1,0 +1,94 @@
+//! The SIP driver: sockets (UDP and TCP on one address) and the engine task
+//! that runs the sans-IO SIP core over them.
+
+mod engine;
+mod transports;
+
+use std::net::SocketAddr;
+
+use tokio::sync::{mpsc, watch};
+
+use crate::sip::digest::{Digest, DigestConfig};
+use crate::sip::guard::{AuthGuard, GuardPolicy};
+use crate::sip::registrar::{Registrar, RegistrarConfig};
+use crate::sip::registration::{Accounts, Registrations};
+use crate::sip::transaction::{self, TransactionLayer};
+
+use super::clock;
+
+/// What the SIP side needs to start.
+#[derive(Debug, Clone)]
+pub struct SipSettings {
+    pub bind: SocketAddr,
+    /// The digest realm; stored HA1 values are bound to it.
+    pub realm: String,
+    pub registrar: RegistrarConfig,
+    pub guard: GuardPolicy,
+    pub transactions: transaction::Config,
+}
+
+impl SipSettings {
+    pub fn new(bind: SocketAddr, realm: impl Into<String>) -> Self {
+        SipSettings {
+            bind,
+            realm: realm.into(),
+            registrar: RegistrarConfig::default(),
+            guard: GuardPolicy::default(),
+            transactions: transaction::Config::default(),
+        }
+    }
+}
+
+/// A running SIP server: its addresses, the account map to update, and the
+/// switch that stops it.
+pub struct SipServer {
+    pub udp_addr: SocketAddr,
+    pub tcp_addr: SocketAddr,
+    accounts: watch::Sender<Accounts>,
+    stop: watch::Sender<bool>,
+    engine: tokio::task::JoinHandle<()>,
+}
+
+impl SipServer {
+    /// Binds the sockets and starts the engine.
+    pub async fn start(settings: SipSettings, accounts: Accounts) -> std::io::Result<SipServer> {
+        let (inbound_tx, inbound_rx) = mpsc::channel(4096);
+        let sockets = transports::bind(settings.bind, inbound_tx).await?;
+        let (accounts_tx, accounts_rx) = watch::channel(accounts);
+        let (stop_tx, stop_rx) = watch::channel(false);
+        // A fresh key per start: nonces from before a restart are refused
+        // and the phone simply takes the new challenge.
+        let digest = Digest::new(DigestConfig::new(settings.realm, rand::random()));
+        let engine = engine::Engine {
+            layer: TransactionLayer::new(settings.transactions, rand::random()),
+            registrations: Registrations::new(
+                digest,
+                AuthGuard::new(settings.guard),
+                Registrar::new(settings.registrar),
+                clock::instant(),
+            ),
+            accounts: accounts_rx,
+            outbound: sockets.outbound,
+        };
+        let engine = tokio::spawn(engine.run(inbound_rx, stop_rx));
+        tracing::info!(udp = %sockets.udp_addr, tcp = %sockets.tcp_addr, "SIP is listening");
+        Ok(SipServer {
+            udp_addr: sockets.udp_addr,
+            tcp_addr: sockets.tcp_addr,
+            accounts: accounts_tx,
+            stop: stop_tx,
+            engine,
+        })
+    }
+
+    /// Replaces the accounts that may register (after an API change).
+    pub fn set_accounts(&self, accounts: Accounts) {
+        self.accounts.send_replace(accounts);
+    }
+
+    /// Stops the engine; sockets close as their tasks notice.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.engine.await;
+    }
+}
