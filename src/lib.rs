@@ -6,6 +6,7 @@
 //! - [`storage`]: the repository traits on SQLite and PostgreSQL.
 //! - [`api`]: the REST API under `/api/v1`, health and metrics, the web app.
 //! - [`app`]: the composition root: settings in, a running server out.
+//! - [`calls`]: the B2BUA call model: caller leg, callee legs, who answered. Pure.
 //! - [`dialplan`]: `dialplans/*.toml` loaded to a typed plan; which rule
 //!   routes a call (ring, queue, trunk, reject, IVR). Pure.
 //! - [`import`], [`demo`]: bulk upsert of clients from CSV; the demo data.
@@ -18,6 +19,7 @@
 
 pub mod api;
 pub mod app;
+pub mod calls;
 pub mod config;
 pub mod crm;
 pub mod demo;

@@ -70,6 +70,21 @@ pub struct ClientTx(u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ServerTx(u64);
 
+/// Handles made up by other cores' tests, which drive a TU without a layer.
+#[cfg(test)]
+impl ClientTx {
+    pub(crate) fn for_tests(n: u64) -> Self {
+        ClientTx(n)
+    }
+}
+
+#[cfg(test)]
+impl ServerTx {
+    pub(crate) fn for_tests(n: u64) -> Self {
+        ServerTx(n)
+    }
+}
+
 /// Either kind of transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TxId {

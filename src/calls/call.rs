@@ -1,0 +1,202 @@
+//! One call's state: the caller's dialog, the callee legs, and the record
+//! being filled in as the call goes.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use super::dialog::Dialog;
+use super::{Direction, LegSummary, Outcome, Party, Plan, Summary, Target};
+use crate::sip::message::Request;
+use crate::sip::transaction::{ClientTx, ServerTx};
+
+/// The B2BUA's own id of a call (not a SIP Call-ID: each leg has its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallId(pub u64);
+
+impl fmt::Display for CallId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "call-{}", self.0)
+    }
+}
+
+/// A callee leg's index within its call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LegId(pub usize);
+
+/// Stands for the caller's side where a request's side is recorded as a leg
+/// (a BYE or relayed request we send toward the caller).
+pub const CALLER: LegId = LegId(usize::MAX);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegState {
+    /// INVITE sent, nothing but 100 back yet.
+    Calling,
+    /// A provisional answer: the phone rings.
+    Early,
+    Answered,
+    /// Ended before answering, with the final code (487 when we cancelled).
+    Failed(u16),
+    /// Hung up after answering.
+    Ended,
+}
+
+#[derive(Debug)]
+pub struct Leg {
+    pub target: Target,
+    pub dialog: Dialog,
+    pub invite_tx: Option<ClientTx>,
+    pub state: LegState,
+    /// Whether a CANCEL was asked for, so it is sent once.
+    pub cancelling: bool,
+}
+
+impl Leg {
+    pub fn pending(&self) -> bool {
+        matches!(self.state, LegState::Calling | LegState::Early)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Ringing,
+    Answered(LegId),
+}
+
+#[derive(Debug)]
+pub struct Call {
+    pub id: CallId,
+    pub plan: Plan,
+    /// Our dialog with the caller (we are its UAS).
+    pub caller: Dialog,
+    pub invite_tx: ServerTx,
+    pub invite: Request,
+    pub legs: Vec<Leg>,
+    pub phase: Phase,
+    pub arrived_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// The leg whose early media (183 with SDP) the caller hears.
+    pub early_media: Option<LegId>,
+    /// Callee legs' 2xx waiting for the caller's ACK, which carries the SDP
+    /// answer when the caller's INVITE had no offer.
+    pub awaiting_ack: Option<LegId>,
+    /// In-dialog requests relayed to the other side: our client transaction
+    /// → the server transaction to answer and its request.
+    pub relays: HashMap<ClientTx, (ServerTx, Request)>,
+    /// Every client transaction of this call, to forget them at the end.
+    pub txs: Vec<ClientTx>,
+}
+
+impl Call {
+    pub fn bind_tx(
+        &mut self,
+        leg: LegId,
+        purpose: super::Purpose,
+        tx: ClientTx,
+        relayed: Option<Request>,
+    ) {
+        self.txs.push(tx);
+        match purpose {
+            super::Purpose::Invite => {
+                if let Some(l) = self.legs.get_mut(leg.0) {
+                    l.invite_tx = Some(tx);
+                }
+            }
+            super::Purpose::Relay(server_tx) => {
+                if let Some(request) = relayed {
+                    self.relays.insert(tx, (server_tx, request));
+                }
+            }
+            super::Purpose::Bye => {}
+        }
+    }
+
+    pub fn all_legs_done(&self) -> bool {
+        self.legs.iter().all(|l| !l.pending())
+    }
+
+    /// The code the caller hears when every leg failed (RFC 3261 §16.7, in
+    /// short): a global 6xx first, then busy, then the lowest class seen.
+    pub fn failure_code(&self) -> u16 {
+        let codes: Vec<u16> = self
+            .legs
+            .iter()
+            .filter_map(|l| match l.state {
+                LegState::Failed(code) if code != 487 => Some(code),
+                _ => None,
+            })
+            .collect();
+        if let Some(code) = codes.iter().copied().find(|c| *c >= 600) {
+            return code;
+        }
+        if codes.contains(&486) {
+            return 486;
+        }
+        codes.iter().copied().min().unwrap_or(480)
+    }
+
+    pub fn summary(
+        &self,
+        ended_at: DateTime<Utc>,
+        outcome: Outcome,
+        hangup_by: Option<Party>,
+        sip_code: Option<u16>,
+    ) -> Summary {
+        let answered_by = match self.phase {
+            Phase::Answered(leg) => self.legs.get(leg.0).map(|l| l.target.label.clone()),
+            Phase::Ringing => None,
+        };
+        Summary {
+            id: self.id,
+            direction: self.plan.direction,
+            trunk: self.plan.trunk.clone(),
+            rule: self.plan.rule.clone(),
+            caller: self.plan.caller.clone(),
+            caller_e164: self.plan.caller_e164.clone(),
+            caller_name: self.plan.caller_name.clone(),
+            called: self.plan.called.clone(),
+            original_called: self.plan.original_called.clone(),
+            answered_by,
+            arrived_at: self.arrived_at,
+            answered_at: self.answered_at,
+            ended_at,
+            outcome,
+            hangup_by,
+            sip_code,
+            legs: self
+                .legs
+                .iter()
+                .map(|l| LegSummary {
+                    label: l.target.label.clone(),
+                    uri: l.target.uri.clone(),
+                    answered: matches!(l.state, LegState::Answered | LegState::Ended),
+                    sip_code: match l.state {
+                        LegState::Failed(code) => Some(code),
+                        _ => None,
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
+/// How a failed call is filed, from the code the caller heard.
+pub fn outcome_of(code: u16) -> Outcome {
+    match code {
+        486 | 600 => Outcome::Busy,
+        408 | 480 => Outcome::NoAnswer,
+        500..=599 => Outcome::Failed,
+        _ => Outcome::Rejected,
+    }
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+            Direction::Internal => "internal",
+        }
+    }
+}

@@ -1,0 +1,618 @@
+//! What moves a call: a new INVITE with its plan, the callee legs' answers,
+//! in-dialog requests from either side, CANCEL, and the ring timer.
+
+use super::call::{CALLER, Call, CallId, LegId, LegState, Phase, outcome_of};
+use super::dialog::{Dialog, body_of};
+use super::{CallEvent, Calls, Command, Now, Outcome, Party, Pending, Plan, Purpose};
+use crate::sip::message::{
+    Header, Method, Request, Response, StatusCode, essentials_of, response_to,
+};
+use crate::sip::transaction::{ClientTx, ServerTx, new_branch};
+use crate::sip::transport::Flow;
+
+impl Calls {
+    /// A new call: answers the caller 480 at once when there is no phone to
+    /// ring, else rings every target.
+    pub fn start(
+        &mut self,
+        now: Now,
+        tx: ServerTx,
+        invite: Request,
+        flow: Flow,
+        local: super::Local,
+        plan: Plan,
+    ) -> CallId {
+        self.next_id += 1;
+        let id = CallId(self.next_id);
+        let tag = self.unique();
+        let caller = Dialog::from_invite(&invite, tag, flow, local)
+            .unwrap_or_else(|| unreachable_dialog(&invite, flow));
+        let mut call = Call {
+            id,
+            plan,
+            caller,
+            invite_tx: tx,
+            invite,
+            legs: Vec::new(),
+            phase: Phase::Ringing,
+            arrived_at: now.wall,
+            answered_at: None,
+            early_media: None,
+            awaiting_ack: None,
+            relays: Default::default(),
+            txs: Vec::new(),
+        };
+        self.commands.push_back(Command::Event(CallEvent::Created {
+            id,
+            caller: call.plan.caller.clone(),
+            called: call.plan.called.clone(),
+            direction: call.plan.direction,
+        }));
+        let targets = std::mem::take(&mut call.plan.targets);
+        if targets.is_empty() {
+            self.respond_caller(&call, 480, None);
+            self.finish(
+                now,
+                call,
+                Outcome::Unavailable,
+                Some(Party::System),
+                Some(480),
+            );
+            return id;
+        }
+        self.server_txs.insert(tx, id);
+        let offer = body_of(&call.invite.headers, &call.invite.body)
+            .map(|(t, b)| (t.to_string(), b.to_vec()));
+        for target in targets {
+            let leg = LegId(call.legs.len());
+            let call_id = format!("{}@switchboard", self.unique());
+            let local_tag = self.unique();
+            let mut dialog = Dialog {
+                call_id,
+                local_tag,
+                remote_tag: None,
+                local_uri: call.plan.present_as.clone(),
+                remote_uri: format!("<{}>", target.uri),
+                remote_target: target.uri.clone(),
+                route_set: Vec::new(),
+                local_cseq: 0,
+                remote_cseq: 0,
+                flow: target.flow,
+                local: target.local.clone(),
+            };
+            let branch = self.branch();
+            let request = dialog.request(
+                Method::Invite,
+                &branch,
+                offer.as_ref().map(|(t, b)| (t.as_str(), b.as_slice())),
+            );
+            self.send(id, leg, Purpose::Invite, request, target.flow, None);
+            call.legs.push(super::call::Leg {
+                target,
+                dialog,
+                invite_tx: None,
+                state: LegState::Calling,
+                cancelling: false,
+            });
+        }
+        self.deadlines
+            .insert((now.instant + call.plan.ring_timeout, id), ());
+        self.calls.insert(id, call);
+        id
+    }
+
+    /// A response to one of our client transactions. `false` when it is not
+    /// a call's.
+    pub fn on_response(&mut self, now: Now, tx: ClientTx, response: Response) -> bool {
+        let Some(&(id, leg)) = self.client_txs.get(&tx) else {
+            return false;
+        };
+        let Some(mut call) = self.calls.remove(&id) else {
+            self.client_txs.remove(&tx);
+            return true;
+        };
+        if let Some((server_tx, request)) = call.relays.get(&tx).cloned() {
+            if response.status_code.code() >= 200 {
+                call.relays.remove(&tx);
+                self.relay_final(&mut call, leg, &request, server_tx, &response);
+            }
+        } else if call
+            .legs
+            .get(leg.0)
+            .is_some_and(|l| l.invite_tx == Some(tx))
+            && let Some(ended) = self.on_leg_answer(now, &mut call, leg, response)
+        {
+            self.finish(now, call, ended.0, ended.1, ended.2);
+            return true;
+        }
+        self.calls.insert(id, call);
+        true
+    }
+
+    /// Timer B/F of one of our transactions: treated as a 408 from that leg.
+    pub fn on_timeout(&mut self, now: Now, tx: ClientTx) -> bool {
+        let Some(&(id, leg)) = self.client_txs.get(&tx) else {
+            return false;
+        };
+        let Some(call) = self.calls.get(&id) else {
+            return true;
+        };
+        if call
+            .legs
+            .get(leg.0)
+            .is_some_and(|l| l.invite_tx == Some(tx))
+        {
+            let timeout = synthetic_408(&call.legs[leg.0].dialog);
+            self.on_response(now, tx, timeout);
+        }
+        true
+    }
+
+    /// The caller cancelled (the transaction layer already answered the
+    /// CANCEL): 487 to the INVITE, CANCEL to every ringing leg.
+    pub fn on_cancelled(&mut self, now: Now, invite: ServerTx) {
+        let Some(id) = self.server_txs.get(&invite).copied() else {
+            return;
+        };
+        let Some(call) = self.calls.remove(&id) else {
+            return;
+        };
+        if call.phase != Phase::Ringing {
+            self.calls.insert(id, call);
+            return;
+        }
+        let mut call = call;
+        self.respond_caller(&call, 487, None);
+        self.cancel_pending(&mut call, None);
+        self.finish(
+            now,
+            call,
+            Outcome::Cancelled,
+            Some(Party::Caller),
+            Some(487),
+        );
+    }
+
+    /// The ring timer: calls nobody answered in time hear 480.
+    pub fn handle_timeout(&mut self, now: Now) {
+        while let Some((&(at, id), _)) = self.deadlines.iter().next() {
+            if at > now.instant {
+                break;
+            }
+            self.deadlines.remove(&(at, id));
+            let Some(mut call) = self.calls.remove(&id) else {
+                continue;
+            };
+            if call.phase != Phase::Ringing {
+                self.calls.insert(id, call);
+                continue;
+            }
+            self.respond_caller(&call, 480, None);
+            self.cancel_pending(&mut call, None);
+            self.finish(now, call, Outcome::NoAnswer, Some(Party::System), Some(480));
+        }
+    }
+
+    /// An in-dialog request (BYE, re-INVITE, UPDATE, INFO) from either side.
+    /// `false` when it belongs to no call: the engine answers 481.
+    pub fn on_request(&mut self, now: Now, tx: ServerTx, request: Request) -> bool {
+        let Ok(e) = essentials_of(&request.headers) else {
+            return false;
+        };
+        let found = self.calls.iter().find_map(|(id, call)| {
+            if call
+                .caller
+                .matches(&e.call_id, e.from_tag.as_deref(), e.to_tag.as_deref())
+            {
+                return Some((*id, None));
+            }
+            call.legs
+                .iter()
+                .position(|l| {
+                    l.dialog
+                        .matches(&e.call_id, e.from_tag.as_deref(), e.to_tag.as_deref())
+                })
+                .map(|leg| (*id, Some(LegId(leg))))
+        });
+        let Some((id, from_leg)) = found else {
+            return false;
+        };
+        let Some(mut call) = self.calls.remove(&id) else {
+            return false;
+        };
+        if request.method == Method::Bye {
+            self.respond_to(&request, tx, 200, &tag_of(&call, from_leg), None, None);
+            let (party, other) = match from_leg {
+                None => (Party::Caller, None),
+                Some(leg) => (Party::Callee, Some(leg)),
+            };
+            match (call.phase, other) {
+                (Phase::Answered(winner), None) => self.bye_leg(&mut call, winner),
+                (Phase::Answered(_), Some(_)) => self.bye_caller(&mut call),
+                (Phase::Ringing, _) => {
+                    self.respond_caller(&call, 487, None);
+                    self.cancel_pending(&mut call, None);
+                }
+            }
+            let outcome = if call.answered_at.is_some() {
+                Outcome::Answered
+            } else {
+                Outcome::Cancelled
+            };
+            self.finish(now, call, outcome, Some(party), None);
+            return true;
+        }
+        // Relay re-INVITE, UPDATE and INFO to the other side of the bridge.
+        let body =
+            body_of(&request.headers, &request.body).map(|(t, b)| (t.to_string(), b.to_vec()));
+        let body_ref = body.as_ref().map(|(t, b)| (t.as_str(), b.as_slice()));
+        let branch = self.branch();
+        match (from_leg, call.phase) {
+            (None, Phase::Answered(winner)) => {
+                let relayed = call.legs[winner.0]
+                    .dialog
+                    .request(request.method, &branch, body_ref);
+                let flow = call.legs[winner.0].dialog.flow;
+                self.send(id, winner, Purpose::Relay(tx), relayed, flow, Some(request));
+            }
+            (Some(leg), Phase::Answered(winner)) if leg == winner => {
+                let relayed = call.caller.request(request.method, &branch, body_ref);
+                let flow = call.caller.flow;
+                self.send(id, CALLER, Purpose::Relay(tx), relayed, flow, Some(request));
+            }
+            _ => self.respond_to(&request, tx, 491, &tag_of(&call, from_leg), None, None),
+        }
+        self.calls.insert(id, call);
+        true
+    }
+
+    /// An ACK for a 2xx we sent. For a caller whose INVITE had no offer, it
+    /// carries the SDP answer the callee is waiting for in its ACK.
+    pub fn on_ack(&mut self, request: &Request) {
+        let Ok(e) = essentials_of(&request.headers) else {
+            return;
+        };
+        let Some(call) = self.calls.values_mut().find(|c| {
+            c.caller
+                .matches(&e.call_id, e.from_tag.as_deref(), e.to_tag.as_deref())
+        }) else {
+            return;
+        };
+        if let Some(leg) = call.awaiting_ack.take() {
+            let branch = new_branch(branch_entropy(self.seed, self.next_token));
+            self.next_token += 1;
+            let body = body_of(&request.headers, &request.body);
+            let dialog = &mut call.legs[leg.0].dialog;
+            let ack = dialog.request(Method::Ack, &branch, body);
+            self.commands.push_back(Command::Ack {
+                request: ack,
+                flow: dialog.flow,
+            });
+        }
+    }
+
+    /// The engine could not start a transaction for `token` (a dead flow):
+    /// the leg fails as if it answered 503.
+    pub fn send_failed(&mut self, now: Now, token: u64) {
+        let Some(pending) = self.tokens.remove(&token) else {
+            return;
+        };
+        let Some(call) = self.calls.get(&pending.call) else {
+            return;
+        };
+        if pending.purpose == Purpose::Invite
+            && let Some(leg) = call.legs.get(pending.leg.0)
+        {
+            let mut response = synthetic_408(&leg.dialog);
+            response.status_code = StatusCode::ServiceUnavailable;
+            let id = pending.call;
+            if let Some(mut call) = self.calls.remove(&id) {
+                if let Some(ended) = self.on_leg_answer(now, &mut call, pending.leg, response) {
+                    self.finish(now, call, ended.0, ended.1, ended.2);
+                } else {
+                    self.calls.insert(id, call);
+                }
+            }
+        }
+    }
+
+    /// A callee leg's answer to our INVITE; `Some` when the call is over.
+    fn on_leg_answer(
+        &mut self,
+        now: Now,
+        call: &mut Call,
+        leg: LegId,
+        response: Response,
+    ) -> Option<(Outcome, Option<Party>, Option<u16>)> {
+        let code = response.status_code.code();
+        let state = call.legs[leg.0].state;
+        if !matches!(state, LegState::Calling | LegState::Early) && (200..300).contains(&code) {
+            // A second 200 after another leg won (or a retransmission): ACK
+            // it and hang that phone up.
+            self.ack_leg(call, leg, None);
+            if state != LegState::Answered && call.phase != Phase::Answered(leg) {
+                self.bye_leg(call, leg);
+            }
+            return None;
+        }
+        if !matches!(state, LegState::Calling | LegState::Early) {
+            return None;
+        }
+        match code {
+            100 => None,
+            101..=199 => {
+                call.legs[leg.0].dialog.confirm(&response);
+                call.legs[leg.0].state = LegState::Early;
+                if call.phase != Phase::Ringing {
+                    return None;
+                }
+                self.commands.push_back(Command::Event(CallEvent::Ringing {
+                    id: call.id,
+                    label: call.legs[leg.0].target.label.clone(),
+                }));
+                let body = body_of(&response.headers, &response.body);
+                let carry_media = body.is_some() && call.early_media.is_none_or(|l| l == leg);
+                if carry_media {
+                    call.early_media = Some(leg);
+                }
+                self.respond_caller(call, code, if carry_media { body } else { None });
+                None
+            }
+            200..=299 => {
+                call.legs[leg.0].dialog.confirm(&response);
+                call.legs[leg.0].state = LegState::Answered;
+                if call.phase != Phase::Ringing {
+                    self.ack_leg(call, leg, None);
+                    self.bye_leg(call, leg);
+                    return None;
+                }
+                call.phase = Phase::Answered(leg);
+                call.answered_at = Some(now.wall);
+                if call.invite.body.is_empty() {
+                    call.awaiting_ack = Some(leg); // the answer comes in the caller's ACK
+                } else {
+                    self.ack_leg(call, leg, None);
+                }
+                self.cancel_pending(call, Some(leg));
+                self.respond_caller(call, code, body_of(&response.headers, &response.body));
+                self.commands.push_back(Command::Event(CallEvent::Answered {
+                    id: call.id,
+                    label: call.legs[leg.0].target.label.clone(),
+                }));
+                None
+            }
+            _ => {
+                call.legs[leg.0].state = LegState::Failed(code);
+                if call.phase != Phase::Ringing || !call.all_legs_done() {
+                    return None;
+                }
+                let heard = call.failure_code();
+                self.respond_caller(call, heard, None);
+                Some((outcome_of(heard), Some(Party::Callee), Some(heard)))
+            }
+        }
+    }
+
+    /// The final answer of a relayed re-INVITE/UPDATE/INFO goes back to the
+    /// side that asked; a 2xx to a relayed re-INVITE is ACKed at once.
+    fn relay_final(
+        &mut self,
+        call: &mut Call,
+        leg: LegId,
+        request: &Request,
+        server_tx: ServerTx,
+        response: &Response,
+    ) {
+        let to_callee = leg != CALLER;
+        let code = response.status_code.code();
+        if (200..300).contains(&code) && request.method == Method::Invite {
+            if to_callee {
+                call.legs[leg.0].dialog.confirm(response);
+                self.ack_leg(call, leg, None);
+            } else {
+                let branch = self.branch();
+                let ack = call.caller.request(Method::Ack, &branch, None);
+                self.commands.push_back(Command::Ack {
+                    request: ack,
+                    flow: call.caller.flow,
+                });
+            }
+        }
+        // The answer goes to the side that asked, on that side's dialog.
+        let asker = match (to_callee, call.phase) {
+            (false, Phase::Answered(w)) => &call.legs[w.0].dialog,
+            _ => &call.caller,
+        };
+        let (tag, contact) = (asker.local_tag.clone(), asker.local.contact.clone());
+        self.respond_to(
+            request,
+            server_tx,
+            code,
+            &tag,
+            body_of(&response.headers, &response.body),
+            Some(&contact),
+        );
+    }
+
+    fn finish(
+        &mut self,
+        now: Now,
+        call: Call,
+        outcome: Outcome,
+        hangup_by: Option<Party>,
+        sip_code: Option<u16>,
+    ) {
+        for tx in &call.txs {
+            self.client_txs.remove(tx);
+        }
+        self.server_txs.remove(&call.invite_tx);
+        let summary = call.summary(now.wall, outcome, hangup_by, sip_code);
+        self.commands
+            .push_back(Command::Event(CallEvent::Ended(Box::new(summary))));
+    }
+
+    fn cancel_pending(&mut self, call: &mut Call, except: Option<LegId>) {
+        for (i, leg) in call.legs.iter_mut().enumerate() {
+            if Some(LegId(i)) == except || !leg.pending() || leg.cancelling {
+                continue;
+            }
+            leg.cancelling = true;
+            leg.state = LegState::Failed(487);
+            if let Some(tx) = leg.invite_tx {
+                self.commands.push_back(Command::Cancel { tx });
+            }
+        }
+    }
+
+    fn ack_leg(&mut self, call: &mut Call, leg: LegId, body: Option<(&str, &[u8])>) {
+        let branch = self.branch();
+        let dialog = &mut call.legs[leg.0].dialog;
+        let ack = dialog.request(Method::Ack, &branch, body);
+        self.commands.push_back(Command::Ack {
+            request: ack,
+            flow: dialog.flow,
+        });
+    }
+
+    fn bye_leg(&mut self, call: &mut Call, leg: LegId) {
+        let branch = self.branch();
+        let request = call.legs[leg.0].dialog.request(Method::Bye, &branch, None);
+        call.legs[leg.0].state = LegState::Ended;
+        let flow = call.legs[leg.0].dialog.flow;
+        self.send(call.id, leg, Purpose::Bye, request, flow, None);
+    }
+
+    fn bye_caller(&mut self, call: &mut Call) {
+        let branch = self.branch();
+        let request = call.caller.request(Method::Bye, &branch, None);
+        let flow = call.caller.flow;
+        self.send(call.id, CALLER, Purpose::Bye, request, flow, None);
+    }
+
+    fn send(
+        &mut self,
+        call: CallId,
+        leg: LegId,
+        purpose: Purpose,
+        request: Request,
+        flow: Flow,
+        relayed: Option<Request>,
+    ) {
+        self.next_token += 1;
+        let token = self.next_token;
+        self.tokens.insert(
+            token,
+            Pending {
+                call,
+                leg,
+                purpose,
+                relayed,
+            },
+        );
+        self.commands.push_back(Command::Send {
+            token,
+            request,
+            flow,
+        });
+    }
+
+    /// Answers the caller's INVITE with `code` (and the callee's SDP).
+    fn respond_caller(&mut self, call: &Call, code: u16, body: Option<(&str, &[u8])>) {
+        let tag = call.caller.local_tag.clone();
+        let contact = call.caller.local.contact.clone();
+        self.respond_to(
+            &call.invite,
+            call.invite_tx,
+            code,
+            &tag,
+            body,
+            Some(&contact),
+        );
+    }
+
+    /// Answers a request; `contact` is ours on that side's dialog, which
+    /// dialog-creating and target-refreshing answers must carry.
+    fn respond_to(
+        &mut self,
+        request: &Request,
+        tx: ServerTx,
+        code: u16,
+        tag: &str,
+        body: Option<(&str, &[u8])>,
+        contact: Option<&str>,
+    ) {
+        let mut response = response_to(request, StatusCode::from(code), Some(tag));
+        response
+            .headers
+            .retain(|h| !matches!(h, Header::ContentLength(_)));
+        if let Some(contact) = contact
+            && code < 300
+            && matches!(request.method, Method::Invite | Method::Update)
+        {
+            response
+                .headers
+                .push(Header::Contact(format!("<{contact}>").into()));
+        }
+        response.body = super::dialog::with_body(&mut response.headers, body);
+        self.commands.push_back(Command::Respond { tx, response });
+    }
+
+    fn branch(&mut self) -> String {
+        self.next_token += 1;
+        new_branch(branch_entropy(self.seed, self.next_token))
+    }
+}
+
+/// The To tag our answers on a dialog carry: the caller's dialog's, or the
+/// leg's when the request came from a callee.
+fn tag_of(call: &Call, from_leg: Option<LegId>) -> String {
+    match from_leg {
+        None => call.caller.local_tag.clone(),
+        Some(leg) => call.legs[leg.0].dialog.local_tag.clone(),
+    }
+}
+
+fn branch_entropy(seed: u64, counter: u64) -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    bytes[8..].copy_from_slice(&counter.to_le_bytes());
+    bytes
+}
+
+/// A 408 as if the callee had sent it, for a transaction that timed out.
+fn synthetic_408(dialog: &Dialog) -> Response {
+    let mut headers = crate::sip::message::Headers::default();
+    headers.push(Header::To(dialog.remote_uri.clone().into()));
+    Response {
+        status_code: StatusCode::RequestTimeout,
+        wire_reason: None,
+        version: rsipstack::sip::Version::V2,
+        headers,
+        body: Vec::new(),
+    }
+}
+
+/// A dialog for an INVITE whose headers were checked at the edge but whose
+/// From cannot be read as a name-addr (it can only happen with odd URIs):
+/// answers still reach the caller over its flow.
+fn unreachable_dialog(invite: &Request, flow: Flow) -> Dialog {
+    let call_id = essentials_of(&invite.headers)
+        .map(|e| e.call_id)
+        .unwrap_or_default();
+    Dialog {
+        call_id,
+        local_tag: String::new(),
+        remote_tag: None,
+        local_uri: String::new(),
+        remote_uri: String::new(),
+        remote_target: format!("sip:{}", flow.remote),
+        route_set: Vec::new(),
+        local_cseq: 1,
+        remote_cseq: 0,
+        flow,
+        local: super::Local {
+            sent_by: String::new(),
+            contact: String::new(),
+        },
+    }
+}

@@ -1,0 +1,252 @@
+//! The B2BUA call model (sans-IO): a call is a caller leg (we are its UAS)
+//! and one or more callee legs (we are their UAC); every phone of an
+//! extension rings, the first to answer wins and the rest are cancelled.
+//!
+//! The engine gives it what the transaction layer reported and the routing
+//! decision (dialplan, registrar, trunk); it answers with [`Command`]s for
+//! the transaction layer and [`CallEvent`]s for the CRM, and never reads a
+//! clock: every input carries [`Now`]. SDP passes end to end untouched in
+//! this issue; the media issue anchors it in the server.
+
+mod call;
+pub mod dialog;
+mod inputs;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+pub use call::CallId;
+use call::{Call, LegId};
+pub use dialog::Local;
+
+use crate::sip::message::{Request, Response};
+use crate::sip::transaction::{ClientTx, ServerTx};
+use crate::sip::transport::Flow;
+
+/// The time of an input: monotonic for timers, wall-clock for records.
+#[derive(Debug, Clone, Copy)]
+pub struct Now {
+    pub instant: Instant,
+    pub wall: DateTime<Utc>,
+}
+
+/// Which way a call goes, for the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// From a trunk to an extension.
+    Inbound,
+    /// From an extension to a trunk.
+    Outbound,
+    /// Extension to extension.
+    Internal,
+}
+
+/// One phone to ring.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The extension or number this phone answers for (the record's label).
+    pub label: String,
+    /// Request-URI of the INVITE (a registered Contact, or a trunk's URI).
+    pub uri: String,
+    pub flow: Flow,
+    /// This server on that flow.
+    pub local: Local,
+}
+
+/// What the routing decided for a new call.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub direction: Direction,
+    pub trunk: Option<String>,
+    pub rule: Option<String>,
+    /// The caller as received, its E.164 form and display name.
+    pub caller: String,
+    pub caller_e164: Option<String>,
+    pub caller_name: Option<String>,
+    pub called: String,
+    pub original_called: Option<String>,
+    /// From of the callee legs: who the callee sees calling.
+    pub present_as: String,
+    pub targets: Vec<Target>,
+    pub ring_timeout: Duration,
+}
+
+/// Instructions for the transaction layer.
+#[derive(Debug)]
+pub enum Command {
+    Respond {
+        tx: ServerTx,
+        response: Response,
+    },
+    /// Start a client transaction; report its id with [`Calls::sent`].
+    Send {
+        token: u64,
+        request: Request,
+        flow: Flow,
+    },
+    Cancel {
+        tx: ClientTx,
+    },
+    /// An ACK for a 2xx (no transaction).
+    Ack {
+        request: Request,
+        flow: Flow,
+    },
+    Event(CallEvent),
+}
+
+/// How a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Answered,
+    Busy,
+    NoAnswer,
+    /// The caller hung up before anyone answered.
+    Cancelled,
+    Rejected,
+    Failed,
+    /// No phone to ring.
+    Unavailable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Caller,
+    Callee,
+    System,
+}
+
+/// One callee leg, for the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegSummary {
+    pub label: String,
+    pub uri: String,
+    pub answered: bool,
+    pub sip_code: Option<u16>,
+}
+
+/// Everything the CRM keeps of a finished call.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub id: CallId,
+    pub direction: Direction,
+    pub trunk: Option<String>,
+    pub rule: Option<String>,
+    pub caller: String,
+    pub caller_e164: Option<String>,
+    pub caller_name: Option<String>,
+    pub called: String,
+    pub original_called: Option<String>,
+    pub answered_by: Option<String>,
+    pub arrived_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub ended_at: DateTime<Utc>,
+    pub outcome: Outcome,
+    pub hangup_by: Option<Party>,
+    pub sip_code: Option<u16>,
+    pub legs: Vec<LegSummary>,
+}
+
+/// What happened to a call, as it happens.
+#[derive(Debug, Clone)]
+pub enum CallEvent {
+    Created {
+        id: CallId,
+        caller: String,
+        called: String,
+        direction: Direction,
+    },
+    Ringing {
+        id: CallId,
+        label: String,
+    },
+    Answered {
+        id: CallId,
+        label: String,
+    },
+    Ended(Box<Summary>),
+}
+
+/// Every call in progress.
+#[derive(Debug, Default)]
+pub struct Calls {
+    calls: HashMap<CallId, Call>,
+    /// Client transactions and tokens → the call and leg they belong to.
+    client_txs: HashMap<ClientTx, (CallId, LegId)>,
+    tokens: HashMap<u64, Pending>,
+    /// Server transactions of the caller's requests → their call.
+    server_txs: HashMap<ServerTx, CallId>,
+    /// Ring deadlines, earliest first.
+    deadlines: BTreeMap<(Instant, CallId), ()>,
+    next_id: u64,
+    next_token: u64,
+    commands: VecDeque<Command>,
+    /// Random material for tags, branches and Call-IDs, from the driver.
+    seed: u64,
+}
+
+/// A request handed to the engine whose client transaction is not known yet.
+#[derive(Debug)]
+struct Pending {
+    call: CallId,
+    leg: LegId,
+    purpose: Purpose,
+    /// For a relay, the request being relayed, to answer it later.
+    relayed: Option<Request>,
+}
+
+/// Why a request was sent, so its answer is understood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Invite,
+    Bye,
+    /// A re-INVITE, UPDATE or INFO relayed for the other side's `ServerTx`.
+    Relay(ServerTx),
+}
+
+impl Calls {
+    pub fn new(seed: u64) -> Self {
+        Calls {
+            seed,
+            ..Calls::default()
+        }
+    }
+
+    /// Calls in progress.
+    pub fn len(&self) -> usize {
+        self.calls.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.calls.is_empty()
+    }
+
+    pub fn poll_output(&mut self) -> Option<Command> {
+        self.commands.pop_front()
+    }
+
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.deadlines.keys().next().map(|(at, _)| *at)
+    }
+
+    /// Reports the client transaction a [`Command::Send`] started.
+    pub fn sent(&mut self, token: u64, tx: ClientTx) {
+        if let Some(pending) = self.tokens.remove(&token) {
+            self.client_txs.insert(tx, (pending.call, pending.leg));
+            if let Some(call) = self.calls.get_mut(&pending.call) {
+                call.bind_tx(pending.leg, pending.purpose, tx, pending.relayed);
+            }
+        }
+    }
+
+    /// A fresh value for tags, branches and Call-IDs: unique per process
+    /// (the counter) and unguessable across restarts (the seed).
+    fn unique(&mut self) -> String {
+        self.next_token += 1;
+        format!("{:x}{:x}", self.seed, self.next_token)
+    }
+}

@@ -1,0 +1,484 @@
+//! The B2BUA in virtual time, with no network: the test plays the caller's
+//! and the phones' parts by feeding responses to the requests it is handed.
+
+use std::time::{Duration, Instant};
+
+use chrono::DateTime;
+
+use super::*;
+use crate::sip::message::{self, Header, Method, SipMessage, StatusCode, response_to};
+use crate::sip::transaction::{ClientTx, ServerTx};
+use crate::sip::transport::Flow;
+
+const SDP_OFFER: &str = "v=0\r\no=caller 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+const SDP_ANSWER: &str = "v=0\r\no=phone 1 1 IN IP4 10.0.0.7\r\ns=-\r\nc=IN IP4 10.0.0.7\r\nt=0 0\r\nm=audio 5000 RTP/AVP 0\r\n";
+
+struct Bench {
+    calls: Calls,
+    t0: Instant,
+    elapsed: Duration,
+    next_tx: u64,
+    /// Requests sent to phones, with the transaction the test gave them.
+    sent: Vec<(ClientTx, Request, Flow)>,
+    responses: Vec<(ServerTx, Response)>,
+    cancels: Vec<ClientTx>,
+    acks: Vec<Request>,
+    events: Vec<CallEvent>,
+}
+
+impl Bench {
+    fn new() -> Self {
+        Bench {
+            calls: Calls::new(42),
+            t0: Instant::now(),
+            elapsed: Duration::ZERO,
+            next_tx: 100,
+            sent: Vec::new(),
+            responses: Vec::new(),
+            cancels: Vec::new(),
+            acks: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    fn now(&self) -> Now {
+        Now {
+            instant: self.t0 + self.elapsed,
+            wall: DateTime::from_timestamp(1_800_000_000 + self.elapsed.as_secs() as i64, 0)
+                .unwrap(),
+        }
+    }
+
+    /// Moves every command into the bench's lists, giving each request sent
+    /// a transaction as the engine would.
+    fn drain(&mut self) {
+        while let Some(command) = self.calls.poll_output() {
+            match command {
+                Command::Send {
+                    token,
+                    request,
+                    flow,
+                } => {
+                    self.next_tx += 1;
+                    let tx = ClientTx::for_tests(self.next_tx);
+                    self.calls.sent(token, tx);
+                    self.sent.push((tx, request, flow));
+                }
+                Command::Respond { tx, response } => self.responses.push((tx, response)),
+                Command::Cancel { tx } => self.cancels.push(tx),
+                Command::Ack { request, .. } => self.acks.push(request),
+                Command::Event(event) => self.events.push(event),
+            }
+        }
+    }
+
+    /// An inbound call from a trunk ringing `phones` contacts of 1001.
+    fn call(&mut self, phones: usize, with_offer: bool) -> ServerTx {
+        let body = if with_offer { SDP_OFFER } else { "" };
+        let text = format!(
+            "INVITE sip:1001@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKcaller\r\n\
+             From: \"Ann\" <sip:+4930123456@10.0.0.1>;tag=caller\r\nTo: <sip:1001@127.0.0.1>\r\n\
+             Call-ID: trunk-call-1\r\nCSeq: 10 INVITE\r\nContact: <sip:+4930123456@10.0.0.1:5060>\r\n\
+             {}Content-Length: {}\r\n\r\n{body}",
+            if with_offer {
+                "Content-Type: application/sdp\r\n"
+            } else {
+                ""
+            },
+            body.len()
+        );
+        let SipMessage::Request(invite) = message::parse(text.as_bytes()).unwrap().message else {
+            unreachable!()
+        };
+        let targets = (0..phones)
+            .map(|i| Target {
+                label: "1001".into(),
+                uri: format!("sip:1001@10.0.0.{}:5060", 7 + i),
+                flow: Flow::udp(format!("10.0.0.{}:5060", 7 + i).parse().unwrap()),
+                local: local(),
+            })
+            .collect();
+        let plan = Plan {
+            direction: Direction::Inbound,
+            trunk: Some("demo-pbx".into()),
+            rule: Some("pbx-to-extension".into()),
+            caller: "+4930123456".into(),
+            caller_e164: Some("+4930123456".into()),
+            caller_name: Some("Ann".into()),
+            called: "1001".into(),
+            original_called: None,
+            present_as: "\"Ann\" <sip:+4930123456@127.0.0.1>".into(),
+            targets,
+            ring_timeout: Duration::from_secs(30),
+        };
+        let tx = ServerTx::for_tests(1);
+        let flow = Flow::udp("10.0.0.1:5060".parse().unwrap());
+        self.calls
+            .start(self.now(), tx, invite, flow, local(), plan);
+        self.drain();
+        tx
+    }
+
+    /// The phone that got the n-th INVITE answers `code` (with SDP on 2xx).
+    fn phone_answers(&mut self, n: usize, code: u16, body: Option<&str>) {
+        let (tx, request, _) = self.invites()[n].clone();
+        let mut response =
+            response_to(&request, StatusCode::from(code), Some(&format!("phone{n}")));
+        response.headers.push(Header::Contact(
+            format!("<sip:1001@10.0.0.{}:5060>", 7 + n).into(),
+        ));
+        if let Some(body) = body {
+            response
+                .headers
+                .retain(|h| !matches!(h, Header::ContentLength(_)));
+            response
+                .headers
+                .push(Header::ContentType("application/sdp".into()));
+            response
+                .headers
+                .push(Header::ContentLength((body.len() as u32).into()));
+            response.body = body.as_bytes().to_vec();
+        }
+        self.calls.on_response(self.now(), tx, response);
+        self.drain();
+    }
+
+    fn invites(&self) -> Vec<(ClientTx, Request, Flow)> {
+        self.sent
+            .iter()
+            .filter(|(_, r, _)| r.method == Method::Invite)
+            .cloned()
+            .collect()
+    }
+
+    fn codes_to_caller(&self) -> Vec<u16> {
+        self.responses
+            .iter()
+            .map(|(_, r)| r.status_code.code())
+            .collect()
+    }
+
+    fn ended(&self) -> Option<&Summary> {
+        self.events.iter().find_map(|e| match e {
+            CallEvent::Ended(summary) => Some(summary.as_ref()),
+            _ => None,
+        })
+    }
+
+    /// An in-dialog request from the caller, built on the caller's dialog.
+    fn caller_request(&mut self, method: &str, body: &str) -> ServerTx {
+        let to_tag = self
+            .responses
+            .iter()
+            .find_map(|(_, r)| message::essentials_of(&r.headers).ok()?.to_tag)
+            .unwrap();
+        let text = format!(
+            "{method} sip:b2bua@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK{method}\r\n\
+             From: <sip:+4930123456@10.0.0.1>;tag=caller\r\nTo: <sip:1001@127.0.0.1>;tag={to_tag}\r\n\
+             Call-ID: trunk-call-1\r\nCSeq: 11 {method}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let SipMessage::Request(request) = message::parse(text.as_bytes()).unwrap().message else {
+            unreachable!()
+        };
+        let tx = ServerTx::for_tests(2);
+        assert!(
+            self.calls.on_request(self.now(), tx, request),
+            "matched a call"
+        );
+        self.drain();
+        tx
+    }
+}
+
+fn local() -> Local {
+    Local {
+        sent_by: "127.0.0.1:5060".into(),
+        contact: "sip:switchboard@127.0.0.1:5060".into(),
+    }
+}
+
+#[test]
+fn every_phone_rings_and_the_first_to_answer_wins() {
+    let mut bench = Bench::new();
+    bench.call(2, true);
+    let invites = bench.invites();
+    assert_eq!(invites.len(), 2, "both contacts get an INVITE");
+    assert_eq!(
+        invites[0].1.body,
+        SDP_OFFER.as_bytes(),
+        "the caller's SDP passes through"
+    );
+    bench.phone_answers(0, 180, None);
+    bench.phone_answers(1, 200, Some(SDP_ANSWER));
+    assert_eq!(bench.codes_to_caller(), [180, 200]);
+    let (_, ok) = bench.responses.last().unwrap();
+    assert_eq!(ok.body, SDP_ANSWER.as_bytes());
+    assert!(
+        String::from_utf8(ok.to_bytes())
+            .unwrap()
+            .contains("Contact: <sip:switchboard@127.0.0.1:5060>")
+    );
+    assert_eq!(
+        bench.cancels,
+        [invites[0].0],
+        "the other phone is cancelled"
+    );
+    assert_eq!(bench.acks.len(), 1, "the winner is ACKed");
+    assert!(
+        bench
+            .events
+            .iter()
+            .any(|e| matches!(e, CallEvent::Answered { label, .. } if label == "1001"))
+    );
+    assert!(bench.ended().is_none(), "the call goes on");
+}
+
+#[test]
+fn a_busy_phone_makes_the_caller_hear_busy() {
+    let mut bench = Bench::new();
+    bench.call(1, true);
+    bench.phone_answers(0, 486, None);
+    assert_eq!(bench.codes_to_caller(), [486]);
+    let ended = bench.ended().expect("ended");
+    assert_eq!(ended.outcome, Outcome::Busy);
+    assert_eq!(ended.sip_code, Some(486));
+    assert_eq!(bench.calls.len(), 0);
+}
+
+#[test]
+fn busy_wins_over_not_found_when_every_phone_fails() {
+    let mut bench = Bench::new();
+    bench.call(2, true);
+    bench.phone_answers(0, 404, None);
+    assert!(bench.codes_to_caller().is_empty(), "one phone still rings");
+    bench.phone_answers(1, 486, None);
+    assert_eq!(bench.codes_to_caller(), [486]);
+}
+
+#[test]
+fn nobody_answering_in_time_gives_480_and_cancels_the_phones() {
+    let mut bench = Bench::new();
+    bench.call(2, true);
+    bench.phone_answers(0, 180, None);
+    bench.elapsed = Duration::from_secs(29);
+    bench.calls.handle_timeout(bench.now());
+    bench.drain();
+    assert!(bench.ended().is_none(), "still ringing at 29 s");
+    assert_eq!(
+        bench.calls.poll_timeout(),
+        Some(bench.t0 + Duration::from_secs(30))
+    );
+    bench.elapsed = Duration::from_secs(30);
+    bench.calls.handle_timeout(bench.now());
+    bench.drain();
+    assert_eq!(bench.codes_to_caller(), [180, 480]);
+    assert_eq!(bench.cancels.len(), 2);
+    let ended = bench.ended().unwrap();
+    assert_eq!(
+        (ended.outcome, ended.hangup_by),
+        (Outcome::NoAnswer, Some(Party::System))
+    );
+}
+
+#[test]
+fn the_caller_hanging_up_while_it_rings_cancels_the_phones() {
+    let mut bench = Bench::new();
+    let tx = bench.call(2, true);
+    bench.phone_answers(1, 180, None);
+    bench.calls.on_cancelled(bench.now(), tx);
+    bench.drain();
+    assert_eq!(bench.codes_to_caller(), [180, 487]);
+    assert_eq!(bench.cancels.len(), 2);
+    let ended = bench.ended().unwrap();
+    assert_eq!(
+        (ended.outcome, ended.hangup_by),
+        (Outcome::Cancelled, Some(Party::Caller))
+    );
+    // A 200 racing the CANCEL is ACKed and hung up, not bridged.
+    bench.phone_answers(0, 200, Some(SDP_ANSWER));
+    assert_eq!(
+        bench.codes_to_caller(),
+        [180, 487],
+        "the caller hears nothing more"
+    );
+}
+
+#[test]
+fn a_second_answer_after_the_first_is_acked_and_hung_up() {
+    let mut bench = Bench::new();
+    bench.call(2, true);
+    bench.phone_answers(0, 200, Some(SDP_ANSWER));
+    bench.phone_answers(1, 200, Some(SDP_ANSWER));
+    assert_eq!(bench.codes_to_caller(), [200]);
+    assert_eq!(bench.acks.len(), 2);
+    let byes: Vec<_> = bench
+        .sent
+        .iter()
+        .filter(|(_, r, _)| r.method == Method::Bye)
+        .collect();
+    assert_eq!(byes.len(), 1);
+    assert_eq!(
+        byes[0].2.remote,
+        "10.0.0.8:5060".parse().unwrap(),
+        "the late phone is hung up"
+    );
+}
+
+#[test]
+fn the_caller_hangs_up_and_the_phone_gets_a_bye() {
+    let mut bench = Bench::new();
+    bench.call(1, true);
+    bench.phone_answers(0, 200, Some(SDP_ANSWER));
+    bench.elapsed = Duration::from_secs(65);
+    bench.caller_request("BYE", "");
+    assert_eq!(bench.codes_to_caller(), [200, 200], "the BYE is answered");
+    let bye = bench
+        .sent
+        .iter()
+        .find(|(_, r, _)| r.method == Method::Bye)
+        .expect("a BYE to the phone");
+    let e = message::essentials_of(&bye.1.headers).unwrap();
+    assert_eq!(e.to_tag.as_deref(), Some("phone0"));
+    let ended = bench.ended().unwrap();
+    assert_eq!(
+        (ended.outcome, ended.hangup_by),
+        (Outcome::Answered, Some(Party::Caller))
+    );
+    assert_eq!(ended.answered_by.as_deref(), Some("1001"));
+    assert_eq!(
+        (ended.ended_at - ended.answered_at.unwrap()).num_seconds(),
+        65
+    );
+}
+
+#[test]
+fn the_phone_hangs_up_and_the_caller_gets_a_bye() {
+    let mut bench = Bench::new();
+    bench.call(1, true);
+    bench.phone_answers(0, 200, Some(SDP_ANSWER));
+    let (_, invite, _) = bench.invites()[0].clone();
+    let e = message::essentials_of(&invite.headers).unwrap();
+    let text = format!(
+        "BYE sip:switchboard@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.7:5060;branch=z9hG4bKbye\r\n\
+         From: <sip:1001@127.0.0.1>;tag=phone0\r\nTo: <sip:x@y>;tag={}\r\nCall-ID: {}\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n",
+        e.from_tag.unwrap(),
+        e.call_id
+    );
+    let SipMessage::Request(bye) = message::parse(text.as_bytes()).unwrap().message else {
+        unreachable!()
+    };
+    assert!(
+        bench
+            .calls
+            .on_request(bench.now(), ServerTx::for_tests(9), bye)
+    );
+    bench.drain();
+    let to_caller = bench
+        .sent
+        .iter()
+        .find(|(_, r, _)| r.method == Method::Bye)
+        .unwrap();
+    assert_eq!(
+        to_caller.1.uri.to_string(),
+        "sip:+4930123456@10.0.0.1:5060",
+        "to the caller's Contact"
+    );
+    let e = message::essentials_of(&to_caller.1.headers).unwrap();
+    assert_eq!(
+        (e.call_id.as_str(), e.to_tag.as_deref()),
+        ("trunk-call-1", Some("caller"))
+    );
+    assert_eq!(bench.ended().unwrap().hangup_by, Some(Party::Callee));
+}
+
+#[test]
+fn hold_by_reinvite_is_passed_to_the_phone_and_its_answer_back() {
+    let mut bench = Bench::new();
+    bench.call(1, true);
+    bench.phone_answers(0, 200, Some(SDP_ANSWER));
+    let hold = SDP_OFFER.replace(
+        "m=audio 4000 RTP/AVP 0\r\n",
+        "m=audio 4000 RTP/AVP 0\r\na=sendonly\r\n",
+    );
+    let tx = bench.caller_request("INVITE", &hold);
+    let (relay_tx, relayed, _) = bench.invites().last().unwrap().clone();
+    assert_eq!(
+        relayed.body,
+        hold.as_bytes(),
+        "the hold offer reaches the phone"
+    );
+    let mut ok = response_to(&relayed, StatusCode::OK, Some("phone0"));
+    ok.body = SDP_ANSWER
+        .replace("RTP/AVP 0\r\n", "RTP/AVP 0\r\na=recvonly\r\n")
+        .into_bytes();
+    bench.calls.on_response(bench.now(), relay_tx, ok);
+    bench.drain();
+    let (answered_tx, answer) = bench.responses.last().unwrap();
+    assert_eq!(*answered_tx, tx);
+    assert_eq!(answer.status_code.code(), 200);
+    assert!(String::from_utf8_lossy(&answer.body).contains("a=recvonly"));
+}
+
+#[test]
+fn early_media_from_one_phone_only_reaches_the_caller() {
+    let mut bench = Bench::new();
+    bench.call(2, true);
+    bench.phone_answers(0, 183, Some(SDP_ANSWER));
+    bench.phone_answers(1, 183, Some(SDP_ANSWER));
+    let bodies: Vec<bool> = bench
+        .responses
+        .iter()
+        .map(|(_, r)| !r.body.is_empty())
+        .collect();
+    assert_eq!(bodies, [true, false]);
+}
+
+#[test]
+fn a_delayed_offer_is_answered_in_the_callers_ack() {
+    let mut bench = Bench::new();
+    bench.call(1, false);
+    bench.phone_answers(0, 200, Some(SDP_OFFER));
+    assert!(
+        bench.acks.is_empty(),
+        "the phone waits for the caller's answer"
+    );
+    let to_tag = bench
+        .responses
+        .last()
+        .and_then(|(_, r)| message::essentials_of(&r.headers).ok()?.to_tag)
+        .unwrap();
+    let text = format!(
+        "ACK sip:b2bua@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKack\r\n\
+         From: <sip:+4930123456@10.0.0.1>;tag=caller\r\nTo: <sip:1001@127.0.0.1>;tag={to_tag}\r\n\
+         Call-ID: trunk-call-1\r\nCSeq: 10 ACK\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{SDP_ANSWER}",
+        SDP_ANSWER.len()
+    );
+    let SipMessage::Request(ack) = message::parse(text.as_bytes()).unwrap().message else {
+        unreachable!()
+    };
+    bench.calls.on_ack(&ack);
+    bench.drain();
+    assert_eq!(bench.acks.len(), 1);
+    assert_eq!(bench.acks[0].body, SDP_ANSWER.as_bytes());
+}
+
+#[test]
+fn an_extension_with_no_phone_registered_is_unavailable_at_once() {
+    let mut bench = Bench::new();
+    bench.call(0, true);
+    assert_eq!(bench.codes_to_caller(), [480]);
+    assert_eq!(bench.ended().unwrap().outcome, Outcome::Unavailable);
+    assert!(bench.calls.is_empty());
+}
+
+#[test]
+fn a_phone_that_never_answers_the_invite_counts_as_408() {
+    let mut bench = Bench::new();
+    bench.call(1, true);
+    let (tx, _, _) = bench.invites()[0].clone();
+    bench.calls.on_timeout(bench.now(), tx);
+    bench.drain();
+    assert_eq!(bench.codes_to_caller(), [408]);
+    assert_eq!(bench.ended().unwrap().outcome, Outcome::NoAnswer);
+}
