@@ -76,6 +76,13 @@ impl SipPassword {
     }
 }
 
+impl std::str::FromStr for Extension {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Extension::parse(s)
+    }
+}
+
 impl std::fmt::Debug for SipPassword {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SipPassword(***)")
