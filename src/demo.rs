@@ -171,6 +171,19 @@ pub async fn load(
         report.already_loaded = true;
         return Ok(report);
     }
+    load_base(repo, region, dir, &setup, &mut report).await?;
+    Ok(report)
+}
+
+/// Users, teams, classifier, attributes and clients with their contact
+/// persons, interactions and tasks, counted into `report`.
+async fn load_base(
+    repo: &dyn Repository,
+    region: Region,
+    dir: &Path,
+    setup: &Setup,
+    report: &mut DemoReport,
+) -> Result<(), DemoError> {
     let clients: Vec<DemoClient> = read(dir, "clients.json")?;
     let now = clock::now();
 
@@ -319,5 +332,5 @@ pub async fn load(
         }
         report.clients += 1;
     }
-    Ok(report)
+    Ok(())
 }
