@@ -48,6 +48,7 @@ async fn run(backend: &str, clients: u64, requests: usize) {
         repo,
         region,
         session_hours: 12,
+        sip_realm: "switchboard".into(),
         metrics: None,
     };
     let app = router(state, Path::new("/nonexistent"));

@@ -30,6 +30,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         repo: repo.clone(),
         region: settings.region()?,
         session_hours: settings.session_hours,
+        sip_realm: settings.sip_realm.as_str().into(),
         metrics: Some(metrics),
     };
     let app = api::router(state, &settings.web_dir);

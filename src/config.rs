@@ -17,6 +17,10 @@ pub struct Settings {
     pub http: SocketAddr,
     /// Where SIP listens (UDP and TCP); used by the SIP core.
     pub sip: SocketAddr,
+    /// The digest realm of our SIP accounts (RFC 3261 §22.1). Each account
+    /// stores only HA1 = H(extension:realm:password), so changing the realm
+    /// invalidates every stored HA1: each account needs its password set again.
+    pub sip_realm: String,
     /// `sqlite://FILE` (the embedded default) or `postgres://...`.
     pub database: String,
     /// ISO region for phone numbers written without a country prefix.
@@ -41,6 +45,7 @@ impl Default for Settings {
         Settings {
             http: SocketAddr::from(([127, 0, 0, 1], 8080)),
             sip: SocketAddr::from(([127, 0, 0, 1], 5060)),
+            sip_realm: "switchboard".into(),
             database: "sqlite://switchboard.db".into(),
             default_region: "US".into(),
             web_dir: PathBuf::from("web/dist"),
@@ -63,6 +68,8 @@ pub enum ConfigError {
     Env { name: String, message: String },
     #[error("default_region: {0}")]
     Region(String),
+    #[error("sip_realm: {0}")]
+    SipRealm(String),
 }
 
 /// Values given on the command line; `None` leaves the lower layers in force.
@@ -95,6 +102,7 @@ impl Settings {
             settings.database = database.clone();
         }
         settings.region()?;
+        settings.check_sip_realm()?;
         Ok(settings)
     }
 
@@ -124,6 +132,9 @@ impl Settings {
         }
         if let Some(v) = var("SWITCHBOARD_SIP") {
             self.sip = parsed("SWITCHBOARD_SIP", v)?;
+        }
+        if let Some(v) = var("SWITCHBOARD_SIP_REALM") {
+            self.sip_realm = v;
         }
         if let Some(v) = var("SWITCHBOARD_DATABASE") {
             self.database = v;
@@ -156,6 +167,24 @@ impl Settings {
     pub fn region(&self) -> Result<Region, ConfigError> {
         Region::parse(&self.default_region).map_err(|e| ConfigError::Region(e.to_string()))
     }
+
+    /// The realm goes inside a quoted string of every challenge we send, so
+    /// quotes, backslashes and control characters would break the header.
+    fn check_sip_realm(&self) -> Result<(), ConfigError> {
+        let realm = &self.sip_realm;
+        if realm.is_empty() || realm.len() > 128 {
+            return Err(ConfigError::SipRealm("must be 1 to 128 bytes".into()));
+        }
+        if realm
+            .chars()
+            .any(|c| c.is_control() || c == '"' || c == '\\')
+        {
+            return Err(ConfigError::SipRealm(
+                "must not contain quotes, backslashes or control characters".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Hides the database password: settings are logged at start-up.
@@ -164,6 +193,7 @@ impl fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("http", &self.http)
             .field("sip", &self.sip)
+            .field("sip_realm", &self.sip_realm)
             .field("database", &redact_url(&self.database))
             .field("default_region", &self.default_region)
             .field("web_dir", &self.web_dir)
@@ -203,6 +233,33 @@ mod tests {
         assert_eq!(settings.http, "127.0.0.1:9000".parse().unwrap());
         assert_eq!(settings.database, "sqlite://env.db");
         assert_eq!(settings.sip, "127.0.0.1:5070".parse().unwrap());
+    }
+
+    #[test]
+    fn the_sip_realm_comes_from_the_file_or_the_environment() {
+        assert_eq!(Settings::default().sip_realm, "switchboard");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sb.toml");
+        std::fs::write(&file, "sip_realm = \"pbx.example.com\"\n").unwrap();
+        let mut settings = Settings::from_file(&file).unwrap();
+        assert_eq!(settings.sip_realm, "pbx.example.com");
+        settings
+            .apply_env(|name| (name == "SWITCHBOARD_SIP_REALM").then(|| "env.example".into()))
+            .unwrap();
+        assert_eq!(settings.sip_realm, "env.example");
+    }
+
+    #[test]
+    fn a_realm_that_would_break_a_challenge_header_is_refused() {
+        for realm in ["", "a\"b", "line\nbreak"] {
+            let settings = Settings {
+                sip_realm: realm.into(),
+                ..Settings::default()
+            };
+            let err = settings.check_sip_realm().unwrap_err().to_string();
+            assert!(err.starts_with("sip_realm"), "{err}");
+        }
+        assert!(Settings::default().check_sip_realm().is_ok());
     }
 
     #[test]

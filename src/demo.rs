@@ -1,7 +1,8 @@
 //! `switchboard demo`: loads the demo data set from `fixtures/demo/` through
 //! the repository traits, so both databases get the same data: one user per
-//! role, a team, a classifier tree, attribute definitions, and about 1,000
-//! clients with contact persons, interactions and tasks.
+//! role, a team, a classifier tree, attribute definitions, about 1,000
+//! clients with contact persons, interactions and tasks, and the SIP
+//! extensions 1001 to 1020 (see [`sip`]).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -22,6 +23,9 @@ use crate::crm::{FieldErrors, RepoError, Repository};
 use crate::ids::{NodeId, TeamId, UserId};
 use crate::phone::Region;
 use crate::runtime::clock;
+
+mod sip;
+pub use sip::SipReport;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -49,14 +53,22 @@ pub struct DemoReport {
     pub tasks: usize,
     pub password: String,
     pub users: Vec<(String, Role)>,
+    /// The SIP extensions; `None` only until they are provisioned.
+    pub sip: Option<SipReport>,
 }
 
 impl fmt::Display for DemoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.already_loaded {
+        let sip_added = self.sip.as_ref().map_or(0, |s| s.created);
+        if self.already_loaded && sip_added == 0 {
             writeln!(
                 f,
                 "The demo data is already loaded (user admin exists); nothing changed."
+            )?;
+        } else if self.already_loaded {
+            writeln!(
+                f,
+                "The demo data is already loaded (user admin exists); added {sip_added} missing SIP extensions."
             )?;
         } else {
             writeln!(
@@ -68,6 +80,9 @@ impl fmt::Display for DemoReport {
         writeln!(f, "Demo logins (password for all: {}):", self.password)?;
         for (username, role) in &self.users {
             writeln!(f, "  {username:<12} {role}")?;
+        }
+        if let Some(sip) = &self.sip {
+            write!(f, "{sip}")?;
         }
         Ok(())
     }
@@ -81,6 +96,7 @@ struct Setup {
     /// Root node name to the names of its children.
     classifier: std::collections::BTreeMap<String, Vec<String>>,
     attributes: Vec<DemoAttribute>,
+    sip_extensions: sip::DemoExtensions,
 }
 
 #[derive(Deserialize)]
@@ -142,10 +158,12 @@ fn storage(what: impl Into<String>) -> impl FnOnce(RepoError) -> DemoError {
     move |source| DemoError::Storage { what, source }
 }
 
-/// Loads the data set unless its admin already exists.
+/// Loads the data set unless its admin already exists, then adds whichever
+/// demo SIP extensions are missing (their HA1 computed for `sip_realm`).
 pub async fn load(
     repo: &dyn Repository,
     region: Region,
+    sip_realm: &str,
     dir: &Path,
 ) -> Result<DemoReport, DemoError> {
     let setup: Setup = read(dir, "setup.json")?;
@@ -160,6 +178,7 @@ pub async fn load(
             .iter()
             .map(|u| (u.username.clone(), u.role))
             .collect(),
+        sip: None,
     };
     let admin = Username::parse("admin").expect("a valid name");
     if repo
@@ -169,8 +188,22 @@ pub async fn load(
         .is_some()
     {
         report.already_loaded = true;
-        return Ok(report);
+    } else {
+        load_base(repo, region, dir, &setup, &mut report).await?;
     }
+    report.sip = Some(sip::provision(repo, sip_realm, &setup).await?);
+    Ok(report)
+}
+
+/// Users, teams, classifier, attributes and clients with their contact
+/// persons, interactions and tasks, counted into `report`.
+async fn load_base(
+    repo: &dyn Repository,
+    region: Region,
+    dir: &Path,
+    setup: &Setup,
+    report: &mut DemoReport,
+) -> Result<(), DemoError> {
     let clients: Vec<DemoClient> = read(dir, "clients.json")?;
     let now = clock::now();
 
@@ -319,5 +352,5 @@ pub async fn load(
         }
         report.clients += 1;
     }
-    Ok(report)
+    Ok(())
 }

@@ -36,4 +36,6 @@ id_type! {
     NodeId;
     /// A user-defined client attribute definition.
     AttributeId;
+    /// A SIP account: an extension that phones and softphones register as.
+    SipAccountId;
 }

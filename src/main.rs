@@ -108,8 +108,13 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Demo => {
                 let repo = switchboard::app::open_repository(&settings).await?;
-                let report =
-                    switchboard::demo::load(repo.as_ref(), settings.region()?, &demo_dir()).await?;
+                let report = switchboard::demo::load(
+                    repo.as_ref(),
+                    settings.region()?,
+                    &settings.sip_realm,
+                    &demo_dir(),
+                )
+                .await?;
                 // A closed pipe (`demo | head`) is not an error worth a panic.
                 let _ = std::io::Write::write_all(
                     &mut std::io::stdout(),

@@ -25,6 +25,7 @@ pub mod extract;
 pub mod health;
 pub mod interactions;
 pub mod openapi;
+pub mod sip_accounts;
 pub mod tasks;
 pub mod users;
 
@@ -36,6 +37,9 @@ pub struct AppState {
     pub region: Region,
     /// How long a login lasts.
     pub session_hours: i64,
+    /// The digest realm SIP account passwords are turned into HA1 with
+    /// (`sip_realm` in the settings).
+    pub sip_realm: Arc<str>,
     /// Renders `/metrics`; `None` when no recorder is installed (tests).
     pub metrics: Option<PrometheusHandle>,
 }
@@ -51,6 +55,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .merge(classifier::router())
         .merge(attributes::router())
         .merge(audit::router())
+        .merge(sip_accounts::router())
         .merge(openapi::router())
         .fallback(|| async { error::ApiError::NotFound });
     Router::new()

@@ -25,6 +25,8 @@ use super::AppState;
         super::classifier::delete_node,
         super::attributes::list, super::attributes::create,
         super::audit::audit,
+        super::sip_accounts::list, super::sip_accounts::create, super::sip_accounts::account,
+        super::sip_accounts::update, super::sip_accounts::delete, super::sip_accounts::set_password,
     ),
     tags(
         (name = "auth", description = "Log in and out"),
@@ -35,6 +37,7 @@ use super::AppState;
         (name = "attributes", description = "User-defined client attributes"),
         (name = "users", description = "Users and role rights"),
         (name = "audit", description = "Who changed what"),
+        (name = "sip", description = "SIP accounts: the extensions phones and softphones register as (passwords kept only as HA1)"),
     )
 )]
 pub struct ApiDoc;

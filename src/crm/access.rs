@@ -80,10 +80,12 @@ pub enum Section {
     Users,
     Audit,
     Import,
+    /// SIP accounts (extensions) and, later, trunks and dialplans.
+    Telephony,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Section::Clients,
         Section::Interactions,
         Section::Tasks,
@@ -92,6 +94,7 @@ impl Section {
         Section::Users,
         Section::Audit,
         Section::Import,
+        Section::Telephony,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -104,6 +107,7 @@ impl Section {
             Section::Users => "users",
             Section::Audit => "audit",
             Section::Import => "import",
+            Section::Telephony => "telephony",
         }
     }
 }
@@ -246,6 +250,10 @@ pub fn default_rights(role: Role) -> BTreeMap<Section, Right> {
         .map(|section| {
             let right = match (role, section) {
                 (Role::Admin, _) => rw(All),
+                // SIP accounts hold the keys to the phone system: admins
+                // manage them, supervisors see who has which extension.
+                (Role::Supervisor, Section::Telephony) => ro(All),
+                (_, Section::Telephony) => Right::NONE,
                 (Role::Supervisor, Section::Users | Section::Audit) => ro(All),
                 (Role::Supervisor, Section::Import) => Right::NONE,
                 (Role::Supervisor, _) => rw(All),
@@ -293,6 +301,23 @@ mod tests {
         let rights = default_rights(Role::Agent);
         assert_eq!(rights[&Section::Clients].reach, Reach::Own);
         assert!(!rights[&Section::Users].read);
+    }
+
+    #[test]
+    fn only_admins_manage_sip_accounts_and_supervisors_see_them() {
+        assert_eq!(
+            default_rights(Role::Admin)[&Section::Telephony],
+            Right {
+                read: true,
+                write: true,
+                reach: Reach::All
+            }
+        );
+        let supervisor = default_rights(Role::Supervisor)[&Section::Telephony];
+        assert!(supervisor.read && !supervisor.write);
+        for role in [Role::Marketer, Role::Manager, Role::Agent] {
+            assert_eq!(default_rights(role)[&Section::Telephony], Right::NONE);
+        }
     }
 
     #[test]

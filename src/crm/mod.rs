@@ -1,5 +1,6 @@
 //! The CRM domain: clients, contact persons, the classifier, user-defined
-//! attributes, interactions, tasks, users and their rights, the audit log.
+//! attributes, interactions, tasks, users and their rights, the audit log,
+//! the SIP accounts (extensions) phones register as.
 //!
 //! This layer is pure: types built by parsing (so inner code never holds an
 //! unchecked string where a type exists), the repository traits that
@@ -54,6 +55,7 @@ pub mod import;
 pub mod interactions;
 pub mod page;
 pub mod repo;
+pub mod sip_accounts;
 pub mod tasks;
 pub mod text;
 pub mod users;

@@ -10,6 +10,7 @@ use super::classifier::ClassifierRepo;
 use super::clients::ClientRepo;
 use super::import::ImportRepo;
 use super::interactions::InteractionRepo;
+use super::sip_accounts::SipAccountRepo;
 use super::tasks::TaskRepo;
 use super::users::UserRepo;
 
@@ -23,6 +24,7 @@ pub trait Repository:
     + TaskRepo
     + AuditRepo
     + ImportRepo
+    + SipAccountRepo
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

@@ -13,6 +13,8 @@ use switchboard::phone::Region;
 use crate::support::TestDatabase;
 
 pub const ADMIN_PASSWORD: &str = "admin-pass";
+/// The realm the test server turns SIP passwords into HA1 with.
+pub const SIP_REALM: &str = "test.switchboard";
 
 /// Runs a test body once per backend.
 macro_rules! on_both_backends {
@@ -66,6 +68,7 @@ impl TestApp {
             repo: repo.clone(),
             region: Region::parse("US").unwrap(),
             session_hours: 12,
+            sip_realm: SIP_REALM.into(),
             metrics: None,
         };
         let app = router(state, std::path::Path::new("/nonexistent"));

@@ -9,4 +9,5 @@ mod classifier;
 mod clients;
 mod errors;
 mod rights;
+mod sip_accounts;
 mod tasks_and_interactions;

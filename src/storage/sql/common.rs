@@ -15,11 +15,13 @@ use crate::crm::clients::{
 };
 use crate::crm::interactions::{Interaction, InteractionRepo, NewInteraction};
 use crate::crm::page::{Cursor, Page, PageRequest};
+use crate::crm::sip_accounts::{NewSipAccount, SipAccount, SipAccountPatch, SipAccountRepo, SipCredential};
 use crate::crm::tasks::{NewTask, Task, TaskFilter, TaskPatch, TaskRepo, TaskScope, TaskState};
 use crate::crm::text::{fold, Email};
 use crate::crm::users::{rights_from_rows, Credentials, NewUser, User, UserRepo, Username};
 use crate::crm::{RepoError, Repository};
-use crate::ids::{AttributeId, ClientId, ContactPersonId, InteractionId, NodeId, TaskId, TeamId, UserId};
+use crate::ids::{AttributeId, ClientId, ContactPersonId, InteractionId, NodeId, SipAccountId, TaskId, TeamId, UserId};
+use crate::sip::digest::Ha1Set;
 
 use super::{backend, conflict_on, invalid, like_escape, parse_stored};
 
