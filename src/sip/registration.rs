@@ -52,6 +52,15 @@ pub struct Registrations {
     notices: Vec<Notice>,
 }
 
+/// Who asks for credentials: the registrar (401, WWW-Authenticate) or,
+/// for calls from phones, the server acting as a proxy would (407,
+/// Proxy-Authenticate), as phones expect (RFC 3261 §22.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Challenger {
+    Registrar,
+    Proxy,
+}
+
 /// The per-request values the driver supplies: time and fresh randomness.
 #[derive(Debug, Clone, Copy)]
 pub struct Context {
@@ -81,44 +90,11 @@ impl Registrations {
         flow: Flow,
         accounts: &Accounts,
     ) -> Outcome {
-        let source = flow.remote.ip();
-        let uptime = context.now.saturating_duration_since(self.epoch);
-        match self.guard.admit(uptime, source) {
-            Admission::Allow => {}
-            Admission::Banned { .. } => return Outcome::Drop,
-            Admission::RateLimited => {
-                let mut response = response_to(request, StatusCode::ServiceUnavailable, None);
-                response.headers.push(Header::RetryAfter("5".into()));
-                return respond(response);
-            }
-        }
-        let Some(authorization) = request.headers.iter().find_map(|h| match h {
-            Header::Authorization(value) => Some(value.value().to_string()),
-            _ => None,
-        }) else {
-            return self.challenge(context, request, false);
-        };
-        let verdict = self
-            .digest
-            .verify_header(context.wall, "REGISTER", &authorization, |user| {
-                accounts.get(user).cloned()
-            });
-        let extension = match verdict {
-            Verdict::Accepted { username } => username,
-            Verdict::Stale => return self.challenge(context, request, true),
-            Verdict::Rejected(_) => {
-                let username = username_of(&authorization);
-                self.notices.push(Notice::AuthFailed {
-                    source,
-                    username: username.clone(),
-                });
-                if let Some(ban) = self.guard.failed(uptime, source, &username) {
-                    self.notices.push(Notice::Banned(ban));
-                }
-                return self.challenge(context, request, false);
-            }
-        };
-        self.guard.succeeded(source);
+        let extension =
+            match self.authenticate(context, request, flow, accounts, Challenger::Registrar) {
+                Ok(extension) => extension,
+                Err(outcome) => return outcome,
+            };
         match self
             .registrar
             .register(context.now, &extension, request, essentials, flow)
@@ -149,6 +125,64 @@ impl Registrations {
                         .push(Header::MinExpires(min_expires.to_string().into()));
                 }
                 respond(response)
+            }
+        }
+    }
+
+    /// Checks a request's digest credentials (REGISTER with 401, calls with
+    /// 407) behind the scanner guard; `Ok` names the extension proven.
+    pub fn authenticate(
+        &mut self,
+        context: Context,
+        request: &Request,
+        flow: Flow,
+        accounts: &Accounts,
+        challenger: Challenger,
+    ) -> Result<String, Outcome> {
+        let source = flow.remote.ip();
+        let uptime = context.now.saturating_duration_since(self.epoch);
+        match self.guard.admit(uptime, source) {
+            Admission::Allow => {}
+            Admission::Banned { .. } => return Err(Outcome::Drop),
+            Admission::RateLimited => {
+                let mut response = response_to(request, StatusCode::ServiceUnavailable, None);
+                response.headers.push(Header::RetryAfter("5".into()));
+                return Err(respond(response));
+            }
+        }
+        let Some(credentials) = request.headers.iter().find_map(|h| match (h, challenger) {
+            (Header::Authorization(value), Challenger::Registrar) => {
+                Some(value.value().to_string())
+            }
+            (Header::ProxyAuthorization(value), Challenger::Proxy) => {
+                Some(value.value().to_string())
+            }
+            _ => None,
+        }) else {
+            return Err(self.challenge(context, request, false, challenger));
+        };
+        let method = request.method.to_string();
+        let verdict = self
+            .digest
+            .verify_header(context.wall, &method, &credentials, |user| {
+                accounts.get(user).cloned()
+            });
+        match verdict {
+            Verdict::Accepted { username } => {
+                self.guard.succeeded(source);
+                Ok(username)
+            }
+            Verdict::Stale => Err(self.challenge(context, request, true, challenger)),
+            Verdict::Rejected(_) => {
+                let username = username_of(&credentials);
+                self.notices.push(Notice::AuthFailed {
+                    source,
+                    username: username.clone(),
+                });
+                if let Some(ban) = self.guard.failed(uptime, source, &username) {
+                    self.notices.push(Notice::Banned(ban));
+                }
+                Err(self.challenge(context, request, false, challenger))
             }
         }
     }
@@ -186,12 +220,24 @@ impl Registrations {
         self.registrar.registered()
     }
 
-    fn challenge(&mut self, context: Context, request: &Request, stale: bool) -> Outcome {
-        let mut response = response_to(request, StatusCode::Unauthorized, Some(&tag(&context)));
+    fn challenge(
+        &mut self,
+        context: Context,
+        request: &Request,
+        stale: bool,
+        challenger: Challenger,
+    ) -> Outcome {
+        let status = match challenger {
+            Challenger::Registrar => StatusCode::Unauthorized,
+            Challenger::Proxy => StatusCode::ProxyAuthenticationRequired,
+        };
+        let mut response = response_to(request, status, Some(&tag(&context)));
         for challenge in self.digest.challenge(context.wall, context.entropy, stale) {
-            response
-                .headers
-                .push(Header::WwwAuthenticate(challenge.to_string().into()));
+            let value = challenge.to_string();
+            response.headers.push(match challenger {
+                Challenger::Registrar => Header::WwwAuthenticate(value.into()),
+                Challenger::Proxy => Header::ProxyAuthenticate(value.into()),
+            });
         }
         respond(response)
     }
