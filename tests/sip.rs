@@ -7,12 +7,27 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use switchboard::calls::{CallEvent, Outcome, Party, Summary};
 use switchboard::runtime::sip::{SipServer, SipSettings};
 use switchboard::sip::digest::Ha1Set;
 
 const REALM: &str = "switchboard";
 
 async fn server() -> SipServer {
+    server_with_events(None).await
+}
+
+/// The demo dialplan, as shipped.
+fn demo_plan() -> switchboard::dialplan::Plan {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("dialplans/demo.toml");
+    let text = std::fs::read_to_string(&path).expect("dialplans/demo.toml");
+    switchboard::dialplan::load(&[("dialplans/demo.toml".into(), text)])
+        .expect("the demo plan loads")
+}
+
+async fn server_with_events(
+    events: Option<tokio::sync::mpsc::UnboundedSender<CallEvent>>,
+) -> SipServer {
     let mut accounts = HashMap::new();
     for extension in ["1001", "1002"] {
         let password = format!("demo{extension}");
@@ -21,8 +36,9 @@ async fn server() -> SipServer {
             Ha1Set::derive(extension, REALM, &password),
         );
     }
-    let settings = SipSettings::new("127.0.0.1:0".parse().unwrap(), REALM);
-    SipServer::start(settings, Arc::new(accounts))
+    let mut settings = SipSettings::new("127.0.0.1:0".parse().unwrap(), REALM);
+    settings.plan = Arc::new(demo_plan());
+    SipServer::start(settings, Arc::new(accounts), events)
         .await
         .expect("SIP binds")
 }
@@ -35,44 +51,125 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// Runs one SIPp call of `scenario` against `target`; returns SIPp's exit
-/// status and its error log for the assertion message.
-async fn sipp(
+/// One SIPp run: a client scenario against the server, or a phone in
+/// server mode waiting on its own port.
+struct Sipp {
+    args: Vec<String>,
+    dir: tempfile::TempDir,
+}
+
+impl Sipp {
+    fn scenario(name: &str) -> Sipp {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/sipp")
+            .join(name);
+        let mut sipp = Sipp {
+            args: Vec::new(),
+            dir: tempfile::tempdir().expect("a temporary folder"),
+        };
+        sipp.arg([
+            "-sf",
+            &path.display().to_string(),
+            "-m",
+            "1",
+            "-l",
+            "1",
+            "-i",
+            "127.0.0.1",
+        ]);
+        sipp.arg([
+            "-timeout",
+            "20",
+            "-timeout_error",
+            "-max_socket",
+            "10",
+            "-trace_err",
+            "-nostdin",
+        ]);
+        if std::env::var_os("SIPP_TRACE").is_some() {
+            sipp.arg(["-trace_msg"]);
+        }
+        sipp
+    }
+
+    fn arg<const N: usize>(&mut self, args: [&str; N]) -> &mut Self {
+        self.args.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
+    fn command(&self) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new("sipp");
+        command
+            .args(&self.args)
+            .current_dir(self.dir.path())
+            .kill_on_drop(true);
+        command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        command
+    }
+
+    /// Starts it in the background (a phone waiting for a call).
+    fn spawn(&self) -> tokio::process::Child {
+        self.command()
+            .spawn()
+            .expect("sipp runs (Debian: apt-get install sip-tester)")
+    }
+
+    /// Runs it to the end; SIPp's verdict and its error log.
+    async fn run(&self) -> (bool, String) {
+        let output = tokio::time::timeout(Duration::from_secs(30), self.command().output())
+            .await
+            .expect("SIPp finishes within 30 s")
+            .expect("sipp runs (Debian: apt-get install sip-tester)");
+        (output.status.success(), self.log(&output.stderr))
+    }
+
+    async fn finish(&self, child: tokio::process::Child) -> (bool, String) {
+        let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+            .await
+            .expect("SIPp finishes within 30 s")
+            .expect("sipp ran");
+        (output.status.success(), self.log(&output.stderr))
+    }
+
+    fn log(&self, stderr: &[u8]) -> String {
+        let mut log = String::from_utf8_lossy(stderr).into_owned();
+        for entry in std::fs::read_dir(self.dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            log.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+        log
+    }
+}
+
+/// Runs one SIPp REGISTER of `user` whose contact is `contact`.
+async fn register(
     scenario: &str,
     target: SocketAddr,
     transport: &str,
     user: &str,
     password: &str,
+    contact: &str,
 ) -> (bool, String) {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let scenario = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/sipp")
-        .join(scenario);
-    let output = tokio::process::Command::new("sipp")
-        .arg(target.to_string())
-        .args(["-sf", &scenario.display().to_string()])
-        .args(["-t", transport, "-m", "1", "-l", "1"])
-        .args(["-s", user, "-au", user, "-ap", password])
-        .args(["-i", "127.0.0.1", "-p", &free_port().to_string()])
-        .args(["-timeout", "15", "-timeout_error", "-max_socket", "10"])
-        .arg("-trace_err")
-        .arg("-nostdin")
-        .current_dir(dir.path())
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(30), output)
+    Sipp::scenario(scenario)
+        .arg([
+            &target.to_string(),
+            "-t",
+            transport,
+            "-s",
+            user,
+            "-au",
+            user,
+            "-ap",
+            password,
+        ])
+        .arg(["-p", &free_port().to_string(), "-key", "contact", contact])
+        .run()
         .await
-        .expect("SIPp finishes within 30 s")
-        .expect("sipp runs (Debian: apt-get install sip-tester)");
-    let mut log = String::from_utf8_lossy(&output.stderr).into_owned();
-    for entry in std::fs::read_dir(dir.path())
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        log.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
-    }
-    (output.status.success(), log)
 }
 
 #[tokio::test]
@@ -83,12 +180,14 @@ async fn a_phone_registers_over_udp_and_tcp_with_the_right_password() {
         ("u1", server.udp_addr, "1001"),
         ("t1", server.tcp_addr, "1002"),
     ] {
-        let (ok, log) = sipp(
+        let password = format!("demo{user}");
+        let (ok, log) = register(
             "register.xml",
             target,
             transport,
             user,
-            &format!("demo{user}"),
+            &password,
+            "127.0.0.1:5999",
         )
         .await;
         assert!(ok, "{transport}: {log}");
@@ -100,7 +199,15 @@ async fn a_phone_registers_over_udp_and_tcp_with_the_right_password() {
 async fn a_wrong_password_is_refused_over_udp_and_tcp() {
     let server = server().await;
     for (transport, target) in [("u1", server.udp_addr), ("t1", server.tcp_addr)] {
-        let (ok, log) = sipp("register_refused.xml", target, transport, "1002", "guessed").await;
+        let (ok, log) = register(
+            "register_refused.xml",
+            target,
+            transport,
+            "1002",
+            "guessed",
+            "127.0.0.1:5999",
+        )
+        .await;
         assert!(ok, "{transport}: {log}");
     }
     server.stop().await;
@@ -171,5 +278,123 @@ async fn every_corpus_message_gets_its_answer_and_the_server_keeps_serving() {
         "unexpected answers:\n{}",
         wrong.join("\n")
     );
+    server.stop().await;
+}
+
+/// Extension 1002's phone: a SIPp in server mode running `scenario`,
+/// registered over UDP. Returns the running phone.
+async fn phone_1002(server: &SipServer, scenario: &str) -> (Sipp, tokio::process::Child) {
+    let port = free_port();
+    let phone = Sipp::scenario(scenario);
+    let mut phone = phone;
+    phone.arg(["-p", &port.to_string()]);
+    let child = phone.spawn();
+    let contact = format!("127.0.0.1:{port}");
+    let (ok, log) = register(
+        "register.xml",
+        server.udp_addr,
+        "u1",
+        "1002",
+        "demo1002",
+        &contact,
+    )
+    .await;
+    assert!(ok, "1002 registers: {log}");
+    (phone, child)
+}
+
+/// 1001 calls 1002 with `scenario`; returns SIPp's verdict and log.
+async fn call_1002(server: &SipServer, scenario: &str) -> (bool, String) {
+    Sipp::scenario(scenario)
+        .arg([
+            &server.udp_addr.to_string(),
+            "-t",
+            "u1",
+            "-s",
+            "1002",
+            "-au",
+            "1001",
+            "-ap",
+            "demo1001",
+        ])
+        .arg(["-p", &free_port().to_string()])
+        .run()
+        .await
+}
+
+/// The summary of the first call that ended, waiting up to 5 s for it.
+async fn ended(events: &mut tokio::sync::mpsc::UnboundedReceiver<CallEvent>) -> Summary {
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(5), events.recv())
+            .await
+            .expect("a call event within 5 s")
+            .expect("the engine runs");
+        if let CallEvent::Ended(summary) = event {
+            return *summary;
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_extension_calls_another_and_hangs_up() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let server = server_with_events(Some(sender)).await;
+    let (phone, child) = phone_1002(&server, "phone_answers.xml").await;
+    let (ok, log) = call_1002(&server, "extension_calls.xml").await;
+    assert!(ok, "the caller's side: {log}");
+    let (ok, log) = phone.finish(child).await;
+    assert!(ok, "the phone's side: {log}");
+    let summary = ended(&mut events).await;
+    assert_eq!(summary.outcome, Outcome::Answered);
+    assert_eq!(summary.hangup_by, Some(Party::Caller));
+    assert_eq!(
+        (summary.caller.as_str(), summary.called.as_str()),
+        ("1001", "1002")
+    );
+    assert_eq!(summary.answered_by.as_deref(), Some("1002"));
+    assert_eq!(summary.rule.as_deref(), Some("extension-to-extension"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_called_phone_hangs_up_and_the_caller_gets_the_bye() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let server = server_with_events(Some(sender)).await;
+    let (phone, child) = phone_1002(&server, "phone_hangs_up.xml").await;
+    let (caller_ok, caller_log) = call_1002(&server, "extension_called_back.xml").await;
+    let (ok, log) = phone.finish(child).await;
+    assert!(
+        caller_ok,
+        "the caller's side: {caller_log}\nthe phone's: {log}"
+    );
+    assert!(ok, "the phone's side: {log}");
+    assert_eq!(ended(&mut events).await.hangup_by, Some(Party::Callee));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_busy_phone_gives_the_caller_486() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let server = server_with_events(Some(sender)).await;
+    let (phone, child) = phone_1002(&server, "phone_busy.xml").await;
+    let (ok, log) = call_1002(&server, "extension_hears_busy.xml").await;
+    assert!(ok, "the caller's side: {log}");
+    let (ok, log) = phone.finish(child).await;
+    assert!(ok, "the phone's side: {log}");
+    let summary = ended(&mut events).await;
+    assert_eq!(
+        (summary.outcome, summary.sip_code),
+        (Outcome::Busy, Some(486))
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_unregistered_extension_is_temporarily_unavailable() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let server = server_with_events(Some(sender)).await;
+    let (ok, log) = call_1002(&server, "extension_hears_unavailable.xml").await;
+    assert!(ok, "{log}");
+    assert_eq!(ended(&mut events).await.outcome, Outcome::Unavailable);
     server.stop().await;
 }

@@ -7,10 +7,13 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch};
 
+use super::routing::{self, Locals, Route};
 use super::transports::{Inbound, Outbound};
+use crate::calls::{CallEvent, Calls, Command, Now};
+use crate::dialplan;
 use crate::runtime::clock;
-use crate::sip::message::{self, Header, Request, StatusCode, response_to};
-use crate::sip::registration::{Accounts, Context, Notice, Outcome, Registrations};
+use crate::sip::message::{self, Header, Method, Request, SipMessage, StatusCode, response_to};
+use crate::sip::registration::{Accounts, Challenger, Context, Notice, Outcome, Registrations};
 use crate::sip::reject;
 use crate::sip::transaction::{Event, Output, ServerTx, TransactionLayer};
 use crate::sip::transport::Flow;
@@ -24,8 +27,13 @@ const IDLE: Duration = Duration::from_secs(60);
 pub struct Engine {
     pub layer: TransactionLayer,
     pub registrations: Registrations,
+    pub calls: Calls,
     pub accounts: watch::Receiver<Accounts>,
+    pub plan: watch::Receiver<std::sync::Arc<dialplan::Plan>>,
+    pub locals: Locals,
     pub outbound: Outbound,
+    /// Where finished calls' events go (the call records' writer).
+    pub events: Option<mpsc::UnboundedSender<CallEvent>>,
 }
 
 impl Engine {
@@ -52,6 +60,7 @@ impl Engine {
                     let now = clock::instant();
                     self.layer.handle_timeout(now);
                     self.registrations.expire(now);
+                    self.calls.handle_timeout(stamp());
                 }
                 _ = stop.changed() => return,
             }
@@ -61,10 +70,14 @@ impl Engine {
 
     fn next_deadline(&self) -> Instant {
         let idle = clock::instant() + IDLE;
-        [self.layer.poll_timeout(), self.registrations.next_expiry()]
-            .into_iter()
-            .flatten()
-            .fold(idle, Instant::min)
+        [
+            self.layer.poll_timeout(),
+            self.registrations.next_expiry(),
+            self.calls.poll_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .fold(idle, Instant::min)
     }
 
     async fn on_message(&mut self, bytes: &[u8], flow: Flow) {
@@ -83,16 +96,28 @@ impl Engine {
         }
     }
 
-    /// Routes every pending output of the cores.
+    /// Routes every pending output of the cores until none has more: the
+    /// layer's events feed the calls, whose commands feed the layer.
     async fn drain(&mut self) {
-        while let Some(output) = self.layer.poll_output() {
-            match output {
-                Output::Transmit { flow, bytes } => {
-                    if !self.outbound.send(&flow, bytes).await {
-                        self.layer.flow_failed(flow);
+        loop {
+            let mut moved = false;
+            while let Some(output) = self.layer.poll_output() {
+                moved = true;
+                match output {
+                    Output::Transmit { flow, bytes } => {
+                        if !self.outbound.send(&flow, bytes).await {
+                            self.layer.flow_failed(flow);
+                        }
                     }
+                    Output::Event(event) => self.on_event(event),
                 }
-                Output::Event(event) => self.on_event(event),
+            }
+            while let Some(command) = self.calls.poll_output() {
+                moved = true;
+                self.on_command(command);
+            }
+            if !moved {
+                break;
             }
         }
         for notice in self.registrations.drain_notices() {
@@ -100,14 +125,78 @@ impl Engine {
         }
     }
 
+    fn on_command(&mut self, command: Command) {
+        let now = clock::instant();
+        match command {
+            Command::Respond { tx, response } => {
+                if let Err(error) = self.layer.respond(now, tx, response) {
+                    tracing::debug!(%error, "a call's answer found no transaction");
+                }
+            }
+            Command::Send {
+                token,
+                request,
+                flow,
+            } => match self.layer.send_request(now, request, flow) {
+                Ok(tx) => self.calls.sent(token, tx),
+                Err(error) => {
+                    tracing::warn!(%error, "could not send a call's request");
+                    self.calls.send_failed(stamp(), token);
+                }
+            },
+            Command::Cancel { tx } => {
+                if let Err(error) = self.layer.cancel(now, tx) {
+                    tracing::debug!(%error, "nothing left to cancel");
+                }
+            }
+            Command::Ack { request, flow } => self
+                .layer
+                .send_stateless(flow, SipMessage::Request(request)),
+            Command::Event(event) => self.on_call_event(event),
+        }
+    }
+
+    fn on_call_event(&mut self, event: CallEvent) {
+        match &event {
+            CallEvent::Created {
+                id,
+                caller,
+                called,
+                direction,
+            } => {
+                metrics::counter!("sip_calls_total", "direction" => direction.as_str())
+                    .increment(1);
+                tracing::info!(call = %id, %caller, %called, direction = direction.as_str(), "call.created");
+            }
+            CallEvent::Ringing { id, label } => tracing::debug!(call = %id, %label, "call.ringing"),
+            CallEvent::Answered { id, label } => {
+                tracing::info!(call = %id, %label, "call.answered")
+            }
+            CallEvent::Ended(summary) => {
+                tracing::info!(call = %summary.id, outcome = ?summary.outcome, hangup_by = ?summary.hangup_by,
+                    code = ?summary.sip_code, "call.ended");
+            }
+        }
+        metrics::gauge!("sip_calls_active").set(self.calls.len() as f64);
+        if let Some(events) = &self.events {
+            let _ = events.send(event);
+        }
+    }
+
     fn on_event(&mut self, event: Event) {
         match event {
             Event::Request { tx, request, flow } => self.on_request(tx, request, flow),
+            Event::Response { tx, response } => {
+                self.calls.on_response(stamp(), tx, response);
+            }
+            Event::Timeout { tx } => {
+                self.calls.on_timeout(stamp(), tx);
+            }
+            Event::Cancelled { invite } => self.calls.on_cancelled(stamp(), invite),
+            Event::Ack { request, .. } => self.calls.on_ack(&request),
             Event::StrayResponse { flow, .. } => {
                 tracing::debug!(peer = %flow.remote, "response matching no transaction");
             }
-            // Calls (INVITE dialogs, ACKs, CANCELs) are the B2BUA's; until it
-            // is wired in, the engine answers INVITE itself (below).
             _ => {}
         }
     }
@@ -115,7 +204,7 @@ impl Engine {
     fn on_request(&mut self, tx: ServerTx, request: Request, flow: Flow) {
         let now = clock::instant();
         let response = match request.method {
-            message::Method::Register => {
+            Method::Register => {
                 let Ok(essentials) = message::essentials_of(&request.headers) else {
                     return; // checked at parse time; cannot fail here
                 };
@@ -133,7 +222,7 @@ impl Engine {
                     Outcome::Drop => return,
                 }
             }
-            message::Method::Options => {
+            Method::Options => {
                 let mut response = response_to(&request, StatusCode::OK, Some(&tag()));
                 response.headers.push(Header::Allow(ALLOW.into()));
                 response
@@ -141,16 +230,20 @@ impl Engine {
                     .push(Header::Accept("application/sdp".into()));
                 response
             }
-            // In-dialog requests for dialogs this server does not hold.
-            message::Method::Bye | message::Method::Info | message::Method::Update => response_to(
-                &request,
-                StatusCode::CallTransactionDoesNotExist,
-                Some(&tag()),
-            ),
-            // Not yet routed to the B2BUA: the caller hears "unavailable"
-            // rather than waiting for a timeout.
-            message::Method::Invite => {
-                response_to(&request, StatusCode::TemporarilyUnavailable, Some(&tag()))
+            Method::Invite if to_tag(&request).is_none() => {
+                self.new_call(tx, request, flow);
+                return;
+            }
+            // In-dialog requests: the call they belong to, or 481.
+            Method::Invite | Method::Bye | Method::Info | Method::Update => {
+                if self.calls.on_request(stamp(), tx, request.clone()) {
+                    return;
+                }
+                response_to(
+                    &request,
+                    StatusCode::CallTransactionDoesNotExist,
+                    Some(&tag()),
+                )
             }
             _ => {
                 let mut response =
@@ -163,6 +256,73 @@ impl Engine {
             tracing::warn!(%error, "could not answer a request");
         }
     }
+}
+
+impl Engine {
+    /// A new INVITE: only registered extensions may call (with digest auth,
+    /// 407); trunks join in with their configuration.
+    fn new_call(&mut self, tx: ServerTx, request: Request, flow: Flow) {
+        let now = clock::instant();
+        let context = Context {
+            now,
+            wall: clock::now(),
+            entropy: rand::random(),
+        };
+        let accounts = self.accounts.borrow().clone();
+        let extension = match self.registrations.authenticate(
+            context,
+            &request,
+            flow,
+            &accounts,
+            Challenger::Proxy,
+        ) {
+            Ok(extension) => extension,
+            Err(Outcome::Respond(response)) => {
+                let _ = self.layer.respond(now, tx, *response);
+                return;
+            }
+            Err(Outcome::Drop) => return,
+        };
+        let plan = self.plan.borrow().clone();
+        let registrations = &self.registrations;
+        let route = routing::from_extension(
+            &plan,
+            &extension,
+            &request,
+            context.wall,
+            |e| {
+                registrations
+                    .contacts(now, e)
+                    .into_iter()
+                    .cloned()
+                    .collect()
+            },
+            &self.locals,
+        );
+        match route {
+            Route::Ring(plan) => {
+                let local = self.locals.on(&flow);
+                self.calls.start(stamp(), tx, request, flow, local, *plan);
+            }
+            Route::Refuse(code, reason) => {
+                let mut response = response_to(&request, StatusCode::from(code), Some(&tag()));
+                response.wire_reason = Some(reason);
+                let _ = self.layer.respond(now, tx, response);
+            }
+        }
+    }
+}
+
+/// The time for the call core: both clocks at once.
+fn stamp() -> Now {
+    Now {
+        instant: clock::instant(),
+        wall: clock::now(),
+    }
+}
+
+fn to_tag(request: &Request) -> Option<String> {
+    message::essentials_of(&request.headers).ok()?.to_tag
 }
 
 fn tag() -> String {

@@ -2,12 +2,16 @@
 //! that runs the sans-IO SIP core over them.
 
 mod engine;
+mod routing;
 mod transports;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
+use crate::calls::{CallEvent, Calls};
+use crate::dialplan;
 use crate::sip::digest::{Digest, DigestConfig};
 use crate::sip::guard::{AuthGuard, GuardPolicy};
 use crate::sip::registrar::{Registrar, RegistrarConfig};
@@ -25,6 +29,8 @@ pub struct SipSettings {
     pub registrar: RegistrarConfig,
     pub guard: GuardPolicy,
     pub transactions: transaction::Config,
+    /// Routing: `dialplans/*.toml` loaded.
+    pub plan: Arc<dialplan::Plan>,
 }
 
 impl SipSettings {
@@ -35,6 +41,7 @@ impl SipSettings {
             registrar: RegistrarConfig::default(),
             guard: GuardPolicy::default(),
             transactions: transaction::Config::default(),
+            plan: Arc::default(),
         }
     }
 }
@@ -45,17 +52,24 @@ pub struct SipServer {
     pub udp_addr: SocketAddr,
     pub tcp_addr: SocketAddr,
     accounts: watch::Sender<Accounts>,
+    plan: watch::Sender<Arc<dialplan::Plan>>,
     stop: watch::Sender<bool>,
     engine: tokio::task::JoinHandle<()>,
 }
 
 impl SipServer {
-    /// Binds the sockets and starts the engine.
-    pub async fn start(settings: SipSettings, accounts: Accounts) -> std::io::Result<SipServer> {
+    /// Binds the sockets and starts the engine. Every call event goes to
+    /// `events` when given (the call records' writer listens there).
+    pub async fn start(
+        settings: SipSettings,
+        accounts: Accounts,
+        events: Option<mpsc::UnboundedSender<CallEvent>>,
+    ) -> std::io::Result<SipServer> {
         let (inbound_tx, inbound_rx) = mpsc::channel(4096);
         let sockets = transports::bind(settings.bind, inbound_tx).await?;
         let (accounts_tx, accounts_rx) = watch::channel(accounts);
         let (stop_tx, stop_rx) = watch::channel(false);
+        let (plan_tx, plan_rx) = watch::channel(settings.plan.clone());
         // A fresh key per start: nonces from before a restart are refused
         // and the phone simply takes the new challenge.
         let digest = Digest::new(DigestConfig::new(settings.realm, rand::random()));
@@ -67,8 +81,15 @@ impl SipServer {
                 Registrar::new(settings.registrar),
                 clock::instant(),
             ),
+            calls: Calls::new(rand::random()),
             accounts: accounts_rx,
+            plan: plan_rx,
+            locals: routing::Locals {
+                udp: sockets.udp_addr,
+                tcp: sockets.tcp_addr,
+            },
             outbound: sockets.outbound,
+            events,
         };
         let engine = tokio::spawn(engine.run(inbound_rx, stop_rx));
         tracing::info!(udp = %sockets.udp_addr, tcp = %sockets.tcp_addr, "SIP is listening");
@@ -76,6 +97,7 @@ impl SipServer {
             udp_addr: sockets.udp_addr,
             tcp_addr: sockets.tcp_addr,
             accounts: accounts_tx,
+            plan: plan_tx,
             stop: stop_tx,
             engine,
         })
@@ -84,6 +106,12 @@ impl SipServer {
     /// Replaces the accounts that may register (after an API change).
     pub fn set_accounts(&self, accounts: Accounts) {
         self.accounts.send_replace(accounts);
+    }
+
+    /// Replaces the dialplan (after a reload); calls in progress keep the
+    /// route they were given.
+    pub fn set_plan(&self, plan: Arc<dialplan::Plan>) {
+        self.plan.send_replace(plan);
     }
 
     /// Stops the engine; sockets close as their tasks notice.
