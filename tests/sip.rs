@@ -1,5 +1,11 @@
 //! The SIP server over real sockets, against SIPp (Debian's `sip-tester`)
-//! and against raw datagrams from the malformed-message corpus.
+//! and against raw datagrams from the malformed-message corpus; TLS,
+//! WebSocket and stream edge cases in [`transports`].
+
+#[path = "sip/clients.rs"]
+mod clients;
+#[path = "sip/transports.rs"]
+mod transports;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -9,10 +15,12 @@ use std::time::Duration;
 
 use switchboard::runtime::sip::{SipServer, SipSettings};
 use switchboard::sip::digest::Ha1Set;
+use switchboard::sip::registration::Accounts;
 
 const REALM: &str = "switchboard";
 
-async fn server() -> SipServer {
+/// Extensions 1001 and 1002, passwords demo1001 and demo1002.
+fn accounts() -> Accounts {
     let mut accounts = HashMap::new();
     for extension in ["1001", "1002"] {
         let password = format!("demo{extension}");
@@ -21,8 +29,15 @@ async fn server() -> SipServer {
             Ha1Set::derive(extension, REALM, &password),
         );
     }
-    let settings = SipSettings::new("127.0.0.1:0".parse().unwrap(), REALM);
-    SipServer::start(settings, Arc::new(accounts))
+    Arc::new(accounts)
+}
+
+fn settings() -> SipSettings {
+    SipSettings::new("127.0.0.1:0".parse().unwrap(), REALM)
+}
+
+async fn server() -> SipServer {
+    SipServer::start(settings(), accounts())
         .await
         .expect("SIP binds")
 }
