@@ -36,7 +36,10 @@ pub struct TlsSettings {
 /// Why SIP over TLS could not start; each names the file or address at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
-    #[error("cannot read the SIP TLS {what} {path}: {source}")]
+    #[error(
+        "cannot read the SIP TLS {what} {path}: {source} (set sip_tls_cert and sip_tls_key, \
+         or make a development pair with `switchboard cert`)"
+    )]
     Read {
         what: &'static str,
         path: PathBuf,
