@@ -22,7 +22,7 @@ const WS_CONTACT: &str = "<sip:1001@df7jal23ls0d.invalid;transport=ws>";
 
 /// A server with TLS on, its certificate written to `dir`.
 async fn tls_server(dir: &Path) -> SipServer {
-    let files = cert::write_self_signed(dir, &[], chrono::Utc::now(), false)
+    let files = cert::write_self_signed(dir, &[], switchboard::runtime::clock::now(), false)
         .expect("the development certificate is written");
     let mut settings = settings();
     settings.tls = Some(TlsSettings {

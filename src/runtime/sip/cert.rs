@@ -134,10 +134,8 @@ pub fn write_self_signed(
 ) -> Result<CertFiles, CertError> {
     let cert_path = dir.join(CERT_FILE);
     let key_path = dir.join(KEY_FILE);
-    if !force {
-        if let Some(existing) = [&cert_path, &key_path].into_iter().find(|p| p.exists()) {
-            return Err(CertError::Exists(existing.clone()));
-        }
+    if !force && let Some(existing) = [&cert_path, &key_path].into_iter().find(|p| p.exists()) {
+        return Err(CertError::Exists(existing.clone()));
     }
     let made = self_signed(requested, now)?;
     std::fs::create_dir_all(dir).map_err(|source| CertError::Write {
