@@ -163,11 +163,12 @@ async fn accept(
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
                     Ok(Ok(stream)) => stream,
                     Ok(Err(e)) => {
-                        tracing::info!(peer = %remote, error = %e, "SIP TLS handshake failed");
+                        // Scanners fail handshakes all day: not worth an info line each.
+                        tracing::debug!(peer = %remote, error = %e, "SIP TLS handshake failed");
                         return;
                     }
                     Err(_) => {
-                        tracing::info!(peer = %remote, "SIP TLS handshake timed out");
+                        tracing::debug!(peer = %remote, "SIP TLS handshake timed out");
                         return;
                     }
                 };
