@@ -21,6 +21,12 @@ pub struct Settings {
     /// stores only HA1 = H(extension:realm:password), so changing the realm
     /// invalidates every stored HA1: each account needs its password set again.
     pub sip_realm: String,
+    /// Where SIP over TLS listens; off when unset.
+    pub sip_tls: Option<SocketAddr>,
+    /// PEM certificate chain and private key for SIP over TLS
+    /// (`switchboard cert` writes a development pair under these names).
+    pub sip_tls_cert: PathBuf,
+    pub sip_tls_key: PathBuf,
     /// `sqlite://FILE` (the embedded default) or `postgres://...`.
     pub database: String,
     /// ISO region for phone numbers written without a country prefix.
@@ -46,6 +52,9 @@ impl Default for Settings {
             http: SocketAddr::from(([127, 0, 0, 1], 8080)),
             sip: SocketAddr::from(([127, 0, 0, 1], 5060)),
             sip_realm: "switchboard".into(),
+            sip_tls: None,
+            sip_tls_cert: PathBuf::from("sip.crt"),
+            sip_tls_key: PathBuf::from("sip.key"),
             database: "sqlite://switchboard.db".into(),
             default_region: "US".into(),
             web_dir: PathBuf::from("web/dist"),
@@ -77,6 +86,7 @@ pub enum ConfigError {
 pub struct Overrides {
     pub http: Option<SocketAddr>,
     pub sip: Option<SocketAddr>,
+    pub sip_tls: Option<SocketAddr>,
     pub database: Option<String>,
 }
 
@@ -97,6 +107,9 @@ impl Settings {
         }
         if let Some(sip) = overrides.sip {
             settings.sip = sip;
+        }
+        if let Some(sip_tls) = overrides.sip_tls {
+            settings.sip_tls = Some(sip_tls);
         }
         if let Some(database) = &overrides.database {
             settings.database = database.clone();
@@ -135,6 +148,19 @@ impl Settings {
         }
         if let Some(v) = var("SWITCHBOARD_SIP_REALM") {
             self.sip_realm = v;
+        }
+        // Empty turns TLS off again when a config file turned it on.
+        if let Some(v) = var("SWITCHBOARD_SIP_TLS") {
+            self.sip_tls = match v.trim() {
+                "" => None,
+                v => Some(parsed("SWITCHBOARD_SIP_TLS", v.to_owned())?),
+            };
+        }
+        if let Some(v) = var("SWITCHBOARD_SIP_TLS_CERT") {
+            self.sip_tls_cert = PathBuf::from(v);
+        }
+        if let Some(v) = var("SWITCHBOARD_SIP_TLS_KEY") {
+            self.sip_tls_key = PathBuf::from(v);
         }
         if let Some(v) = var("SWITCHBOARD_DATABASE") {
             self.database = v;
@@ -194,6 +220,9 @@ impl fmt::Debug for Settings {
             .field("http", &self.http)
             .field("sip", &self.sip)
             .field("sip_realm", &self.sip_realm)
+            .field("sip_tls", &self.sip_tls)
+            .field("sip_tls_cert", &self.sip_tls_cert)
+            .field("sip_tls_key", &self.sip_tls_key)
             .field("database", &redact_url(&self.database))
             .field("default_region", &self.default_region)
             .field("web_dir", &self.web_dir)
@@ -260,6 +289,35 @@ mod tests {
             assert!(err.starts_with("sip_realm"), "{err}");
         }
         assert!(Settings::default().check_sip_realm().is_ok());
+    }
+
+    #[test]
+    fn sip_over_tls_is_off_unless_an_address_is_given() {
+        assert_eq!(Settings::default().sip_tls, None);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sb.toml");
+        std::fs::write(
+            &file,
+            "sip_tls = \"0.0.0.0:5061\"\nsip_tls_cert = \"/etc/sb/sip.pem\"\n",
+        )
+        .unwrap();
+        let mut settings = Settings::from_file(&file).unwrap();
+        assert_eq!(settings.sip_tls, Some("0.0.0.0:5061".parse().unwrap()));
+        assert_eq!(settings.sip_tls_cert, PathBuf::from("/etc/sb/sip.pem"));
+        assert_eq!(settings.sip_tls_key, PathBuf::from("sip.key"));
+        settings
+            .apply_env(|name| match name {
+                "SWITCHBOARD_SIP_TLS_KEY" => Some("/etc/sb/sip.key".into()),
+                "SWITCHBOARD_SIP_TLS" => Some(String::new()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(settings.sip_tls, None, "an empty variable turns it off");
+        assert_eq!(settings.sip_tls_key, PathBuf::from("/etc/sb/sip.key"));
+        let error = settings
+            .apply_env(|name| (name == "SWITCHBOARD_SIP_TLS").then(|| "5061".into()))
+            .unwrap_err();
+        assert!(error.to_string().contains("SWITCHBOARD_SIP_TLS"), "{error}");
     }
 
     #[test]

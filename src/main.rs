@@ -24,6 +24,10 @@ struct Cli {
     /// SIP listen address.
     #[arg(long, global = true)]
     sip: Option<SocketAddr>,
+    /// SIP over TLS listen address (off unless given here, in the config
+    /// file or in SWITCHBOARD_SIP_TLS).
+    #[arg(long, global = true)]
+    sip_tls: Option<SocketAddr>,
     /// sqlite://FILE (default sqlite://switchboard.db) or postgres://...
     #[arg(long, global = true)]
     database: Option<String>,
@@ -48,6 +52,20 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Write a self-signed certificate and key for SIP over TLS
+    /// (development only: phones must be told to trust it).
+    Cert {
+        /// Folder for sip.crt and sip.key.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        /// A host name or address the certificate is for (repeatable);
+        /// localhost and 127.0.0.1 are always included.
+        #[arg(long = "name")]
+        names: Vec<String>,
+        /// Replace existing files.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -87,9 +105,14 @@ enum UserCommand {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // Needs no settings: a broken config file must not stop it.
+    if let Command::Cert { out, names, force } = &cli.command {
+        return cert(out, names, *force);
+    }
     let overrides = Overrides {
         http: cli.http,
         sip: cli.sip,
+        sip_tls: cli.sip_tls,
         database: cli.database.clone(),
     };
     let settings = Settings::load(cli.config.as_deref(), &overrides)?;
@@ -101,6 +124,9 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.command {
             Command::Serve => switchboard::app::run(settings).await,
+            // Answered above, before the settings; kept whole here so the
+            // match stays exhaustive without a panic.
+            Command::Cert { out, names, force } => cert(&out, &names, force),
             Command::Migrate => {
                 let repo = switchboard::app::open_repository(&settings).await?;
                 println!("database is up to date ({})", repo.backend());
@@ -182,6 +208,33 @@ fn main() -> anyhow::Result<()> {
             }
         }
     })
+}
+
+/// `switchboard cert`: writes the pair and says how to use it.
+fn cert(out: &std::path::Path, names: &[String], force: bool) -> anyhow::Result<()> {
+    use switchboard::runtime::sip::cert;
+    let files = cert::write_self_signed(out, names, switchboard::runtime::clock::now(), force)?;
+    let shown = |path: &std::path::Path| {
+        std::fs::canonicalize(path)
+            .unwrap_or_else(|_| path.to_owned())
+            .display()
+            .to_string()
+    };
+    let (cert_path, key_path) = (shown(&files.cert), shown(&files.key));
+    println!(
+        "wrote {cert_path} (self-signed certificate for {}, valid until {})",
+        files.names.join(", "),
+        files.not_after.format("%Y-%m-%d")
+    );
+    println!("wrote {key_path} (private key, readable by its owner only)");
+    println!();
+    println!("To serve SIP over TLS with them, put in switchboard.toml:");
+    println!("  sip_tls = \"0.0.0.0:5061\"");
+    println!("  sip_tls_cert = \"{cert_path}\"");
+    println!("  sip_tls_key = \"{key_path}\"");
+    println!("or set SWITCHBOARD_SIP_TLS, SWITCHBOARD_SIP_TLS_CERT and SWITCHBOARD_SIP_TLS_KEY.");
+    println!("Phones and browsers trust it only after you import {cert_path} into them.");
+    Ok(())
 }
 
 /// `SWITCHBOARD_FIXTURES`, else `fixtures/demo` under the working folder,

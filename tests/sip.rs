@@ -1,5 +1,11 @@
 //! The SIP server over real sockets, against SIPp (Debian's `sip-tester`)
-//! and against raw datagrams from the malformed-message corpus.
+//! and against raw datagrams from the malformed-message corpus; TLS,
+//! WebSocket and stream edge cases in [`transports`].
+
+#[path = "sip/clients.rs"]
+mod clients;
+#[path = "sip/transports.rs"]
+mod transports;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -10,11 +16,21 @@ use std::time::Duration;
 use switchboard::calls::{CallEvent, Outcome, Party, Summary};
 use switchboard::runtime::sip::{SipServer, SipSettings};
 use switchboard::sip::digest::Ha1Set;
+use switchboard::sip::registration::Accounts;
 
 const REALM: &str = "switchboard";
 
-async fn server() -> SipServer {
-    server_with_events(None).await
+/// Extensions 1001 and 1002, passwords demo1001 and demo1002.
+fn accounts() -> Accounts {
+    let mut accounts = HashMap::new();
+    for extension in ["1001", "1002"] {
+        let password = format!("demo{extension}");
+        accounts.insert(
+            extension.to_string(),
+            Ha1Set::derive(extension, REALM, &password),
+        );
+    }
+    Arc::new(accounts)
 }
 
 /// The demo dialplan, as shipped.
@@ -25,20 +41,20 @@ fn demo_plan() -> switchboard::dialplan::Plan {
         .expect("the demo plan loads")
 }
 
+fn settings() -> SipSettings {
+    let mut settings = SipSettings::new("127.0.0.1:0".parse().unwrap(), REALM);
+    settings.plan = Arc::new(demo_plan());
+    settings
+}
+
+async fn server() -> SipServer {
+    server_with_events(None).await
+}
+
 async fn server_with_events(
     events: Option<tokio::sync::mpsc::UnboundedSender<CallEvent>>,
 ) -> SipServer {
-    let mut accounts = HashMap::new();
-    for extension in ["1001", "1002"] {
-        let password = format!("demo{extension}");
-        accounts.insert(
-            extension.to_string(),
-            Ha1Set::derive(extension, REALM, &password),
-        );
-    }
-    let mut settings = SipSettings::new("127.0.0.1:0".parse().unwrap(), REALM);
-    settings.plan = Arc::new(demo_plan());
-    SipServer::start(settings, Arc::new(accounts), events)
+    SipServer::start(settings(), accounts(), events)
         .await
         .expect("SIP binds")
 }

@@ -1,9 +1,13 @@
-//! The SIP driver: sockets (UDP and TCP on one address) and the engine task
-//! that runs the sans-IO SIP core over them.
+//! The SIP driver: sockets (UDP and TCP on one address, TLS on its own,
+//! WebSocket through the HTTP listener) and the engine task that runs the
+//! sans-IO SIP core over them.
 
+pub mod cert;
 mod engine;
 mod routing;
+pub mod tls;
 mod transports;
+pub mod ws;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,6 +24,9 @@ use crate::sip::transaction::{self, TransactionLayer};
 
 use super::clock;
 
+pub use tls::{TlsError, TlsSettings};
+pub use ws::SipConnector;
+
 /// What the SIP side needs to start.
 #[derive(Debug, Clone)]
 pub struct SipSettings {
@@ -31,6 +38,8 @@ pub struct SipSettings {
     pub transactions: transaction::Config,
     /// Routing: `dialplans/*.toml` loaded.
     pub plan: Arc<dialplan::Plan>,
+    /// SIP over TLS, when a certificate is configured.
+    pub tls: Option<TlsSettings>,
 }
 
 impl SipSettings {
@@ -42,15 +51,31 @@ impl SipSettings {
             guard: GuardPolicy::default(),
             transactions: transaction::Config::default(),
             plan: Arc::default(),
+            tls: None,
         }
     }
 }
 
-/// A running SIP server: its addresses, the account map to update, and the
-/// switch that stops it.
+/// Why the SIP server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SipError {
+    #[error("binding SIP (UDP and TCP) to {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+}
+
+/// A running SIP server: its addresses, the account map to update, the
+/// handle for WebSocket connections, and the switch that stops it.
 pub struct SipServer {
     pub udp_addr: SocketAddr,
     pub tcp_addr: SocketAddr,
+    /// `Some` when SIP over TLS is configured.
+    pub tls_addr: Option<SocketAddr>,
+    connector: SipConnector,
     accounts: watch::Sender<Accounts>,
     plan: watch::Sender<Arc<dialplan::Plan>>,
     stop: watch::Sender<bool>,
@@ -64,9 +89,23 @@ impl SipServer {
         settings: SipSettings,
         accounts: Accounts,
         events: Option<mpsc::UnboundedSender<CallEvent>>,
-    ) -> std::io::Result<SipServer> {
+    ) -> Result<SipServer, SipError> {
         let (inbound_tx, inbound_rx) = mpsc::channel(4096);
-        let sockets = transports::bind(settings.bind, inbound_tx).await?;
+        let writers = transports::Writers::default();
+        let sockets = transports::bind(settings.bind, writers.clone(), inbound_tx.clone())
+            .await
+            .map_err(|source| SipError::Bind {
+                addr: settings.bind,
+                source,
+            })?;
+        let tls_addr = match &settings.tls {
+            Some(tls) => Some(tls::listen(tls, writers.clone(), inbound_tx.clone()).await?),
+            None => None,
+        };
+        let connector = SipConnector {
+            inbound: inbound_tx,
+            writers,
+        };
         let (accounts_tx, accounts_rx) = watch::channel(accounts);
         let (stop_tx, stop_rx) = watch::channel(false);
         let (plan_tx, plan_rx) = watch::channel(settings.plan.clone());
@@ -92,15 +131,24 @@ impl SipServer {
             events,
         };
         let engine = tokio::spawn(engine.run(inbound_rx, stop_rx));
-        tracing::info!(udp = %sockets.udp_addr, tcp = %sockets.tcp_addr, "SIP is listening");
+        tracing::info!(udp = %sockets.udp_addr, tcp = %sockets.tcp_addr,
+            tls = ?tls_addr, "SIP is listening");
         Ok(SipServer {
             udp_addr: sockets.udp_addr,
             tcp_addr: sockets.tcp_addr,
+            tls_addr,
+            connector,
             accounts: accounts_tx,
             plan: plan_tx,
             stop: stop_tx,
             engine,
         })
+    }
+
+    /// The handle the HTTP server needs to serve SIP over WebSocket at
+    /// `/sip` (see [`SipConnector::router`]).
+    pub fn connector(&self) -> SipConnector {
+        self.connector.clone()
     }
 
     /// Replaces the accounts that may register (after an API change).
@@ -114,7 +162,8 @@ impl SipServer {
         self.plan.send_replace(plan);
     }
 
-    /// Stops the engine; sockets close as their tasks notice.
+    /// Stops the engine; the listeners and connections close as their
+    /// tasks notice that the engine is gone.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.engine.await;

@@ -1,4 +1,5 @@
-//! The SIP sockets: one UDP socket and a TCP listener on the same address.
+//! The SIP sockets: one UDP socket and a TCP listener on the same address,
+//! and the serving of one stream connection that TCP and TLS share.
 //! Readers turn bytes into [`Inbound`] for the engine; writers take bytes
 //! from it. Nothing here looks inside a message beyond stream framing.
 
@@ -7,8 +8,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
 
 use crate::sip::framing::{self, Frame, PONG};
@@ -28,8 +29,9 @@ pub enum Inbound {
     },
 }
 
-/// Writers of the open stream connections, by connection id.
-type Writers = Arc<Mutex<HashMap<u64, mpsc::Sender<Vec<u8>>>>>;
+/// Writers of the open stream connections (TCP, TLS, WebSocket), by
+/// connection id.
+pub(super) type Writers = Arc<Mutex<HashMap<u64, mpsc::Sender<Vec<u8>>>>>;
 
 /// Sends bytes on a flow: UDP to the address, a stream on its connection.
 #[derive(Clone)]
@@ -75,13 +77,17 @@ pub struct Sockets {
 }
 
 /// Binds UDP and TCP on `addr` (port 0 picks one for UDP and reuses it for
-/// TCP when free) and starts their reader tasks.
-pub async fn bind(addr: SocketAddr, inbound: mpsc::Sender<Inbound>) -> std::io::Result<Sockets> {
+/// TCP when free) and starts their reader tasks. Stream connections put
+/// their writers in `writers`, which the returned [`Outbound`] writes to.
+pub async fn bind(
+    addr: SocketAddr,
+    writers: Writers,
+    inbound: mpsc::Sender<Inbound>,
+) -> std::io::Result<Sockets> {
     let udp = Arc::new(UdpSocket::bind(addr).await?);
     let udp_addr = udp.local_addr()?;
     let tcp = TcpListener::bind(udp_addr).await?;
     let tcp_addr = tcp.local_addr()?;
-    let writers: Writers = Arc::default();
     tokio::spawn(read_udp(udp.clone(), inbound.clone()));
     tokio::spawn(accept_tcp(tcp, writers.clone(), inbound));
     Ok(Sockets {
@@ -94,7 +100,11 @@ pub async fn bind(addr: SocketAddr, inbound: mpsc::Sender<Inbound>) -> std::io::
 async fn read_udp(socket: Arc<UdpSocket>, inbound: mpsc::Sender<Inbound>) {
     let mut buffer = vec![0u8; MAX_MESSAGE_BYTES + 1];
     loop {
-        let (len, from) = match socket.recv_from(&mut buffer).await {
+        let received = tokio::select! {
+            received = socket.recv_from(&mut buffer) => received,
+            () = inbound.closed() => return, // the engine stopped
+        };
+        let (len, from) = match received {
             Ok(received) => received,
             Err(e) => {
                 tracing::debug!(error = %e, "UDP receive failed");
@@ -116,40 +126,54 @@ async fn read_udp(socket: Arc<UdpSocket>, inbound: mpsc::Sender<Inbound>) {
 }
 
 async fn accept_tcp(listener: TcpListener, writers: Writers, inbound: mpsc::Sender<Inbound>) {
-    static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
     loop {
-        let (stream, remote) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(e) => {
-                tracing::warn!(error = %e, "TCP accept failed");
-                continue;
-            }
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    tracing::warn!(error = %e, "TCP accept failed");
+                    continue;
+                }
+            },
+            // The engine stopped: stop listening so the port is freed.
+            () = inbound.closed() => return,
         };
-        let flow = Flow {
-            transport: Transport::Tcp,
-            remote,
-            connection: Some(NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed)),
-        };
-        tokio::spawn(serve_tcp(stream, flow, writers.clone(), inbound.clone()));
+        let flow = stream_flow(Transport::Tcp, remote);
+        tokio::spawn(serve_stream(stream, flow, writers.clone(), inbound.clone()));
     }
 }
 
-/// One TCP connection: frames in, bytes out, until either side ends it.
-async fn serve_tcp(
-    stream: TcpStream,
+/// A flow for a newly accepted stream connection, with an id no other
+/// connection (of any transport) has had.
+pub(super) fn stream_flow(transport: Transport, remote: SocketAddr) -> Flow {
+    static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
+    Flow {
+        transport,
+        remote,
+        connection: Some(NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed)),
+    }
+}
+
+/// One stream connection (TCP, or TLS once its handshake is done): frames
+/// in, bytes out, until either side ends it or it cannot be framed.
+pub(super) async fn serve_stream<S>(
+    stream: S,
     flow: Flow,
     writers: Writers,
     inbound: mpsc::Sender<Inbound>,
-) {
+) where
+    S: AsyncRead + AsyncWrite + Send + 'static,
+{
     let Some(id) = flow.connection else { return };
-    let (mut reader, mut writer) = stream.into_split();
+    let (mut reader, mut writer) = tokio::io::split(stream);
     let (sender, mut outgoing) = mpsc::channel::<Vec<u8>>(64);
     if let Ok(mut map) = writers.lock() {
         map.insert(id, sender.clone());
     }
     let write = tokio::spawn(async move {
         while let Some(bytes) = outgoing.recv().await {
-            if writer.write_all(&bytes).await.is_err() {
+            // TLS buffers inside the stream: flush so the peer gets it now.
+            if writer.write_all(&bytes).await.is_err() || writer.flush().await.is_err() {
                 break;
             }
         }
@@ -157,7 +181,11 @@ async fn serve_tcp(
     let mut buffer = Vec::with_capacity(4096);
     let mut chunk = vec![0u8; 16 * 1024];
     'read: loop {
-        match reader.read(&mut chunk).await {
+        let read = tokio::select! {
+            read = reader.read(&mut chunk) => read,
+            () = inbound.closed() => break,
+        };
+        match read {
             Ok(0) | Err(_) => break,
             Ok(n) => buffer.extend_from_slice(&chunk[..n]),
         }
@@ -177,7 +205,8 @@ async fn serve_tcp(
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    tracing::info!(peer = %flow.remote, error = %e, "closing a SIP stream that cannot be framed");
+                    tracing::info!(peer = %flow.remote, transport = %flow.transport, error = %e,
+                        "closing a SIP stream that cannot be framed");
                     break 'read;
                 }
             }
