@@ -7,6 +7,8 @@
 //!   (`trunk "avaya-hq": allow: "10.0.0.0/33" is not a network`).
 //! - [`Trunks::by_source`] says which trunk an incoming request belongs to,
 //!   from its source address and the trunks' allow-lists.
+//! - [`keepalive`]: OPTIONS pings per peer, and each trunk's up/down state.
+//! - [`request`]: the OPTIONS pings.
 //!
 //! Nothing here resolves names, opens sockets or reads the clock; the
 //! engine feeds the machines the time and the responses, and sends what
@@ -15,7 +17,9 @@
 mod build;
 mod codec;
 mod config;
+pub mod keepalive;
 mod peer;
+pub mod request;
 
 #[cfg(test)]
 mod tests;
