@@ -8,7 +8,8 @@
 //! - [`Trunks::by_source`] says which trunk an incoming request belongs to,
 //!   from its source address and the trunks' allow-lists.
 //! - [`keepalive`]: OPTIONS pings per peer, and each trunk's up/down state.
-//! - [`request`]: the OPTIONS pings.
+//! - [`register`]: Switchboard registering to a PBX as one of its users.
+//! - [`request`]: the OPTIONS and REGISTER requests both send.
 //!
 //! Nothing here resolves names, opens sockets or reads the clock; the
 //! engine feeds the machines the time and the responses, and sends what
@@ -19,6 +20,7 @@ mod codec;
 mod config;
 pub mod keepalive;
 mod peer;
+pub mod register;
 pub mod request;
 
 #[cfg(test)]
@@ -34,7 +36,10 @@ use crate::sip::transport::Transport;
 
 pub use codec::{Codec, UnknownCodec};
 pub use config::{RegisterConfig, TrunkConfig, TrunkTransport};
+pub use keepalive::{Health, KeepAlive};
 pub use peer::{PeerAddr, PeerAddrError, PeerHost};
+pub use register::Registration;
+pub use request::{Local, RequestIds, options_request};
 
 /// A trunk ready for use: every value parsed, the vendor profile with the
 /// trunk's overrides applied.

@@ -6,7 +6,7 @@
 use rsipstack::sip::uri::{Auth, OtherParam, OtherParamValue, Param, Scheme};
 use rsipstack::sip::{Header, HostWithPort, Method, Request, Uri};
 
-use super::{PeerAddr, Trunk};
+use super::{PeerAddr, Register, Trunk};
 use crate::sip::transaction::new_branch;
 use crate::sip::transport::Transport;
 
@@ -69,14 +69,62 @@ pub fn options_request(trunk: &Trunk, peer: &PeerAddr, local: &Local, ids: &Requ
     request
 }
 
+/// What a REGISTER says of the binding it asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding<'a> {
+    pub register: &'a Register,
+    pub transport: Transport,
+    pub local: &'a Local,
+    pub cseq: u32,
+    /// The lifetime asked for; 0 removes the binding.
+    pub expires: u32,
+}
+
+/// The Request-URI of a REGISTER: the domain of the address of record
+/// (RFC 3261 §10.2), also the digest-uri its credentials hash.
+pub fn register_uri(register: &Register, transport: Transport) -> Uri {
+    sip_uri(None, register.domain.host_with_port(), transport)
+}
+
+/// A REGISTER binding our Contact to `user@domain` (RFC 3261 §10.2). `ids`
+/// holds the Call-ID and From tag that every REGISTER of one registration
+/// keeps, and a fresh branch; `credentials` are the Authorization and
+/// Proxy-Authorization headers answering the registrar's challenges.
+pub fn register_request(binding: &Binding, ids: &RequestIds, credentials: Vec<Header>) -> Request {
+    let register = binding.register;
+    let uri = register_uri(register, binding.transport);
+    // The address of record names no transport: it is an identity.
+    let aor = sip_uri(
+        Some(&register.user),
+        register.domain.host_with_port(),
+        Transport::Udp,
+    );
+    let contact = sip_uri(
+        Some(&register.user),
+        binding.local.address.clone(),
+        binding.transport,
+    );
+    let mut request = base(
+        Method::Register,
+        uri,
+        binding.transport,
+        binding.local,
+        &ids.branch,
+    );
+    let headers = &mut request.headers;
+    headers.push(Header::From(format!("<{aor}>;tag={}", ids.tag).into()));
+    headers.push(Header::To(format!("<{aor}>").into()));
+    headers.push(Header::CallId(ids.call_id.clone().into()));
+    headers.push(Header::CSeq(format!("{} REGISTER", binding.cseq).into()));
+    headers.push(Header::Contact(format!("<{contact}>").into()));
+    headers.push(Header::Expires(binding.expires.to_string().into()));
+    headers.extend(credentials);
+    headers.push(Header::ContentLength(0.into()));
+    request
+}
+
 /// A request line, the top Via and Max-Forwards; the caller adds the rest.
-pub(super) fn base(
-    method: Method,
-    uri: Uri,
-    transport: Transport,
-    local: &Local,
-    branch: &str,
-) -> Request {
+fn base(method: Method, uri: Uri, transport: Transport, local: &Local, branch: &str) -> Request {
     let mut request = Request {
         method,
         uri,
@@ -99,7 +147,7 @@ pub(super) fn base(
 /// `sip:[user@]host[:port]`, with `;transport=` for anything but UDP.
 /// TLS keeps the `sip:` scheme: `sips:` would demand TLS on every hop
 /// behind the peer too, which PBX trunks do not promise.
-pub(super) fn sip_uri(user: Option<&str>, host: HostWithPort, transport: Transport) -> Uri {
+fn sip_uri(user: Option<&str>, host: HostWithPort, transport: Transport) -> Uri {
     let params = match transport {
         Transport::Udp => Vec::new(),
         other => vec![Param::Other(
