@@ -89,19 +89,11 @@ fn trunk(config: TrunkConfig, default_region: Region, problems: &mut Problems) -
     }
     let codecs = codecs(&config.codecs, problems);
     let options_interval = options_interval(config.options_interval_secs, problems);
-    let outbound_caller_id = region.and_then(|region| {
-        config.outbound_caller_id.as_deref().and_then(|text| {
-            let number = Number::parse(text, region);
-            if number.is_empty() || !number.is_dialable() {
-                problems.add(
-                    "outbound_caller_id",
-                    format!("{text:?} is not a phone number"),
-                );
-                return None;
-            }
-            Some(number)
-        })
-    });
+    // A bad region is reported on its own; the number is still checked.
+    let outbound_caller_id = config
+        .outbound_caller_id
+        .as_deref()
+        .and_then(|text| phone_number(text, region.unwrap_or(default_region), problems));
     if let Some(secs) = config.session_expires.filter(|&s| s < MIN_SESSION_EXPIRES) {
         problems.add(
             "session_expires",
@@ -132,6 +124,18 @@ fn trunk(config: TrunkConfig, default_region: Region, problems: &mut Problems) -
         register,
         region: region?,
     })
+}
+
+fn phone_number(text: &str, region: Region, problems: &mut Problems) -> Option<Number> {
+    let number = Number::parse(text, region);
+    if number.is_empty() || !number.is_dialable() {
+        problems.add(
+            "outbound_caller_id",
+            format!("{text:?} is not a phone number"),
+        );
+        return None;
+    }
+    Some(number)
 }
 
 fn check_name(name: &str, problems: &mut Problems) {

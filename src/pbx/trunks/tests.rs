@@ -157,6 +157,7 @@ fn every_mistake_is_reported_at_once() {
         r#"trunk "lg": options_interval_secs: 2 is out of range: 0 turns keep-alives off, otherwise 5 to 86400 seconds"#,
         r#"trunk "lg": session_expires: 30 is below RFC 4028's minimum of 90 seconds"#,
         r#"trunk "lg": region: "XX" is not an ISO region code"#,
+        r#"trunk "lg": outbound_caller_id: "main office" is not a phone number"#,
         r#"trunk "lg": peers: a trunk needs peers, a registration or an allow-list"#,
     ];
     for line in expected {
