@@ -16,6 +16,10 @@
 //! - [`outbound_identity`], [`dialled_user`] and [`request_uri`] say how to
 //!   present our side on a call we place towards the vendor.
 //!
+//! - [`trunks`]: the configured trunks (a profile, peers, allow-list,
+//!   transport, codecs, registration), which trunk a request comes from,
+//!   and the OPTIONS keep-alive and registration machines.
+//!
 //! One module per vendor ([`avaya`], [`cisco`], [`panasonic`], [`lg`],
 //! [`asterisk`], [`generic`]) documents what that vendor sends, with
 //! sources, and tests it against the sample messages in `fixtures/pbx/`.
@@ -36,6 +40,7 @@ pub mod cisco;
 pub mod generic;
 pub mod lg;
 pub mod panasonic;
+pub mod trunks;
 
 use std::time::Duration;
 

@@ -36,6 +36,12 @@ impl IpNet {
         })
     }
 
+    /// The number of leading bits that name the network: 32 (IPv4) or 128
+    /// (IPv6) for a single address, 0 for everything.
+    pub fn prefix_len(&self) -> u8 {
+        self.prefix_len
+    }
+
     /// Whether `address` lies in this network. An IPv4 address seen through
     /// a dual-stack socket as `::ffff:a.b.c.d` counts as the IPv4 address.
     pub fn contains(&self, address: IpAddr) -> bool {
