@@ -27,6 +27,10 @@ pub struct Settings {
     /// (`switchboard cert` writes a development pair under these names).
     pub sip_tls_cert: PathBuf,
     pub sip_tls_key: PathBuf,
+    /// The folder of `*.toml` dialplans, loaded at start and on SIGHUP.
+    pub dialplans: PathBuf,
+    /// PBX and carrier trunks (`[[trunks]]` tables).
+    pub trunks: Vec<crate::pbx::trunks::TrunkConfig>,
     /// `sqlite://FILE` (the embedded default) or `postgres://...`.
     pub database: String,
     /// ISO region for phone numbers written without a country prefix.
@@ -55,6 +59,8 @@ impl Default for Settings {
             sip_tls: None,
             sip_tls_cert: PathBuf::from("sip.crt"),
             sip_tls_key: PathBuf::from("sip.key"),
+            dialplans: PathBuf::from("dialplans"),
+            trunks: Vec::new(),
             database: "sqlite://switchboard.db".into(),
             default_region: "US".into(),
             web_dir: PathBuf::from("web/dist"),
@@ -162,6 +168,9 @@ impl Settings {
         if let Some(v) = var("SWITCHBOARD_SIP_TLS_KEY") {
             self.sip_tls_key = PathBuf::from(v);
         }
+        if let Some(v) = var("SWITCHBOARD_DIALPLANS") {
+            self.dialplans = PathBuf::from(v);
+        }
         if let Some(v) = var("SWITCHBOARD_DATABASE") {
             self.database = v;
         }
@@ -223,6 +232,8 @@ impl fmt::Debug for Settings {
             .field("sip_tls", &self.sip_tls)
             .field("sip_tls_cert", &self.sip_tls_cert)
             .field("sip_tls_key", &self.sip_tls_key)
+            .field("dialplans", &self.dialplans)
+            .field("trunks", &self.trunks)
             .field("database", &redact_url(&self.database))
             .field("default_region", &self.default_region)
             .field("web_dir", &self.web_dir)

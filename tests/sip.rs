@@ -41,9 +41,25 @@ fn demo_plan() -> switchboard::dialplan::Plan {
         .expect("the demo plan loads")
 }
 
+/// The PBX trunk of the tests sits on 127.0.0.2, apart from the phones on
+/// 127.0.0.1, since a trunk is known by its address.
+const PBX_IP: &str = "127.0.0.2";
+
+/// The demo's `demo-pbx` trunk with its peer (where calls out go) on `port`.
+fn demo_trunk(port: u16) -> switchboard::pbx::trunks::Trunks {
+    let text = format!(
+        "name = \"demo-pbx\"\nvendor = \"generic\"\npeers = [\"{PBX_IP}:{port}\"]\noptions_interval_secs = 0\n"
+    );
+    let config: switchboard::pbx::trunks::TrunkConfig =
+        toml::from_str(&text).expect("a trunk table");
+    let region = switchboard::phone::Region::parse("DE").unwrap();
+    switchboard::pbx::trunks::Trunks::from_configs(vec![config], region).expect("a valid trunk")
+}
+
 fn settings() -> SipSettings {
     let mut settings = SipSettings::new("127.0.0.1:0".parse().unwrap(), REALM);
     settings.plan = Arc::new(demo_plan());
+    settings.trunks = Arc::new(demo_trunk(5999));
     settings
 }
 
@@ -412,5 +428,76 @@ async fn an_unregistered_extension_is_temporarily_unavailable() {
     let (ok, log) = call_1002(&server, "extension_hears_unavailable.xml").await;
     assert!(ok, "{log}");
     assert_eq!(ended(&mut events).await.outcome, Outcome::Unavailable);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_trunk_call_rings_the_extension_it_dialled() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let server = server_with_events(Some(sender)).await;
+    let (phone, child) = phone_1002(&server, "phone_answers.xml").await;
+    let (ok, log) = Sipp::scenario("trunk_calls.xml")
+        .arg([
+            &server.udp_addr.to_string(),
+            "-t",
+            "u1",
+            "-s",
+            "1002",
+            "-i",
+            PBX_IP,
+        ])
+        .arg(["-p", &free_port().to_string()])
+        .run()
+        .await;
+    assert!(ok, "the PBX's side: {log}");
+    let (ok, log) = phone.finish(child).await;
+    assert!(ok, "the phone's side: {log}");
+    let summary = ended(&mut events).await;
+    assert_eq!(summary.trunk.as_deref(), Some("demo-pbx"));
+    assert_eq!(
+        summary.caller_e164.as_deref(),
+        Some("+4930123456"),
+        "read from P-Asserted-Identity"
+    );
+    assert_eq!(summary.rule.as_deref(), Some("pbx-to-extension"));
+    assert_eq!(summary.answered_by.as_deref(), Some("1002"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_extension_calls_out_through_the_trunk() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let pbx_port = free_port();
+    let mut settings = settings();
+    settings.trunks = Arc::new(demo_trunk(pbx_port));
+    let server = SipServer::start(settings, accounts(), Some(sender))
+        .await
+        .expect("SIP binds");
+    let mut pbx = Sipp::scenario("phone_answers.xml");
+    pbx.arg(["-p", &pbx_port.to_string(), "-i", PBX_IP]);
+    let child = pbx.spawn();
+    tokio::time::sleep(Duration::from_millis(300)).await; // the PBX's socket is up
+    let (ok, log) = Sipp::scenario("extension_calls.xml")
+        .arg([
+            &server.udp_addr.to_string(),
+            "-t",
+            "u1",
+            "-s",
+            "04930123456",
+            "-au",
+            "1001",
+            "-ap",
+            "demo1001",
+        ])
+        .arg(["-p", &free_port().to_string()])
+        .run()
+        .await;
+    let (pbx_ok, pbx_log) = pbx.finish(child).await;
+    assert!(ok, "the extension's side: {log}\nthe PBX's: {pbx_log}");
+    assert!(pbx_ok, "the PBX's side: {pbx_log}");
+    let summary = ended(&mut events).await;
+    assert_eq!(summary.trunk.as_deref(), Some("demo-pbx"));
+    assert_eq!(summary.rule.as_deref(), Some("outbound-via-pbx"));
+    assert_eq!(summary.outcome, Outcome::Answered);
     server.stop().await;
 }

@@ -31,6 +31,8 @@ pub struct Engine {
     pub accounts: watch::Receiver<Accounts>,
     pub plan: watch::Receiver<std::sync::Arc<dialplan::Plan>>,
     pub locals: Locals,
+    /// Trunks by name and by the addresses they call from.
+    pub trunks: std::sync::Arc<crate::pbx::trunks::Trunks>,
     pub outbound: Outbound,
     /// Where finished calls' events go (the call records' writer).
     pub events: Option<mpsc::UnboundedSender<CallEvent>>,
@@ -259,37 +261,53 @@ impl Engine {
 }
 
 impl Engine {
-    /// A new INVITE: only registered extensions may call (with digest auth,
-    /// 407); trunks join in with their configuration.
+    /// A new INVITE. A trunk is known by its source address; anyone else
+    /// must be one of our extensions and prove it (digest auth, 407).
     fn new_call(&mut self, tx: ServerTx, request: Request, flow: Flow) {
         let now = clock::instant();
-        let context = Context {
-            now,
-            wall: clock::now(),
-            entropy: rand::random(),
-        };
-        let accounts = self.accounts.borrow().clone();
-        let extension = match self.registrations.authenticate(
-            context,
-            &request,
-            flow,
-            &accounts,
-            Challenger::Proxy,
-        ) {
-            Ok(extension) => extension,
-            Err(Outcome::Respond(response)) => {
-                let _ = self.layer.respond(now, tx, *response);
-                return;
+        let wall = clock::now();
+        let trunks = self.trunks.clone();
+        let extension;
+        let caller = match trunks.by_source(flow.remote.ip()) {
+            Some(trunk) => match routing::Caller::trunk(trunk, &request) {
+                Ok(caller) => caller,
+                Err(reason) => {
+                    tracing::info!(trunk = %trunk.name, %reason, "refusing a trunk call");
+                    let response = response_to(&request, StatusCode::NotFound, Some(&tag()));
+                    let _ = self.layer.respond(now, tx, response);
+                    return;
+                }
+            },
+            None => {
+                let context = Context {
+                    now,
+                    wall,
+                    entropy: rand::random(),
+                };
+                let accounts = self.accounts.borrow().clone();
+                extension = match self.registrations.authenticate(
+                    context,
+                    &request,
+                    flow,
+                    &accounts,
+                    Challenger::Proxy,
+                ) {
+                    Ok(extension) => extension,
+                    Err(Outcome::Respond(response)) => {
+                        let _ = self.layer.respond(now, tx, *response);
+                        return;
+                    }
+                    Err(Outcome::Drop) => return,
+                };
+                routing::Caller::extension(&extension, &request)
             }
-            Err(Outcome::Drop) => return,
         };
         let plan = self.plan.borrow().clone();
         let registrations = &self.registrations;
-        let route = routing::from_extension(
+        let route = routing::route(
             &plan,
-            &extension,
-            &request,
-            context.wall,
+            &caller,
+            wall,
             |e| {
                 registrations
                     .contacts(now, e)
@@ -297,6 +315,7 @@ impl Engine {
                     .cloned()
                     .collect()
             },
+            &trunks,
             &self.locals,
         );
         match route {

@@ -40,6 +40,8 @@ pub struct SipSettings {
     pub plan: Arc<dialplan::Plan>,
     /// SIP over TLS, when a certificate is configured.
     pub tls: Option<TlsSettings>,
+    /// The PBX and carrier trunks.
+    pub trunks: Arc<crate::pbx::trunks::Trunks>,
 }
 
 impl SipSettings {
@@ -52,6 +54,7 @@ impl SipSettings {
             transactions: transaction::Config::default(),
             plan: Arc::default(),
             tls: None,
+            trunks: Arc::default(),
         }
     }
 }
@@ -127,6 +130,7 @@ impl SipServer {
                 udp: sockets.udp_addr,
                 tcp: sockets.tcp_addr,
             },
+            trunks: settings.trunks.clone(),
             outbound: sockets.outbound,
             events,
         };

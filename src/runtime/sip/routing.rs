@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 
 use crate::calls::{Direction, Local, Plan, Target};
 use crate::dialplan::{self, Action, CallFacts, Source};
+use crate::pbx::trunks::{PeerHost, Trunk, Trunks};
+use crate::pbx::{self, Number};
 use crate::sip::message::{Header, Request};
 use crate::sip::registrar::Binding;
 use crate::sip::transport::{Flow, Transport};
@@ -41,55 +43,189 @@ pub enum Route {
     Refuse(u16, String),
 }
 
-/// Routes a call from `extension` (already authenticated) through the plan.
-pub fn from_extension(
+/// Who is calling, as the route needs it.
+pub struct Caller<'a> {
+    pub source: Source<'a>,
+    /// The number as the plan matches it (an extension, or E.164 when known).
+    pub number: String,
+    pub e164: Option<String>,
+    pub name: Option<String>,
+    /// What the caller dialled.
+    pub called: String,
+    pub original_called: Option<String>,
+}
+
+impl<'a> Caller<'a> {
+    /// A call from one of our extensions (already authenticated).
+    pub fn extension(extension: &'a str, invite: &Request) -> Self {
+        Caller {
+            source: Source::Extension(extension),
+            number: extension.to_string(),
+            e164: None,
+            name: display_name(invite),
+            called: invite
+                .uri
+                .auth
+                .as_ref()
+                .map(|a| a.user.clone())
+                .unwrap_or_default(),
+            original_called: None,
+        }
+    }
+
+    /// A call from a trunk, its parties read by the trunk's vendor profile.
+    pub fn trunk(trunk: &'a Trunk, invite: &Request) -> Result<Self, String> {
+        let parties = pbx::inbound_parties(&trunk.profile, trunk.caller_id, invite, trunk.region)
+            .map_err(|e| e.to_string())?;
+        for header in &parties.unreadable_headers {
+            tracing::debug!(trunk = %trunk.name, ?header, "ignoring an unreadable header");
+        }
+        let label = |n: &Number| n.e164().unwrap_or(n.entered()).to_string();
+        Ok(Caller {
+            source: Source::Trunk(&trunk.name),
+            number: label(&parties.caller),
+            e164: parties.caller.e164().map(str::to_string),
+            name: parties.caller_name.clone(),
+            called: parties.called.entered().to_string(),
+            original_called: parties.original_called.as_ref().map(label),
+        })
+    }
+}
+
+/// Routes a call through the plan to phones or a trunk.
+pub fn route(
     plan: &dialplan::Plan,
-    extension: &str,
-    invite: &Request,
+    caller: &Caller<'_>,
     now: chrono::DateTime<chrono::Utc>,
     contacts: impl Fn(&str) -> Vec<Binding>,
+    trunks: &Trunks,
     locals: &Locals,
 ) -> Route {
-    let called = invite
-        .uri
-        .auth
-        .as_ref()
-        .map(|a| a.user.clone())
-        .unwrap_or_default();
     let facts = CallFacts {
-        source: Source::Extension(extension),
-        caller: extension,
-        called: &called,
+        source: caller.source,
+        caller: &caller.number,
+        called: &caller.called,
     };
     let decision = dialplan::evaluate(plan, &facts, now);
-    match decision.action {
+    let from_trunk = match caller.source {
+        Source::Trunk(name) => Some(name.to_string()),
+        Source::Extension(_) => None,
+    };
+    let plan_for = |direction, trunk: Option<String>, targets, present_as, ring_timeout| Plan {
+        direction,
+        trunk,
+        rule: Some(decision.rule.clone()),
+        caller: caller.number.clone(),
+        caller_e164: caller.e164.clone(),
+        caller_name: caller.name.clone(),
+        called: caller.called.clone(),
+        original_called: caller.original_called.clone(),
+        present_as,
+        targets,
+        ring_timeout,
+    };
+    match &decision.action {
         Action::Ring {
             extensions,
             timeout,
         } => {
-            let targets = ring_targets(&extensions, contacts, locals);
-            let direction = Direction::Internal;
-            Route::Ring(Box::new(Plan {
-                direction,
-                trunk: None,
-                rule: Some(decision.rule),
-                caller: extension.to_string(),
-                caller_e164: None,
-                caller_name: display_name(invite),
-                called: called.clone(),
-                original_called: None,
-                present_as: present(display_name(invite).as_deref(), extension, locals.udp),
-                targets,
-                ring_timeout: timeout,
-            }))
+            let targets = ring_targets(extensions, contacts, locals);
+            let direction = if from_trunk.is_some() {
+                Direction::Inbound
+            } else {
+                Direction::Internal
+            };
+            let present = present(caller.name.as_deref(), &caller.number, locals.udp);
+            Route::Ring(Box::new(plan_for(
+                direction, from_trunk, targets, present, *timeout,
+            )))
         }
-        Action::Reject { code, reason } => Route::Refuse(code, reason),
+        Action::Trunk {
+            trunk,
+            number,
+            caller_id,
+        } => {
+            let Some(trunk) = trunks.get(trunk) else {
+                return Route::Refuse(503, "Service Unavailable".into());
+            };
+            let Some((target, present)) =
+                trunk_target(trunk, number, caller_id.as_deref(), caller, locals)
+            else {
+                return Route::Refuse(503, "Service Unavailable".into());
+            };
+            let direction = if from_trunk.is_some() {
+                Direction::Inbound
+            } else {
+                Direction::Outbound
+            };
+            let timeout = std::time::Duration::from_secs(120);
+            Route::Ring(Box::new(plan_for(
+                direction,
+                Some(trunk.name.clone()),
+                vec![target],
+                present,
+                timeout,
+            )))
+        }
+        Action::Reject { code, reason } => Route::Refuse(*code, reason.clone()),
         Action::NoRoute => Route::Refuse(404, "Not Found".into()),
-        // Trunks, queues and IVR menus are not routed by this server yet.
-        Action::Trunk { .. } | Action::Queue { .. } | Action::Ivr { .. } => {
+        // Queues and IVR menus come with the contact-centre and media work.
+        Action::Queue { .. } | Action::Ivr { .. } => {
             Route::Refuse(480, "Temporarily Unavailable".into())
         }
     }
+}
+
+/// The INVITE toward a trunk's first peer with an address, and the From the
+/// PBX sees, in the number format and identity header its vendor expects.
+fn trunk_target(
+    trunk: &Trunk,
+    number: &str,
+    caller_id: Option<&str>,
+    caller: &Caller<'_>,
+    locals: &Locals,
+) -> Option<(Target, String)> {
+    let peer = trunk
+        .peers
+        .iter()
+        .find(|p| matches!(p.host, PeerHost::Ip(_)))?;
+    let PeerHost::Ip(ip) = peer.host else {
+        return None;
+    };
+    let remote = SocketAddr::new(ip, peer.port.unwrap_or(5060));
+    let flow = Flow {
+        transport: trunk.transport,
+        remote,
+        connection: None,
+    };
+    let dialled = Number::parse(number, trunk.region);
+    let uri = pbx::request_uri(&trunk.profile, &dialled, &peer.host_with_port())?;
+    let presented = caller_id
+        .map(|c| Number::parse(c, trunk.region))
+        .or_else(|| trunk.outbound_caller_id.clone())
+        .unwrap_or_else(|| Number::parse(&caller.number, trunk.region));
+    let local = locals.on(&flow);
+    let host = rsipstack::sip::HostWithPort::try_from(local.sent_by.as_str()).ok()?;
+    let identity = pbx::outbound_identity(
+        &trunk.profile,
+        &presented,
+        caller.name.as_deref(),
+        false,
+        &host,
+    );
+    let from = identity
+        .iter()
+        .find(|(name, _)| name == "From")
+        .map(|(_, v)| v.clone())?;
+    Some((
+        Target {
+            label: number.to_string(),
+            uri,
+            flow,
+            local,
+        },
+        from,
+    ))
 }
 
 /// Every registered phone of every extension to ring.
