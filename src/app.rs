@@ -1,8 +1,12 @@
 //! The composition root: settings in, a running server out. Picks the storage
-//! backend from the URL, builds the HTTP application, serves until SIGTERM or
-//! Ctrl-C, then drains in-flight requests.
+//! backend from the URL, starts SIP (trunks, dialplans, the accounts that may
+//! register), builds the HTTP application, serves until SIGTERM or Ctrl-C,
+//! then drains in-flight requests.
 
+use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use metrics_exporter_prometheus::PrometheusBuilder;
@@ -11,7 +15,14 @@ use tokio::net::TcpListener;
 use crate::api::{self, AppState};
 use crate::config::Settings;
 use crate::crm::Repository;
+use crate::dialplan;
+use crate::pbx::trunks::Trunks;
+use crate::runtime::sip::{SipServer, SipSettings, TlsSettings};
+use crate::sip::registration::Accounts;
 use crate::storage;
+
+/// How often SIP accounts are re-read, so API changes reach the registrar.
+const ACCOUNTS_REFRESH: Duration = Duration::from_secs(5);
 
 /// Opens (and migrates) the database the settings name.
 pub async fn open_repository(settings: &Settings) -> anyhow::Result<Arc<dyn Repository>> {
@@ -33,7 +44,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         sip_realm: settings.sip_realm.as_str().into(),
         metrics: Some(metrics),
     };
-    let app = api::router(state, &settings.web_dir);
+    let sip = start_sip(&settings, repo.clone()).await?;
+    let app = api::router(state, &settings.web_dir).merge(sip.connector().router());
     let listener = TcpListener::bind(settings.http)
         .await
         .with_context(|| format!("binding HTTP to {}", settings.http))?;
@@ -43,12 +55,127 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         "Switchboard is serving: web app at http://{}/",
         listener.local_addr()?
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    // The peer address is a SIP-over-WebSocket flow's source.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving HTTP")?;
+    sip.shutdown();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Starts SIP with the configured trunks, the dialplans and the accounts in
+/// the database, and the tasks that keep the last two current.
+async fn start_sip(
+    settings: &Settings,
+    repo: Arc<dyn Repository>,
+) -> anyhow::Result<Arc<SipServer>> {
+    let trunks =
+        Trunks::from_configs(settings.trunks.clone(), settings.region()?).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!("the trunks are wrong:\n{}", lines.join("\n"))
+        })?;
+    let plan = load_dialplans(&settings.dialplans)?;
+    let mut sip_settings = SipSettings::new(settings.sip, settings.sip_realm.clone());
+    sip_settings.guard.trusted = trunks.trusted_networks();
+    sip_settings.trunks = Arc::new(trunks);
+    sip_settings.plan = Arc::new(plan);
+    sip_settings.tls = settings.sip_tls.map(|bind| TlsSettings {
+        bind,
+        cert: settings.sip_tls_cert.clone(),
+        key: settings.sip_tls_key.clone(),
+    });
+    let accounts = load_accounts(repo.as_ref()).await?;
+    let sip = Arc::new(
+        SipServer::start(sip_settings, accounts, None)
+            .await
+            .context("starting SIP")?,
+    );
+    tokio::spawn(refresh_accounts(sip.clone(), repo));
+    tokio::spawn(reload_on_sighup(sip.clone(), settings.dialplans.clone()));
+    Ok(sip)
+}
+
+/// Every `*.toml` of the folder, as one plan; errors name file and line.
+pub fn load_dialplans(dir: &Path) -> anyhow::Result<dialplan::Plan> {
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("reading the dialplans in {}", dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            files.push((path.display().to_string(), text));
+        }
+    }
+    dialplan::load(&files).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("the dialplans are wrong:\n{}", lines.join("\n"))
+    })
+}
+
+/// The enabled SIP accounts, extension → HA1.
+async fn load_accounts(repo: &dyn Repository) -> anyhow::Result<Accounts> {
+    let credentials = repo
+        .sip_credentials()
+        .await
+        .context("reading the SIP accounts")?;
+    let map: HashMap<_, _> = credentials
+        .into_iter()
+        .filter(|c| c.enabled)
+        .map(|c| (c.extension, c.ha1))
+        .collect();
+    Ok(Arc::new(map))
+}
+
+/// Re-reads the accounts now and then; a database hiccup keeps the last ones.
+async fn refresh_accounts(sip: Arc<SipServer>, repo: Arc<dyn Repository>) {
+    let mut last = None;
+    loop {
+        tokio::time::sleep(ACCOUNTS_REFRESH).await;
+        match load_accounts(repo.as_ref()).await {
+            Ok(accounts) if last.as_ref() != Some(&accounts) => {
+                sip.set_accounts(accounts.clone());
+                last = Some(accounts);
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), "keeping the SIP accounts loaded before")
+            }
+        }
+    }
+}
+
+/// SIGHUP reloads the dialplans; a plan with errors is refused and the
+/// running one stays, so a typo never drops routing (or calls in progress).
+async fn reload_on_sighup(sip: Arc<SipServer>, dir: std::path::PathBuf) {
+    #[cfg(unix)]
+    {
+        let Ok(mut hangups) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            tracing::error!("cannot listen for SIGHUP; dialplans reload only on restart");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match load_dialplans(&dir) {
+                Ok(plan) => {
+                    tracing::info!(rules = plan.len(), "dialplans reloaded");
+                    sip.set_plan(Arc::new(plan));
+                }
+                Err(error) => {
+                    tracing::error!(error = %format!("{error:#}"), "dialplans NOT reloaded; the running plan stays")
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (sip, dir);
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

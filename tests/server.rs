@@ -71,6 +71,8 @@ fn the_binary_serves_until_sigterm_on_flags_given_settings() {
             &db,
             "--http",
             &format!("127.0.0.1:{port}"),
+            "--sip",
+            "127.0.0.1:0",
         ])
         .env("SWITCHBOARD_WEB_DIR", dir.path())
         .stdout(Stdio::null())

@@ -501,3 +501,142 @@ async fn an_extension_calls_out_through_the_trunk() {
     assert_eq!(summary.outcome, Outcome::Answered);
     server.stop().await;
 }
+
+/// The real binary with the demo data: its SIP accounts come from the
+/// database (1001-1020, password demo<ext>), its routing from a dialplans
+/// folder that SIGHUP reloads.
+#[tokio::test]
+async fn the_server_binary_registers_demo_extensions_and_reloads_dialplans_on_sighup() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let plans = dir.path().join("dialplans");
+    std::fs::create_dir(&plans).unwrap();
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        manifest.join("dialplans/demo.toml"),
+        plans.join("demo.toml"),
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_switchboard");
+    let demo = std::process::Command::new(bin)
+        .args(["demo", "--database", &db])
+        .current_dir(manifest)
+        .output()
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let (http, sip) = (free_port(), free_port());
+    let log = dir.path().join("server.log");
+    let mut server = tokio::process::Command::new(bin)
+        .args([
+            "serve",
+            "--database",
+            &db,
+            "--http",
+            &format!("127.0.0.1:{http}"),
+            "--sip",
+            &format!("127.0.0.1:{sip}"),
+        ])
+        .env("SWITCHBOARD_DIALPLANS", &plans)
+        .env("SWITCHBOARD_WEB_DIR", dir.path())
+        .current_dir(manifest)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let sip_addr: SocketAddr = format!("127.0.0.1:{sip}").parse().unwrap();
+    // Ready when HTTP answers (SIP starts before it).
+    let mut ready = false;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", http))
+            .await
+            .is_ok()
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        ready,
+        "the server starts: {}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+
+    let (ok, out) = register(
+        "register.xml",
+        sip_addr,
+        "u1",
+        "1001",
+        "demo1001",
+        "127.0.0.1:5999",
+    )
+    .await;
+    assert!(
+        ok,
+        "a demo extension registers with its demo password: {out}"
+    );
+    let (ok, out) = register(
+        "register_refused.xml",
+        sip_addr,
+        "u1",
+        "1003",
+        "demo1001",
+        "127.0.0.1:5999",
+    )
+    .await;
+    assert!(ok, "another extension's password is refused: {out}");
+
+    let hangup = |pid: u32| {
+        std::process::Command::new("kill")
+            .args(["-HUP", &pid.to_string()])
+            .status()
+            .unwrap();
+    };
+    let pid = server.id().unwrap();
+    std::fs::write(
+        plans.join("broken.toml"),
+        "[[rule]]\nname = \"x\"\nring = \"1001\"\ncalled = \"_10[\"\n",
+    )
+    .unwrap();
+    hangup(pid);
+    let logged = |needle: &str| {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains(needle)
+    };
+    let mut seen = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if logged("dialplans NOT reloaded") {
+            seen = true;
+            break;
+        }
+    }
+    assert!(
+        seen,
+        "a broken plan is refused: {}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    assert!(logged("broken.toml:4"), "the error names file and line");
+    std::fs::remove_file(plans.join("broken.toml")).unwrap();
+    hangup(pid);
+    let mut reloaded = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if logged("dialplans reloaded") {
+            reloaded = true;
+            break;
+        }
+    }
+    assert!(
+        reloaded,
+        "a good plan is taken: {}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    server.kill().await.unwrap();
+}

@@ -16,7 +16,7 @@ use crate::sip::message::{self, Header, Method, Request, SipMessage, StatusCode,
 use crate::sip::registration::{Accounts, Challenger, Context, Notice, Outcome, Registrations};
 use crate::sip::reject;
 use crate::sip::transaction::{Event, Output, ServerTx, TransactionLayer};
-use crate::sip::transport::Flow;
+use crate::sip::transport::{Flow, Transport};
 
 /// Methods this server answers; the rest get 405 with this list.
 const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE";
@@ -268,7 +268,12 @@ impl Engine {
         let wall = clock::now();
         let trunks = self.trunks.clone();
         let extension;
-        let caller = match trunks.by_source(flow.remote.ip()) {
+        // Browsers (WebSocket) are always phones, never a PBX.
+        let from_trunk = match flow.transport {
+            Transport::Ws | Transport::Wss => None,
+            _ => trunks.by_source(flow.remote.ip()),
+        };
+        let caller = match from_trunk {
             Some(trunk) => match routing::Caller::trunk(trunk, &request) {
                 Ok(caller) => caller,
                 Err(reason) => {

@@ -166,6 +166,12 @@ impl SipServer {
         self.plan.send_replace(plan);
     }
 
+    /// Tells the engine to stop, without waiting for it (for a server
+    /// shared between tasks).
+    pub fn shutdown(&self) {
+        let _ = self.stop.send(true);
+    }
+
     /// Stops the engine; the listeners and connections close as their
     /// tasks notice that the engine is gone.
     pub async fn stop(self) {

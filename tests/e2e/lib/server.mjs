@@ -52,7 +52,7 @@ export async function startServer() {
   const port = await freePort();
   const logPath = join(tmp, "server.log");
   const logFile = createWriteStream(logPath);
-  const child = spawn(bin, ["serve", "--database", database, "--http", `127.0.0.1:${port}`], {
+  const child = spawn(bin, ["serve", "--database", database, "--http", `127.0.0.1:${port}`, "--sip", "127.0.0.1:0"], {
     cwd: repoRoot, // the demo and the server find fixtures/ relative to the working directory
     env,
     stdio: ["ignore", "pipe", "pipe"],
