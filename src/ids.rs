@@ -36,4 +36,6 @@ id_type! {
     NodeId;
     /// A user-defined client attribute definition.
     AttributeId;
+    /// A stored call detail record: one finished call as the B2BUA reported it.
+    CallRecordId;
 }

@@ -80,10 +80,12 @@ pub enum Section {
     Users,
     Audit,
     Import,
+    /// Call detail records.
+    Calls,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Section::Clients,
         Section::Interactions,
         Section::Tasks,
@@ -92,6 +94,7 @@ impl Section {
         Section::Users,
         Section::Audit,
         Section::Import,
+        Section::Calls,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -104,6 +107,7 @@ impl Section {
             Section::Users => "users",
             Section::Audit => "audit",
             Section::Import => "import",
+            Section::Calls => "calls",
         }
     }
 }
@@ -246,6 +250,11 @@ pub fn default_rights(role: Role) -> BTreeMap<Section, Right> {
         .map(|section| {
             let right = match (role, section) {
                 (Role::Admin, _) => rw(All),
+                // Call records are written by the switch, never through the
+                // API; agents reach the calls of their own extensions.
+                (Role::Supervisor | Role::Manager, Section::Calls) => ro(All),
+                (Role::Marketer, Section::Calls) => Right::NONE,
+                (Role::Agent, Section::Calls) => ro(Own),
                 (Role::Supervisor, Section::Users | Section::Audit) => ro(All),
                 (Role::Supervisor, Section::Import) => Right::NONE,
                 (Role::Supervisor, _) => rw(All),

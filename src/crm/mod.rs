@@ -1,5 +1,6 @@
 //! The CRM domain: clients, contact persons, the classifier, user-defined
-//! attributes, interactions, tasks, users and their rights, the audit log.
+//! attributes, interactions, tasks, users and their rights, the audit log,
+//! call detail records.
 //!
 //! This layer is pure: types built by parsing (so inner code never holds an
 //! unchecked string where a type exists), the repository traits that
@@ -47,6 +48,7 @@ macro_rules! text_enum {
 pub mod access;
 pub mod attributes;
 pub mod audit;
+pub mod calls;
 pub mod classifier;
 pub mod clients;
 pub mod error;

@@ -10,3 +10,4 @@ include!("interactions.rs");
 include!("tasks.rs");
 include!("audit.rs");
 include!("import.rs");
+include!("calls.rs");
