@@ -18,6 +18,7 @@ use crate::phone::Region;
 pub mod attributes;
 pub mod audit;
 pub mod auth;
+pub mod calls;
 pub mod classifier;
 pub mod clients;
 pub mod error;
@@ -51,6 +52,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .merge(classifier::router())
         .merge(attributes::router())
         .merge(audit::router())
+        .merge(calls::router())
         .merge(openapi::router())
         .fallback(|| async { error::ApiError::NotFound });
     Router::new()

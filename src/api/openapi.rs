@@ -25,6 +25,7 @@ use super::AppState;
         super::classifier::delete_node,
         super::attributes::list, super::attributes::create,
         super::audit::audit,
+        super::calls::list_calls, super::calls::get_call,
     ),
     tags(
         (name = "auth", description = "Log in and out"),
@@ -35,6 +36,7 @@ use super::AppState;
         (name = "attributes", description = "User-defined client attributes"),
         (name = "users", description = "Users and role rights"),
         (name = "audit", description = "Who changed what"),
+        (name = "calls", description = "Call detail records written by the switch"),
     )
 )]
 pub struct ApiDoc;
