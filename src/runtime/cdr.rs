@@ -90,7 +90,7 @@ impl CdrWriter {
 }
 
 /// What became of one attempt to store a record.
-enum Stored {
+enum Attempt {
     Stored,
     /// Refused by the database and kept in the set-aside file.
     SetAside,
@@ -122,7 +122,7 @@ impl Writer {
                 let Some(record) = inbox.recv().await else {
                     break;
                 };
-                if let Stored::Unavailable(e) = self.store(&record).await {
+                if let Attempt::Unavailable(e) = self.store(&record).await {
                     tracing::warn!(error = %e, spool = %path, "database unavailable: call records go to the spool until it is back");
                     self.keep(record).await;
                     retry = Some((Instant::now() + self.backoff.first, self.backoff.first));
@@ -150,11 +150,11 @@ impl Writer {
     }
 
     /// One write to the database.
-    async fn store(&self, record: &CallRecord) -> Stored {
+    async fn store(&self, record: &CallRecord) -> Attempt {
         match self.repo.record_call(record).await {
             Ok(()) => {
                 metrics::counter!("cdr_written_total").increment(1);
-                Stored::Stored
+                Attempt::Stored
             }
             Err(RepoError::Invalid(errors)) => {
                 tracing::error!(call_id = %record.call_id, reason = %errors, "the database refuses a call record; set aside");
@@ -164,9 +164,9 @@ impl Writer {
                         tracing::error!(call_id = %record.call_id, error = %e, "call record unserialisable")
                     }
                 }
-                Stored::SetAside
+                Attempt::SetAside
             }
-            Err(e) => Stored::Unavailable(e),
+            Err(e) => Attempt::Unavailable(e),
         }
     }
 
@@ -231,7 +231,7 @@ impl Writer {
             }
             match serde_json::from_str::<CallRecord>(&line) {
                 Ok(record) => {
-                    if let Stored::Unavailable(e) = self.store(&record).await {
+                    if let Attempt::Unavailable(e) = self.store(&record).await {
                         tracing::debug!(error = %e, "database still unavailable");
                         return false;
                     }
@@ -255,7 +255,7 @@ impl Writer {
     /// Stores what the spool could not take, once the spool itself is empty.
     async fn store_unsaved(&mut self) -> bool {
         while let Some(record) = self.unsaved.front() {
-            if let Stored::Unavailable(_) = self.store(record).await {
+            if let Attempt::Unavailable(_) = self.store(record).await {
                 return false;
             }
             self.unsaved.pop_front();
