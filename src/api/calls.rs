@@ -115,7 +115,7 @@ fn time(query: &QueryPairs, name: &str, errors: &mut FieldErrors) -> Option<Date
             name,
             DateTime::parse_from_rfc3339(text).map_err(|_| "must be an RFC 3339 time"),
         )
-        .map(|t| t.with_timezone(&Utc))
+        .map(|t| crate::crm::whole_seconds(t.with_timezone(&Utc)))
 }
 
 /// A trimmed number or extension of bounded length; blank means absent.

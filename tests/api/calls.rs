@@ -1,6 +1,10 @@
 use reqwest::StatusCode;
 use serde_json::Value;
-use switchboard::crm::calls::{CallRecord, Direction, LegRecord, Outcome, Party};
+use switchboard::crm::RepoError;
+use switchboard::crm::calls::{
+    CallFilter, CallRecord, CallScope, Direction, LegRecord, Outcome, Party,
+};
+use switchboard::crm::page::PageRequest;
 
 use crate::helpers::{TestApp, fields, on_both_backends};
 
@@ -247,6 +251,61 @@ async fn calls_are_open_to_supervisors_and_managers_only(app: TestApp) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+async fn an_extension_scope_reaches_the_calls_it_answered_or_placed(app: TestApp) {
+    let answered = call("answered", 1, Direction::Inbound, Outcome::Answered);
+    let mut placed = call("placed", 2, Direction::Outbound, Outcome::Answered);
+    placed.caller = "101".into();
+    placed.answered_by = None;
+    let mut other = call("other", 3, Direction::Inbound, Outcome::Answered);
+    other.answered_by = Some("205".into());
+    store(&app, &[answered, placed, other]).await;
+    let page = PageRequest::default();
+    let scope = |extensions: &[&str]| {
+        CallScope::Extensions(extensions.iter().map(|e| e.to_string()).collect())
+    };
+    let list = |scope: CallScope| {
+        let repo = app.repo.clone();
+        let page = page.clone();
+        async move {
+            let found = repo
+                .list_calls(&scope, &CallFilter::default(), &page)
+                .await
+                .unwrap();
+            found
+                .items
+                .into_iter()
+                .map(|c| c.record.call_id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(list(scope(&["101"])).await, ["placed", "answered"]);
+    assert_eq!(
+        list(scope(&["101", "205"])).await,
+        ["other", "placed", "answered"]
+    );
+    assert!(list(scope(&[])).await.is_empty());
+    let other_id = app
+        .repo
+        .list_calls(&CallScope::All, &CallFilter::default(), &page)
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    assert!(matches!(
+        app.repo.call(&scope(&["101"]), other_id).await,
+        Err(RepoError::NotFound)
+    ));
+    assert_eq!(
+        app.repo
+            .call(&scope(&["205"]), other_id)
+            .await
+            .unwrap()
+            .record
+            .call_id,
+        "other"
+    );
+}
+
 async fn bad_call_filters_are_named(app: TestApp) {
     let (status, body) = app
         .admin()
@@ -271,6 +330,7 @@ on_both_backends!(
     a_call_recorded_twice_is_stored_once,
     a_nul_in_a_callers_name_stores_the_same_on_both_backends,
     calls_are_open_to_supervisors_and_managers_only,
+    an_extension_scope_reaches_the_calls_it_answered_or_placed,
     bad_call_filters_are_named,
     calls_are_in_the_openapi_document,
 );
