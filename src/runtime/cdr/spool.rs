@@ -7,7 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use tokio::fs::{self, File, OpenOptions};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, Lines};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, Lines};
 
 use crate::crm::calls::CallRecord;
 
@@ -77,9 +77,7 @@ impl Spool {
 
     /// The spooled lines, oldest first.
     pub(super) async fn read(&self) -> io::Result<Lines<BufReader<File>>> {
-        let mut file = File::open(&self.path).await?;
-        file.rewind().await?;
-        Ok(BufReader::new(file).lines())
+        Ok(BufReader::new(File::open(&self.path).await?).lines())
     }
 
     /// Empties the spool once every line is stored.
