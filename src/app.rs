@@ -13,11 +13,13 @@ use metrics_exporter_prometheus::PrometheusBuilder;
 use tokio::net::TcpListener;
 
 use crate::api::{self, AppState};
+use crate::calls::CallEvent;
 use crate::config::Settings;
 use crate::crm::Repository;
 use crate::dialplan;
 use crate::pbx::trunks::Trunks;
-use crate::runtime::sip::{SipServer, SipSettings, TlsSettings};
+use crate::runtime::cdr::CdrWriter;
+use crate::runtime::sip::{SipServer, SipSettings, TlsSettings, records};
 use crate::sip::registration::Accounts;
 use crate::storage;
 
@@ -90,8 +92,20 @@ async fn start_sip(
         key: settings.sip_tls_key.clone(),
     });
     let accounts = load_accounts(repo.as_ref()).await?;
+    // Call records go through the durable writer: the call path never waits
+    // on the database, and an outage spools them to disk.
+    let (cdr, _writer) = CdrWriter::start(repo.clone(), settings.spool_dir.clone());
+    let (events, mut ended) = tokio::sync::mpsc::unbounded_channel();
+    let run: u64 = rand::random();
+    tokio::spawn(async move {
+        while let Some(event) = ended.recv().await {
+            if let CallEvent::Ended(summary) = event {
+                cdr.send(records::record_of(run, &summary));
+            }
+        }
+    });
     let sip = Arc::new(
-        SipServer::start(sip_settings, accounts, None)
+        SipServer::start(sip_settings, accounts, Some(events))
             .await
             .context("starting SIP")?,
     );

@@ -31,6 +31,8 @@ pub struct Settings {
     pub dialplans: PathBuf,
     /// PBX and carrier trunks (`[[trunks]]` tables).
     pub trunks: Vec<crate::pbx::trunks::TrunkConfig>,
+    /// Where call records wait while the database is unreachable.
+    pub spool_dir: PathBuf,
     /// `sqlite://FILE` (the embedded default) or `postgres://...`.
     pub database: String,
     /// ISO region for phone numbers written without a country prefix.
@@ -61,6 +63,7 @@ impl Default for Settings {
             sip_tls_key: PathBuf::from("sip.key"),
             dialplans: PathBuf::from("dialplans"),
             trunks: Vec::new(),
+            spool_dir: PathBuf::from("spool"),
             database: "sqlite://switchboard.db".into(),
             default_region: "US".into(),
             web_dir: PathBuf::from("web/dist"),
@@ -171,6 +174,9 @@ impl Settings {
         if let Some(v) = var("SWITCHBOARD_DIALPLANS") {
             self.dialplans = PathBuf::from(v);
         }
+        if let Some(v) = var("SWITCHBOARD_SPOOL_DIR") {
+            self.spool_dir = PathBuf::from(v);
+        }
         if let Some(v) = var("SWITCHBOARD_DATABASE") {
             self.database = v;
         }
@@ -234,6 +240,7 @@ impl fmt::Debug for Settings {
             .field("sip_tls_key", &self.sip_tls_key)
             .field("dialplans", &self.dialplans)
             .field("trunks", &self.trunks)
+            .field("spool_dir", &self.spool_dir)
             .field("database", &redact_url(&self.database))
             .field("default_region", &self.default_region)
             .field("web_dir", &self.web_dir)

@@ -38,4 +38,6 @@ id_type! {
     AttributeId;
     /// A SIP account: an extension that phones and softphones register as.
     SipAccountId;
+    /// A stored call detail record: one finished call as the B2BUA reported it.
+    CallRecordId;
 }

@@ -2,7 +2,7 @@
 //!
 //! The map (see DESIGN.md for the whole architecture):
 //! - [`crm`]: the domain: clients, classifier, attributes, interactions,
-//!   tasks, users and rights; repository traits. Pure.
+//!   tasks, users and rights, call records; repository traits. Pure.
 //! - [`storage`]: the repository traits on SQLite and PostgreSQL.
 //! - [`api`]: the REST API under `/api/v1`, health and metrics, the web app.
 //! - [`app`]: the composition root: settings in, a running server out.
@@ -15,7 +15,8 @@
 //! - [`config`], [`ids`], [`phone`]: settings, identifier types, phone numbers.
 //! - [`sip`]: the sans-IO SIP core: messages, framing, transactions, digest
 //!   authentication, the scanner guard, registrar bindings. Pure.
-//! - [`runtime`]: the only place that reads the clock.
+//! - [`runtime`]: the drivers: the only place that reads the clock, the SIP
+//!   sockets and engine, the CDR writer that stores call records off the call path.
 
 pub mod api;
 pub mod app;

@@ -506,7 +506,8 @@ async fn an_extension_calls_out_through_the_trunk() {
 /// database (1001-1020, password demo<ext>), its routing from a dialplans
 /// folder that SIGHUP reloads.
 #[tokio::test]
-async fn the_server_binary_registers_demo_extensions_and_reloads_dialplans_on_sighup() {
+async fn the_server_binary_registers_demo_extensions_records_their_calls_and_reloads_dialplans_on_sighup()
+ {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("demo.db").display());
     let plans = dir.path().join("dialplans");
@@ -542,6 +543,7 @@ async fn the_server_binary_registers_demo_extensions_and_reloads_dialplans_on_si
         ])
         .env("SWITCHBOARD_DIALPLANS", &plans)
         .env("SWITCHBOARD_WEB_DIR", dir.path())
+        .env("SWITCHBOARD_SPOOL_DIR", dir.path().join("spool"))
         .current_dir(manifest)
         .stdout(std::process::Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
@@ -590,6 +592,67 @@ async fn the_server_binary_registers_demo_extensions_and_reloads_dialplans_on_si
     )
     .await;
     assert!(ok, "another extension's password is refused: {out}");
+
+    // A call between two demo extensions leaves its record, read back
+    // through the API.
+    let port = free_port();
+    let mut phone = Sipp::scenario("phone_answers.xml");
+    phone.arg(["-p", &port.to_string()]);
+    let child = phone.spawn();
+    let contact = format!("127.0.0.1:{port}");
+    let (ok, out) = register("register.xml", sip_addr, "u1", "1002", "demo1002", &contact).await;
+    assert!(ok, "1002 registers: {out}");
+    let (ok, out) = Sipp::scenario("extension_calls.xml")
+        .arg([
+            &sip_addr.to_string(),
+            "-t",
+            "u1",
+            "-s",
+            "1002",
+            "-au",
+            "1001",
+            "-ap",
+            "demo1001",
+        ])
+        .arg(["-p", &free_port().to_string()])
+        .run()
+        .await;
+    assert!(ok, "1001 calls 1002: {out}");
+    assert!(phone.finish(child).await.0, "1002 answers");
+    let http_client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{http}/api/v1");
+    let login = http_client
+        .post(format!("{base}/auth/login"))
+        .json(&serde_json::json!({"username": "supervisor", "password": "demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(login.status().is_success(), "the demo supervisor logs in");
+    let mut record = serde_json::Value::Null;
+    for _ in 0..50 {
+        let page: serde_json::Value = http_client
+            .get(format!("{base}/calls"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if let Some(first) = page["items"].get(0) {
+            record = first.clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(record["caller"], "1001", "the call's record: {record}");
+    assert_eq!(record["called"], "1002");
+    assert_eq!(record["answered_by"], "1002");
+    assert_eq!(record["outcome"], "answered");
+    assert_eq!(record["direction"], "internal");
+    assert_eq!(record["hangup_by"], "caller");
 
     let hangup = |pid: u32| {
         std::process::Command::new("kill")

@@ -18,6 +18,7 @@ use crate::phone::Region;
 pub mod attributes;
 pub mod audit;
 pub mod auth;
+pub mod calls;
 pub mod classifier;
 pub mod clients;
 pub mod error;
@@ -56,6 +57,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .merge(attributes::router())
         .merge(audit::router())
         .merge(sip_accounts::router())
+        .merge(calls::router())
         .merge(openapi::router())
         .fallback(|| async { error::ApiError::NotFound });
     Router::new()

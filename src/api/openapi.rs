@@ -27,6 +27,7 @@ use super::AppState;
         super::audit::audit,
         super::sip_accounts::list, super::sip_accounts::create, super::sip_accounts::account,
         super::sip_accounts::update, super::sip_accounts::delete, super::sip_accounts::set_password,
+        super::calls::list_calls, super::calls::get_call,
     ),
     tags(
         (name = "auth", description = "Log in and out"),
@@ -38,6 +39,7 @@ use super::AppState;
         (name = "users", description = "Users and role rights"),
         (name = "audit", description = "Who changed what"),
         (name = "sip", description = "SIP accounts: the extensions phones and softphones register as (passwords kept only as HA1)"),
+        (name = "calls", description = "Call detail records written by the switch"),
     )
 )]
 pub struct ApiDoc;

@@ -82,10 +82,12 @@ pub enum Section {
     Import,
     /// SIP accounts (extensions) and, later, trunks and dialplans.
     Telephony,
+    /// Call detail records.
+    Calls,
 }
 
 impl Section {
-    pub const ALL: [Section; 9] = [
+    pub const ALL: [Section; 10] = [
         Section::Clients,
         Section::Interactions,
         Section::Tasks,
@@ -95,6 +97,7 @@ impl Section {
         Section::Audit,
         Section::Import,
         Section::Telephony,
+        Section::Calls,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -108,6 +111,7 @@ impl Section {
             Section::Audit => "audit",
             Section::Import => "import",
             Section::Telephony => "telephony",
+            Section::Calls => "calls",
         }
     }
 }
@@ -254,6 +258,11 @@ pub fn default_rights(role: Role) -> BTreeMap<Section, Right> {
                 // manage them, supervisors see who has which extension.
                 (Role::Supervisor, Section::Telephony) => ro(All),
                 (_, Section::Telephony) => Right::NONE,
+                // Call records are written by the switch, never through the
+                // API; agents reach the calls of their own extensions.
+                (Role::Supervisor | Role::Manager, Section::Calls) => ro(All),
+                (Role::Marketer, Section::Calls) => Right::NONE,
+                (Role::Agent, Section::Calls) => ro(Own),
                 (Role::Supervisor, Section::Users | Section::Audit) => ro(All),
                 (Role::Supervisor, Section::Import) => Right::NONE,
                 (Role::Supervisor, _) => rw(All),

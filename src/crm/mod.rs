@@ -1,6 +1,6 @@
 //! The CRM domain: clients, contact persons, the classifier, user-defined
 //! attributes, interactions, tasks, users and their rights, the audit log,
-//! the SIP accounts (extensions) phones register as.
+//! the SIP accounts (extensions) phones register as, and call detail records.
 //!
 //! This layer is pure: types built by parsing (so inner code never holds an
 //! unchecked string where a type exists), the repository traits that
@@ -48,6 +48,7 @@ macro_rules! text_enum {
 pub mod access;
 pub mod attributes;
 pub mod audit;
+pub mod calls;
 pub mod classifier;
 pub mod clients;
 pub mod error;

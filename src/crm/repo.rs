@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use super::RepoError;
 use super::attributes::AttributeRepo;
 use super::audit::AuditRepo;
+use super::calls::CallRecordRepo;
 use super::classifier::ClassifierRepo;
 use super::clients::ClientRepo;
 use super::import::ImportRepo;
@@ -25,6 +26,7 @@ pub trait Repository:
     + AuditRepo
     + ImportRepo
     + SipAccountRepo
+    + CallRecordRepo
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

@@ -1,5 +1,7 @@
 //! The drivers around the pure cores: the clock (the only place that reads
-//! it) and the SIP sockets with the engine loop.
+//! it), the SIP sockets with the engine loop, and the CDR writer that stores
+//! call records off the call path.
 
+pub mod cdr;
 pub mod clock;
 pub mod sip;

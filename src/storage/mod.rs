@@ -91,6 +91,46 @@ fn conflict_on(field: &str) -> impl Fn(sqlx::Error) -> RepoError + '_ {
     }
 }
 
+/// Maps the error of a write: when the database refuses the values
+/// themselves (a constraint, a value it cannot hold), `Invalid`, since
+/// retrying will never help; anything else is the database failing, `Backend`.
+fn refused_or_backend(e: sqlx::Error) -> RepoError {
+    let refused = match &e {
+        sqlx::Error::Encode(_) => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            if db
+                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some()
+            {
+                // Class 22: data exception; class 23: integrity constraint violation.
+                code.starts_with("22") || code.starts_with("23")
+            } else {
+                // SQLite: the primary code is the low byte of the extended
+                // one; SQLITE_TOOBIG 18, SQLITE_CONSTRAINT 19, SQLITE_MISMATCH 20.
+                code.parse::<i32>()
+                    .is_ok_and(|code| matches!(code & 0xff, 18..=20))
+            }
+        }
+        _ => false,
+    };
+    if refused {
+        RepoError::Invalid(FieldErrors::single("record", e.to_string()))
+    } else {
+        backend(e)
+    }
+}
+
+/// Text as both backends can store it: PostgreSQL refuses NUL in text, so it
+/// becomes U+FFFD on both, and a record from the wire stores the same way on each.
+fn storable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') {
+        std::borrow::Cow::Owned(text.replace('\0', "\u{fffd}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// A stored text that should hold one of a closed set of words.
 fn parse_stored<T: std::str::FromStr>(column: &str, text: &str) -> Result<T, RepoError> {
     text.parse()
@@ -124,6 +164,12 @@ mod tests {
         assert_eq!(Backend::of("postgres://u@h/db").unwrap(), Backend::Postgres);
         let err = Backend::of("mysql://u:pw@h/db").unwrap_err().to_string();
         assert!(!err.contains("pw"), "{err}");
+    }
+
+    #[test]
+    fn nul_in_text_is_stored_as_the_replacement_character() {
+        assert_eq!(storable("Ann\0Lee"), "Ann\u{fffd}Lee");
+        assert!(matches!(storable("Ann Lee"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

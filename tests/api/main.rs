@@ -5,6 +5,7 @@ mod helpers;
 mod support;
 
 mod auth;
+mod calls;
 mod classifier;
 mod clients;
 mod errors;

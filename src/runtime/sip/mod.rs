@@ -4,6 +4,7 @@
 
 pub mod cert;
 mod engine;
+pub mod records;
 mod routing;
 pub mod tls;
 mod transports;

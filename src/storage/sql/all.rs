@@ -11,3 +11,4 @@ include!("tasks.rs");
 include!("audit.rs");
 include!("import.rs");
 include!("sip_accounts.rs");
+include!("calls.rs");

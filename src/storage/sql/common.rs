@@ -8,6 +8,7 @@ use sqlx::{QueryBuilder, Row};
 use crate::crm::access::{Actor, ClientScope, Right, Role, Section};
 use crate::crm::attributes::{AttributeDef, AttributeKind, AttributeRepo, NewAttributeDef};
 use crate::crm::audit::{AuditEntry, AuditFilter, AuditRepo, Change};
+use crate::crm::calls::{CallFilter, CallRecord, CallRecordRepo, CallScope, StoredCallRecord};
 use crate::crm::classifier::{self, ClassifierBranch, ClassifierNode, ClassifierRepo};
 use crate::crm::clients::{
     Address, Client, ClientFilter, ClientPatch, ClientRepo, ClientSort, ClientSummary, ContactPerson, EmailView,
@@ -20,10 +21,10 @@ use crate::crm::tasks::{NewTask, Task, TaskFilter, TaskPatch, TaskRepo, TaskScop
 use crate::crm::text::{fold, Email};
 use crate::crm::users::{rights_from_rows, Credentials, NewUser, User, UserRepo, Username};
 use crate::crm::{RepoError, Repository};
-use crate::ids::{AttributeId, ClientId, ContactPersonId, InteractionId, NodeId, SipAccountId, TaskId, TeamId, UserId};
+use crate::ids::{AttributeId, CallRecordId, ClientId, ContactPersonId, InteractionId, NodeId, SipAccountId, TaskId, TeamId, UserId};
 use crate::sip::digest::Ha1Set;
 
-use super::{backend, conflict_on, invalid, like_escape, parse_stored};
+use super::{backend, conflict_on, invalid, like_escape, parse_stored, refused_or_backend, storable};
 
 type Tx<'a> = sqlx::Transaction<'a, Db>;
 

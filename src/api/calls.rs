@@ -1,0 +1,183 @@
+//! `/calls`: the call detail records the switch wrote, newest first, with
+//! filters for the call log and supervisors' reviews. Read-only: records come
+//! from the B2BUA through the CDR writer, never from the API.
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+
+use super::AppState;
+use super::error::ApiResult;
+use super::extract::{PathId, QueryPairs};
+use crate::crm::FieldErrors;
+use crate::crm::access::{Actor, Reach, Section};
+use crate::crm::calls::{
+    CallFilter, CallScope, Direction, NumberFilter, Outcome, StoredCallRecord,
+};
+use crate::crm::page::Page;
+use crate::ids::CallRecordId;
+use crate::phone::{Phone, Region};
+
+/// Longest extension or number accepted as a filter.
+const NUMBER_MAX: usize = 64;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/calls", get(list_calls))
+        .route("/calls/{id}", get(get_call))
+}
+
+/// The calls an actor reaches. A reach narrower than `all` means the calls of
+/// the extensions whose SIP accounts belong to the user.
+async fn scope(state: &AppState, actor: &Actor) -> Result<CallScope, super::error::ApiError> {
+    Ok(match actor.right(Section::Calls).reach {
+        Reach::All => CallScope::All,
+        Reach::Team | Reach::Own => {
+            let accounts = state.repo.sip_accounts().await?;
+            let own = accounts
+                .into_iter()
+                .filter(|a| a.user_id == Some(actor.user_id))
+                .map(|a| a.extension.as_str().to_string())
+                .collect();
+            CallScope::Extensions(own)
+        }
+    })
+}
+
+/// Call records, newest first.
+#[utoipa::path(get, path = "/api/v1/calls", tag = "calls",
+    params(
+        ("direction" = Option<String>, Query, description = "inbound, outbound or internal"),
+        ("outcome" = Option<String>, Query,
+            description = "answered, busy, no_answer, cancelled, rejected, failed, unavailable"),
+        ("extension" = Option<String>, Query, description = "Calls this extension answered or placed"),
+        ("number" = Option<String>, Query,
+            description = "Text found in the caller, called or diverting number; a phone number also matches the caller's E.164 form"),
+        ("from" = Option<String>, Query, description = "RFC 3339: arrived at or after"),
+        ("to" = Option<String>, Query, description = "RFC 3339: arrived before"),
+        ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = Page<StoredCallRecord>), (status = 400, body = super::error::Problem),
+        (status = 403, body = super::error::Problem)))]
+async fn list_calls(
+    State(state): State<AppState>,
+    actor: Actor,
+    query: QueryPairs,
+) -> ApiResult<axum::Json<Page<StoredCallRecord>>> {
+    actor.require_read(Section::Calls)?;
+    let mut errors = FieldErrors::new();
+    let filter = parse_filter(&query, state.region, &mut errors);
+    let page = query.page(&mut errors);
+    let page = QueryPairs::finish(errors, page)?;
+    Ok(axum::Json(
+        state
+            .repo
+            .list_calls(&scope(&state, &actor).await?, &filter, &page)
+            .await?,
+    ))
+}
+
+/// One call record, with the legs it rang.
+#[utoipa::path(get, path = "/api/v1/calls/{id}", tag = "calls", params(("id" = i64, Path)),
+    responses((status = 200, body = StoredCallRecord), (status = 404, body = super::error::Problem)))]
+async fn get_call(
+    State(state): State<AppState>,
+    actor: Actor,
+    PathId(id): PathId,
+) -> ApiResult<axum::Json<StoredCallRecord>> {
+    actor.require_read(Section::Calls)?;
+    Ok(axum::Json(
+        state
+            .repo
+            .call(&scope(&state, &actor).await?, CallRecordId(id))
+            .await?,
+    ))
+}
+
+/// Reads the filters, recording every complaint under its parameter's name.
+fn parse_filter(query: &QueryPairs, region: Region, errors: &mut FieldErrors) -> CallFilter {
+    let from = time(query, "from", errors);
+    let to = time(query, "to", errors);
+    if let (Some(from), Some(to)) = (from, to)
+        && from >= to
+    {
+        errors.add("to", "must be later than from");
+    }
+    CallFilter {
+        direction: query.parse::<Direction>("direction", errors),
+        outcome: query.parse::<Outcome>("outcome", errors),
+        extension: bounded(query, "extension", errors),
+        number: bounded(query, "number", errors).map(|text| NumberFilter {
+            e164: Phone::parse(&text, region)
+                .ok()
+                .map(|phone| phone.e164().to_string()),
+            text,
+        }),
+        from,
+        to,
+    }
+}
+
+fn time(query: &QueryPairs, name: &str, errors: &mut FieldErrors) -> Option<DateTime<Utc>> {
+    let text = query.get(name)?;
+    errors
+        .take(
+            name,
+            DateTime::parse_from_rfc3339(text).map_err(|_| "must be an RFC 3339 time"),
+        )
+        .map(|t| crate::crm::whole_seconds(t.with_timezone(&Utc)))
+}
+
+/// A trimmed number or extension of bounded length; blank means absent.
+fn bounded(query: &QueryPairs, name: &str, errors: &mut FieldErrors) -> Option<String> {
+    let text = query.get(name)?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if text.chars().count() > NUMBER_MAX {
+        errors.add(name, format!("must be at most {NUMBER_MAX} characters"));
+        return None;
+    }
+    Some(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter(query: &str) -> Result<CallFilter, Vec<String>> {
+        let pairs = QueryPairs(serde_urlencoded::from_str(query).unwrap());
+        let mut errors = FieldErrors::new();
+        let filter = parse_filter(&pairs, Region::parse("US").unwrap(), &mut errors);
+        if errors.is_empty() {
+            Ok(filter)
+        } else {
+            Err(errors.iter().map(|e| e.field.clone()).collect())
+        }
+    }
+
+    #[test]
+    fn a_written_phone_number_also_matches_its_e164_form() {
+        let number = filter("number=(202)%20555-0143").unwrap().number.unwrap();
+        assert_eq!(number.text, "(202) 555-0143");
+        assert_eq!(number.e164.as_deref(), Some("+12025550143"));
+        let partial = filter("number=0143").unwrap().number.unwrap();
+        assert_eq!(partial.e164, None, "a fragment is matched as text only");
+    }
+
+    #[test]
+    fn every_bad_filter_is_named() {
+        let long = "9".repeat(NUMBER_MAX + 1);
+        let fields = filter(&format!(
+            "direction=sideways&outcome=maybe&from=yesterday&to=2026-01-01T00:00:00Z&extension={long}"
+        ))
+        .unwrap_err();
+        assert_eq!(fields, vec!["from", "direction", "outcome", "extension"]);
+    }
+
+    #[test]
+    fn a_time_range_must_run_forwards() {
+        let fields = filter("from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z").unwrap_err();
+        assert_eq!(fields, vec!["to"]);
+    }
+}

@@ -1,0 +1,236 @@
+//! Call detail records: what the B2BUA reports when a call ends (who called
+//! whom, over which trunk, which legs rang, who answered, how it ended), the
+//! stored form the API lists, and the repository trait that stores them.
+//!
+//! A record is keyed by the B2BUA's own `call_id`, so storing the same call
+//! twice (a retry, a spool replayed after a crash) keeps one row.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::RepoError;
+use super::page::{Page, PageRequest};
+use crate::ids::CallRecordId;
+
+text_enum! {
+    /// Which way the call went, seen from this switch.
+    Direction { Inbound = "inbound", Outbound = "outbound", Internal = "internal" }
+}
+text_enum! {
+    /// How the call ended for the caller. `cancelled`: the caller hung up
+    /// before anyone answered; `unavailable`: no registered contact could be rung.
+    Outcome {
+        Answered = "answered",
+        Busy = "busy",
+        NoAnswer = "no_answer",
+        Cancelled = "cancelled",
+        Rejected = "rejected",
+        Failed = "failed",
+        Unavailable = "unavailable",
+    }
+}
+text_enum! {
+    /// Who ended the call.
+    Party { Caller = "caller", Callee = "callee", System = "system" }
+}
+
+/// One finished call, as the B2BUA reports it. This is also the line format
+/// of the CDR spool, so its JSON shape must stay readable by later versions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CallRecord {
+    /// The B2BUA's id of the call; unique, so a record is stored once.
+    pub call_id: String,
+    pub direction: Direction,
+    /// The trunk the call came in or went out on; `null` for internal calls.
+    pub trunk: Option<String>,
+    /// The calling number as received.
+    pub caller: String,
+    pub caller_e164: Option<String>,
+    pub caller_name: Option<String>,
+    /// The called number as received.
+    pub called: String,
+    /// The number first dialled when the call was diverted to us.
+    pub original_called: Option<String>,
+    /// The extension that answered.
+    pub answered_by: Option<String>,
+    /// The dial plan rule that routed the call.
+    pub dialplan_rule: Option<String>,
+    pub arrived_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub ended_at: DateTime<Utc>,
+    pub outcome: Outcome,
+    pub hangup_by: Option<Party>,
+    /// The final SIP status of a call that failed (486, 603, 503 ...).
+    pub sip_code: Option<u16>,
+    /// Every destination rung, in the order they were tried.
+    pub legs: Vec<LegRecord>,
+}
+
+/// One destination the call rang.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LegRecord {
+    pub extension_or_number: String,
+    /// The registered contact (or trunk address) that was rung.
+    pub contact: Option<String>,
+    pub answered: bool,
+    /// The final SIP status this leg got, when it did not answer.
+    pub sip_code: Option<u16>,
+}
+
+impl CallRecord {
+    /// Seconds the caller waited: until the answer, or until the end when
+    /// nobody answered. Clock skew between the stamps never gives a negative.
+    pub fn wait_seconds(&self) -> i64 {
+        let until = self.answered_at.unwrap_or(self.ended_at);
+        (until - self.arrived_at).num_seconds().max(0)
+    }
+
+    /// Seconds of conversation; 0 for a call nobody answered.
+    pub fn talk_seconds(&self) -> i64 {
+        self.answered_at.map_or(0, |answered| {
+            (self.ended_at - answered).num_seconds().max(0)
+        })
+    }
+}
+
+/// A stored call record, as the API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct StoredCallRecord {
+    pub id: CallRecordId,
+    #[serde(flatten)]
+    pub record: CallRecord,
+    /// Ring or queue time: arrival to answer, or to the end when unanswered.
+    pub wait_s: i64,
+    /// Answer to hang-up; 0 when unanswered.
+    pub talk_s: i64,
+}
+
+impl StoredCallRecord {
+    pub fn new(id: CallRecordId, record: CallRecord) -> Self {
+        StoredCallRecord {
+            id,
+            wait_s: record.wait_seconds(),
+            talk_s: record.talk_seconds(),
+            record,
+        }
+    }
+}
+
+/// Which call records an actor reaches; storage turns it into a WHERE clause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallScope {
+    All,
+    /// Calls answered by, or placed from, one of these extensions. An empty
+    /// list reaches no call.
+    Extensions(Vec<String>),
+}
+
+/// A number to look for among a call's caller and called numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberFilter {
+    /// Matched anywhere inside the numbers as received.
+    pub text: String,
+    /// The same number in E.164 when it reads as a phone number, matched
+    /// exactly against the caller's E.164 form.
+    pub e164: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallFilter {
+    pub direction: Option<Direction>,
+    pub outcome: Option<Outcome>,
+    /// Calls this extension answered or placed.
+    pub extension: Option<String>,
+    pub number: Option<NumberFilter>,
+    /// Arrived at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Arrived before.
+    pub to: Option<DateTime<Utc>>,
+}
+
+#[async_trait]
+pub trait CallRecordRepo: Send + Sync {
+    /// Stores a finished call. A record whose `call_id` is already stored is
+    /// ignored, so a retried write never duplicates. `Err(Invalid)` means the
+    /// database refuses this record itself and never will take it as it is;
+    /// any other error means the database cannot take writes now.
+    async fn record_call(&self, record: &CallRecord) -> Result<(), RepoError>;
+    /// Call records, newest arrival first.
+    async fn list_calls(
+        &self,
+        scope: &CallScope,
+        filter: &CallFilter,
+        page: &PageRequest,
+    ) -> Result<Page<StoredCallRecord>, RepoError>;
+    /// One call record; `NotFound` also when the scope does not reach it.
+    async fn call(
+        &self,
+        scope: &CallScope,
+        id: CallRecordId,
+    ) -> Result<StoredCallRecord, RepoError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    fn record(answered_at: Option<&str>, ended_at: &str) -> CallRecord {
+        CallRecord {
+            call_id: "c1".into(),
+            direction: Direction::Inbound,
+            trunk: Some("avaya".into()),
+            caller: "2025550143".into(),
+            caller_e164: Some("+12025550143".into()),
+            caller_name: None,
+            called: "100".into(),
+            original_called: None,
+            answered_by: answered_at.map(|_| "101".into()),
+            dialplan_rule: None,
+            arrived_at: at("2026-03-01T10:00:00Z"),
+            answered_at: answered_at.map(at),
+            ended_at: at(ended_at),
+            outcome: if answered_at.is_some() {
+                Outcome::Answered
+            } else {
+                Outcome::Cancelled
+            },
+            hangup_by: Some(Party::Caller),
+            sip_code: None,
+            legs: vec![],
+        }
+    }
+
+    #[test]
+    fn an_answered_call_splits_into_wait_and_talk() {
+        let call = record(Some("2026-03-01T10:00:12Z"), "2026-03-01T10:03:12Z");
+        assert_eq!((call.wait_seconds(), call.talk_seconds()), (12, 180));
+    }
+
+    #[test]
+    fn an_unanswered_call_is_all_wait() {
+        let call = record(None, "2026-03-01T10:00:25Z");
+        assert_eq!((call.wait_seconds(), call.talk_seconds()), (25, 0));
+    }
+
+    #[test]
+    fn skewed_stamps_never_give_negative_durations() {
+        let call = record(Some("2026-03-01T09:59:59Z"), "2026-03-01T09:59:58Z");
+        assert_eq!((call.wait_seconds(), call.talk_seconds()), (0, 0));
+    }
+
+    #[test]
+    fn the_api_form_flattens_the_record_beside_its_durations() {
+        let call = record(Some("2026-03-01T10:00:12Z"), "2026-03-01T10:03:12Z");
+        let json = serde_json::to_value(StoredCallRecord::new(CallRecordId(7), call)).unwrap();
+        assert_eq!(json["id"], 7);
+        assert_eq!(json["call_id"], "c1");
+        assert_eq!(json["outcome"], "answered");
+        assert_eq!(json["hangup_by"], "caller");
+        assert_eq!(json["talk_s"], 180);
+    }
+}
