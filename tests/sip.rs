@@ -47,8 +47,13 @@ const PBX_IP: &str = "127.0.0.2";
 
 /// The demo's `demo-pbx` trunk with its peer (where calls out go) on `port`.
 fn demo_trunk(port: u16) -> switchboard::pbx::trunks::Trunks {
+    pinged_trunk(port, 0)
+}
+
+/// The same trunk, pinged with OPTIONS every `interval` seconds (0: never).
+fn pinged_trunk(port: u16, interval: u64) -> switchboard::pbx::trunks::Trunks {
     let text = format!(
-        "name = \"demo-pbx\"\nvendor = \"generic\"\npeers = [\"{PBX_IP}:{port}\"]\noptions_interval_secs = 0\n"
+        "name = \"demo-pbx\"\nvendor = \"generic\"\npeers = [\"{PBX_IP}:{port}\"]\noptions_interval_secs = {interval}\n"
     );
     let config: switchboard::pbx::trunks::TrunkConfig =
         toml::from_str(&text).expect("a trunk table");
@@ -702,4 +707,34 @@ async fn the_server_binary_registers_demo_extensions_records_their_calls_and_rel
         std::fs::read_to_string(&log).unwrap_or_default()
     );
     server.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_trunk_whose_pbx_answers_options_is_up() {
+    let pbx_port = free_port();
+    let mut pbx = Sipp::scenario("phone_answers.xml");
+    pbx.arg(["-p", &pbx_port.to_string(), "-i", PBX_IP, "-aa"]);
+    let child = pbx.spawn();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut settings = settings();
+    settings.trunks = Arc::new(pinged_trunk(pbx_port, 5));
+    let server = SipServer::start(settings, accounts(), None)
+        .await
+        .expect("SIP binds");
+    let health = server.trunk_health();
+    let mut up = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if health.lock().unwrap().get("demo-pbx") == Some(&switchboard::pbx::trunks::Health::Up) {
+            up = true;
+            break;
+        }
+    }
+    assert!(
+        up,
+        "the PBX answered the first OPTIONS: {:?}",
+        health.lock().unwrap()
+    );
+    server.stop().await;
+    drop(child);
 }

@@ -36,6 +36,8 @@ pub struct Engine {
     pub outbound: Outbound,
     /// Where finished calls' events go (the call records' writer).
     pub events: Option<mpsc::UnboundedSender<CallEvent>>,
+    /// The trunks' OPTIONS pings.
+    pub keepalive: super::keepalive::KeepAliveDriver,
 }
 
 impl Engine {
@@ -63,6 +65,7 @@ impl Engine {
                     self.layer.handle_timeout(now);
                     self.registrations.expire(now);
                     self.calls.handle_timeout(stamp());
+                    self.keepalive.handle_timeout(now);
                 }
                 _ = stop.changed() => return,
             }
@@ -76,6 +79,7 @@ impl Engine {
             self.layer.poll_timeout(),
             self.registrations.next_expiry(),
             self.calls.poll_timeout(),
+            self.keepalive.poll_timeout(),
         ]
         .into_iter()
         .flatten()
@@ -118,6 +122,11 @@ impl Engine {
                 moved = true;
                 self.on_command(command);
             }
+            let locals = self.locals.clone();
+            self.keepalive
+                .drain(clock::instant(), &mut self.layer, |flow| {
+                    locals.on(flow).sent_by
+                });
             if !moved {
                 break;
             }
@@ -188,10 +197,12 @@ impl Engine {
     fn on_event(&mut self, event: Event) {
         match event {
             Event::Request { tx, request, flow } => self.on_request(tx, request, flow),
-            Event::Response { tx, response } => {
+            Event::Response { tx, response }
+                if !self.keepalive.on_response(clock::instant(), tx, &response) =>
+            {
                 self.calls.on_response(stamp(), tx, response);
             }
-            Event::Timeout { tx } => {
+            Event::Timeout { tx } if !self.keepalive.on_timeout(clock::instant(), tx) => {
                 self.calls.on_timeout(stamp(), tx);
             }
             Event::Cancelled { invite } => self.calls.on_cancelled(stamp(), invite),

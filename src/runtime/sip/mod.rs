@@ -4,6 +4,7 @@
 
 pub mod cert;
 mod engine;
+mod keepalive;
 pub mod records;
 mod routing;
 pub mod tls;
@@ -25,6 +26,7 @@ use crate::sip::transaction::{self, TransactionLayer};
 
 use super::clock;
 
+pub use keepalive::TrunkHealth;
 pub use tls::{TlsError, TlsSettings};
 pub use ws::SipConnector;
 
@@ -82,6 +84,7 @@ pub struct SipServer {
     connector: SipConnector,
     accounts: watch::Sender<Accounts>,
     plan: watch::Sender<Arc<dialplan::Plan>>,
+    trunk_health: TrunkHealth,
     stop: watch::Sender<bool>,
     engine: tokio::task::JoinHandle<()>,
 }
@@ -113,6 +116,7 @@ impl SipServer {
         let (accounts_tx, accounts_rx) = watch::channel(accounts);
         let (stop_tx, stop_rx) = watch::channel(false);
         let (plan_tx, plan_rx) = watch::channel(settings.plan.clone());
+        let trunk_health = TrunkHealth::default();
         // A fresh key per start: nonces from before a restart are refused
         // and the phone simply takes the new challenge.
         let digest = Digest::new(DigestConfig::new(settings.realm, rand::random()));
@@ -134,6 +138,11 @@ impl SipServer {
             trunks: settings.trunks.clone(),
             outbound: sockets.outbound,
             events,
+            keepalive: keepalive::KeepAliveDriver::new(
+                settings.trunks.clone(),
+                clock::instant(),
+                trunk_health.clone(),
+            ),
         };
         let engine = tokio::spawn(engine.run(inbound_rx, stop_rx));
         tracing::info!(udp = %sockets.udp_addr, tcp = %sockets.tcp_addr,
@@ -145,6 +154,7 @@ impl SipServer {
             connector,
             accounts: accounts_tx,
             plan: plan_tx,
+            trunk_health,
             stop: stop_tx,
             engine,
         })
@@ -159,6 +169,11 @@ impl SipServer {
     /// Replaces the accounts that may register (after an API change).
     pub fn set_accounts(&self, accounts: Accounts) {
         self.accounts.send_replace(accounts);
+    }
+
+    /// Each monitored trunk's up/down state, as its OPTIONS pings found it.
+    pub fn trunk_health(&self) -> TrunkHealth {
+        self.trunk_health.clone()
     }
 
     /// Replaces the dialplan (after a reload); calls in progress keep the
