@@ -80,12 +80,40 @@ async fn server_with_events(
         .expect("SIP binds")
 }
 
-/// A free local port for SIPp (it has no "any port" option).
+/// A free local port for SIPp (it has no "any port" option). Ports come
+/// from one counter per test process, so parallel tests never pick the same
+/// one, and each is checked free on both test addresses.
 fn free_port() -> u16 {
-    std::net::UdpSocket::bind("127.0.0.1:0")
-        .and_then(|s| s.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let _ = NEXT.compare_exchange(
+        0,
+        20_000 + (std::process::id() % 20_000) as u16,
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
+    loop {
+        let port = NEXT.fetch_add(1, Ordering::SeqCst);
+        let free = |ip: &str| {
+            std::net::UdpSocket::bind((ip, port)).is_ok()
+                && std::net::TcpListener::bind((ip, port)).is_ok()
+        };
+        if free("127.0.0.1") && free(PBX_IP) {
+            return port;
+        }
+    }
+}
+
+/// Waits until a SIPp started in the background has bound its UDP port, so
+/// that nothing is sent to it before it listens.
+async fn wait_bound(ip: &str, port: u16) {
+    for _ in 0..100 {
+        if std::net::UdpSocket::bind((ip, port)).is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("SIPp did not bind {ip}:{port} within 5 s");
 }
 
 /// One SIPp run: a client scenario against the server, or a phone in
@@ -322,10 +350,10 @@ async fn every_corpus_message_gets_its_answer_and_the_server_keeps_serving() {
 /// registered over UDP. Returns the running phone.
 async fn phone_1002(server: &SipServer, scenario: &str) -> (Sipp, tokio::process::Child) {
     let port = free_port();
-    let phone = Sipp::scenario(scenario);
-    let mut phone = phone;
+    let mut phone = Sipp::scenario(scenario);
     phone.arg(["-p", &port.to_string()]);
     let child = phone.spawn();
+    wait_bound("127.0.0.1", port).await;
     let contact = format!("127.0.0.1:{port}");
     let (ok, log) = register(
         "register.xml",
@@ -481,7 +509,7 @@ async fn an_extension_calls_out_through_the_trunk() {
     let mut pbx = Sipp::scenario("phone_answers.xml");
     pbx.arg(["-p", &pbx_port.to_string(), "-i", PBX_IP]);
     let child = pbx.spawn();
-    tokio::time::sleep(Duration::from_millis(300)).await; // the PBX's socket is up
+    wait_bound(PBX_IP, pbx_port).await;
     let (ok, log) = Sipp::scenario("extension_calls.xml")
         .arg([
             &server.udp_addr.to_string(),
@@ -604,6 +632,7 @@ async fn the_server_binary_registers_demo_extensions_records_their_calls_and_rel
     let mut phone = Sipp::scenario("phone_answers.xml");
     phone.arg(["-p", &port.to_string()]);
     let child = phone.spawn();
+    wait_bound("127.0.0.1", port).await;
     let contact = format!("127.0.0.1:{port}");
     let (ok, out) = register("register.xml", sip_addr, "u1", "1002", "demo1002", &contact).await;
     assert!(ok, "1002 registers: {out}");
@@ -715,7 +744,7 @@ async fn a_trunk_whose_pbx_answers_options_is_up() {
     let mut pbx = Sipp::scenario("phone_answers.xml");
     pbx.arg(["-p", &pbx_port.to_string(), "-i", PBX_IP, "-aa"]);
     let child = pbx.spawn();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_bound(PBX_IP, pbx_port).await;
     let mut settings = settings();
     settings.trunks = Arc::new(pinged_trunk(pbx_port, 5));
     let server = SipServer::start(settings, accounts(), None)
