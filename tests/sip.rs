@@ -767,3 +767,76 @@ async fn a_trunk_whose_pbx_answers_options_is_up() {
     server.stop().await;
     drop(child);
 }
+
+#[tokio::test]
+async fn the_caller_hanging_up_while_it_rings_cancels_the_phone() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let server = server_with_events(Some(sender)).await;
+    let (phone, child) = phone_1002(&server, "phone_rings_unanswered.xml").await;
+    let (ok, log) = call_1002(&server, "extension_cancels.xml").await;
+    let (phone_ok, phone_log) = phone.finish(child).await;
+    assert!(ok, "the caller's side: {log}\nthe phone's: {phone_log}");
+    assert!(phone_ok, "the phone is cancelled: {phone_log}");
+    let summary = ended(&mut events).await;
+    assert_eq!(
+        (summary.outcome, summary.hangup_by),
+        (Outcome::Cancelled, Some(Party::Caller))
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn nobody_answering_in_time_gives_the_caller_480_and_cancels_the_phone() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let mut settings = settings();
+    let plan = "[[rule]]\nname = \"short-ring\"\nfrom = \"extension\"\ncalled = \"1002\"\nring = \"1002\"\nring_timeout = 2\n";
+    settings.plan = Arc::new(
+        switchboard::dialplan::load(&[("short.toml".into(), plan.into())]).expect("a plan"),
+    );
+    let server = SipServer::start(settings, accounts(), Some(sender))
+        .await
+        .expect("SIP binds");
+    let (phone, child) = phone_1002(&server, "phone_rings_unanswered.xml").await;
+    let (ok, log) = call_1002(&server, "extension_hears_unavailable.xml").await;
+    let (phone_ok, phone_log) = phone.finish(child).await;
+    assert!(ok, "the caller hears 480: {log}\nthe phone's: {phone_log}");
+    assert!(phone_ok, "the phone is cancelled: {phone_log}");
+    let summary = ended(&mut events).await;
+    assert_eq!(
+        (summary.outcome, summary.hangup_by),
+        (Outcome::NoAnswer, Some(Party::System))
+    );
+    assert_eq!(
+        (summary.ended_at - summary.arrived_at).num_seconds(),
+        2,
+        "after the rule's ring_timeout"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_extension_on_tcp_calls_one_on_udp() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let server = server_with_events(Some(sender)).await;
+    let (phone, child) = phone_1002(&server, "phone_answers.xml").await;
+    let (ok, log) = Sipp::scenario("extension_calls.xml")
+        .arg([
+            &server.tcp_addr.to_string(),
+            "-t",
+            "t1",
+            "-s",
+            "1002",
+            "-au",
+            "1001",
+            "-ap",
+            "demo1001",
+        ])
+        .arg(["-p", &free_port().to_string()])
+        .run()
+        .await;
+    let (phone_ok, phone_log) = phone.finish(child).await;
+    assert!(ok, "the caller on TCP: {log}\nthe phone's: {phone_log}");
+    assert!(phone_ok, "the phone on UDP: {phone_log}");
+    assert_eq!(ended(&mut events).await.outcome, Outcome::Answered);
+    server.stop().await;
+}
