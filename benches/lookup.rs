@@ -50,6 +50,7 @@ async fn run(backend: &str, clients: u64, requests: usize) {
         session_hours: 12,
         sip_realm: "switchboard".into(),
         metrics: None,
+        sip: None,
     };
     let app = router(state, Path::new("/nonexistent"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

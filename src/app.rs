@@ -39,14 +39,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let metrics = PrometheusBuilder::new()
         .install_recorder()
         .context("installing the metrics recorder")?;
+    let sip = start_sip(&settings, repo.clone()).await?;
     let state = AppState {
         repo: repo.clone(),
         region: settings.region()?,
         session_hours: settings.session_hours,
         sip_realm: settings.sip_realm.as_str().into(),
         metrics: Some(metrics),
+        sip: Some(sip.status()),
     };
-    let sip = start_sip(&settings, repo.clone()).await?;
     let app = api::router(state, &settings.web_dir).merge(sip.connector().router());
     let listener = TcpListener::bind(settings.http)
         .await

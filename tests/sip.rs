@@ -687,6 +687,27 @@ async fn the_server_binary_registers_demo_extensions_records_their_calls_and_rel
     assert_eq!(record["outcome"], "answered");
     assert_eq!(record["direction"], "internal");
     assert_eq!(record["hangup_by"], "caller");
+    // The live view lists the registered phones.
+    let live: serde_json::Value = http_client
+        .get(format!("{base}/sip/registrations"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let extensions: Vec<&str> = live["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["extension"].as_str().unwrap())
+        .collect();
+    assert_eq!(extensions, ["1001", "1002"], "{live}");
+    assert_eq!(
+        live["items"][1]["phones"][0]["contact"],
+        format!("sip:1002@127.0.0.1:{port}")
+    );
+    assert_eq!(live["items"][1]["phones"][0]["transport"], "udp");
 
     let hangup = |pid: u32| {
         std::process::Command::new("kill")

@@ -27,6 +27,7 @@ pub mod health;
 pub mod interactions;
 pub mod openapi;
 pub mod sip_accounts;
+mod sip_status;
 pub mod tasks;
 pub mod users;
 
@@ -43,6 +44,8 @@ pub struct AppState {
     pub sip_realm: Arc<str>,
     /// Renders `/metrics`; `None` when no recorder is installed (tests).
     pub metrics: Option<PrometheusHandle>,
+    /// The running SIP server's live view; `None` without SIP (tests).
+    pub sip: Option<crate::runtime::sip::SipStatus>,
 }
 
 /// The whole HTTP application.
@@ -57,6 +60,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .merge(attributes::router())
         .merge(audit::router())
         .merge(sip_accounts::router())
+        .merge(sip_status::router())
         .merge(calls::router())
         .merge(openapi::router())
         .fallback(|| async { error::ApiError::NotFound });

@@ -70,6 +70,7 @@ impl TestApp {
             session_hours: 12,
             sip_realm: SIP_REALM.into(),
             metrics: None,
+            sip: None,
         };
         let app = router(state, std::path::Path::new("/nonexistent"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

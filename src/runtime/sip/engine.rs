@@ -38,6 +38,8 @@ pub struct Engine {
     pub events: Option<mpsc::UnboundedSender<CallEvent>>,
     /// The trunks' OPTIONS pings.
     pub keepalive: super::keepalive::KeepAliveDriver,
+    /// The copy of the registrations the API reads.
+    pub status: super::status::SipStatus,
 }
 
 impl Engine {
@@ -131,8 +133,17 @@ impl Engine {
                 break;
             }
         }
+        let mut changed = false;
         for notice in self.registrations.drain_notices() {
+            changed |= matches!(
+                notice,
+                Notice::Registered { .. } | Notice::Unregistered { .. }
+            );
             log(notice);
+        }
+        if changed {
+            self.status
+                .publish(clock::instant(), self.registrations.registered());
         }
     }
 

@@ -7,6 +7,7 @@ mod engine;
 mod keepalive;
 pub mod records;
 mod routing;
+pub mod status;
 pub mod tls;
 mod transports;
 pub mod ws;
@@ -27,6 +28,7 @@ use crate::sip::transaction::{self, TransactionLayer};
 use super::clock;
 
 pub use keepalive::TrunkHealth;
+pub use status::SipStatus;
 pub use tls::{TlsError, TlsSettings};
 pub use ws::SipConnector;
 
@@ -85,6 +87,7 @@ pub struct SipServer {
     accounts: watch::Sender<Accounts>,
     plan: watch::Sender<Arc<dialplan::Plan>>,
     trunk_health: TrunkHealth,
+    status: SipStatus,
     stop: watch::Sender<bool>,
     engine: tokio::task::JoinHandle<()>,
 }
@@ -116,7 +119,22 @@ impl SipServer {
         let (accounts_tx, accounts_rx) = watch::channel(accounts);
         let (stop_tx, stop_rx) = watch::channel(false);
         let (plan_tx, plan_rx) = watch::channel(settings.plan.clone());
-        let trunk_health = TrunkHealth::default();
+        let status = SipStatus {
+            trunk_names: Arc::new(
+                settings
+                    .trunks
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.name.clone(),
+                            format!("{:?}", t.vendor).to_ascii_lowercase(),
+                        )
+                    })
+                    .collect(),
+            ),
+            ..SipStatus::default()
+        };
+        let trunk_health = status.trunks.clone();
         // A fresh key per start: nonces from before a restart are refused
         // and the phone simply takes the new challenge.
         let digest = Digest::new(DigestConfig::new(settings.realm, rand::random()));
@@ -138,6 +156,7 @@ impl SipServer {
             trunks: settings.trunks.clone(),
             outbound: sockets.outbound,
             events,
+            status: status.clone(),
             keepalive: keepalive::KeepAliveDriver::new(
                 settings.trunks.clone(),
                 clock::instant(),
@@ -155,6 +174,7 @@ impl SipServer {
             accounts: accounts_tx,
             plan: plan_tx,
             trunk_health,
+            status,
             stop: stop_tx,
             engine,
         })
@@ -169,6 +189,11 @@ impl SipServer {
     /// Replaces the accounts that may register (after an API change).
     pub fn set_accounts(&self, accounts: Accounts) {
         self.accounts.send_replace(accounts);
+    }
+
+    /// The live view for the API: registered phones and trunk health.
+    pub fn status(&self) -> SipStatus {
+        self.status.clone()
     }
 
     /// Each monitored trunk's up/down state, as its OPTIONS pings found it.

@@ -1,0 +1,91 @@
+//! What the API may read of the running SIP server: each extension's
+//! registered phones and each trunk's health. The engine owns the real
+//! state; it publishes a copy here whenever it changes, so readers never
+//! reach into the engine task.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::keepalive::TrunkHealth;
+use crate::sip::registrar::Binding;
+
+/// One registered phone, as the live view shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegisteredPhone {
+    pub contact: String,
+    /// `udp`, `tcp`, `tls`, `ws` or `wss`.
+    pub transport: String,
+    /// Where its REGISTER came from.
+    pub source: String,
+    pub user_agent: Option<String>,
+    /// Seconds until the registration lapses, when it was published.
+    pub expires_in: u64,
+}
+
+/// A configured trunk and what its OPTIONS pings found.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrunkState {
+    pub name: String,
+    pub vendor: String,
+    /// `up`, `down`, or `unknown` (not pinged yet, or pings turned off).
+    pub health: String,
+}
+
+/// The shared view.
+#[derive(Debug, Clone, Default)]
+pub struct SipStatus {
+    pub registrations: Arc<Mutex<BTreeMap<String, Vec<RegisteredPhone>>>>,
+    pub trunks: TrunkHealth,
+    /// Every configured trunk's name and vendor, in configuration order.
+    pub trunk_names: Arc<Vec<(String, String)>>,
+}
+
+impl SipStatus {
+    /// Every configured trunk with its health now.
+    pub fn trunk_states(&self) -> Vec<TrunkState> {
+        let health = self.trunks.lock().map(|h| h.clone()).unwrap_or_default();
+        self.trunk_names
+            .iter()
+            .map(|(name, vendor)| TrunkState {
+                name: name.clone(),
+                vendor: vendor.clone(),
+                health: match health.get(name) {
+                    Some(crate::pbx::trunks::Health::Up) => "up",
+                    Some(crate::pbx::trunks::Health::Down) => "down",
+                    _ => "unknown",
+                }
+                .to_string(),
+            })
+            .collect()
+    }
+
+    /// Replaces the registrations with the registrar's current ones.
+    pub fn publish<'a>(
+        &self,
+        now: Instant,
+        registered: impl Iterator<Item = (&'a str, &'a [Binding])>,
+    ) {
+        let view = registered
+            .map(|(extension, bindings)| {
+                let phones = bindings
+                    .iter()
+                    .map(|b| RegisteredPhone {
+                        contact: b.contact.clone(),
+                        transport: b.flow.transport.via_name().to_ascii_lowercase(),
+                        source: b.flow.remote.to_string(),
+                        user_agent: b.user_agent.clone(),
+                        expires_in: b.expires_at.saturating_duration_since(now).as_secs(),
+                    })
+                    .collect();
+                (extension.to_string(), phones)
+            })
+            .collect();
+        if let Ok(mut registrations) = self.registrations.lock() {
+            *registrations = view;
+        }
+    }
+}
