@@ -81,11 +81,23 @@ impl Calls {
                 local: target.local.clone(),
             };
             let branch = self.branch();
-            let request = dialog.request(
+            let mut request = dialog.request(
                 Method::Invite,
                 &branch,
                 offer.as_ref().map(|(t, b)| (t.as_str(), b.as_slice())),
             );
+            // The caller's hop count goes on (the engine took one off).
+            if let Some(hops) = call
+                .invite
+                .headers
+                .iter()
+                .find(|h| matches!(h, Header::MaxForwards(_)))
+            {
+                request
+                    .headers
+                    .retain(|h| !matches!(h, Header::MaxForwards(_)));
+                request.headers.push(hops.clone());
+            }
             self.send(id, leg, Purpose::Invite, request, target.flow, None);
             call.legs.push(super::call::Leg {
                 target,

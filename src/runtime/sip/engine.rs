@@ -285,9 +285,22 @@ impl Engine {
 impl Engine {
     /// A new INVITE. A trunk is known by its source address; anyone else
     /// must be one of our extensions and prove it (digest auth, 407).
-    fn new_call(&mut self, tx: ServerTx, request: Request, flow: Flow) {
+    fn new_call(&mut self, tx: ServerTx, mut request: Request, flow: Flow) {
         let now = clock::instant();
         let wall = clock::now();
+        // Loop detection (RFC 3261 §16.3, which a B2BUA honours too): the
+        // count travels on to the phones and trunks we call, one less, so a
+        // routing loop between us and a PBX dies out instead of ringing on.
+        let hops = max_forwards(&request);
+        if hops == 0 {
+            let response = response_to(&request, StatusCode::TooManyHops, Some(&tag()));
+            let _ = self.layer.respond(now, tx, response);
+            return;
+        }
+        request
+            .headers
+            .retain(|h| !matches!(h, Header::MaxForwards(_)));
+        request.headers.push(Header::MaxForwards((hops - 1).into()));
         let trunks = self.trunks.clone();
         let extension;
         // Browsers (WebSocket) are always phones, never a PBX.
@@ -365,6 +378,19 @@ fn stamp() -> Now {
         instant: clock::instant(),
         wall: clock::now(),
     }
+}
+
+/// The request's Max-Forwards; 70 (RFC 3261's default) when absent or
+/// unreadable.
+fn max_forwards(request: &Request) -> u32 {
+    request
+        .headers
+        .iter()
+        .find_map(|h| match h {
+            Header::MaxForwards(v) => v.value().trim().parse().ok(),
+            _ => None,
+        })
+        .unwrap_or(70)
 }
 
 fn to_tag(request: &Request) -> Option<String> {
