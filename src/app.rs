@@ -19,6 +19,7 @@ use crate::crm::Repository;
 use crate::dialplan;
 use crate::pbx::trunks::Trunks;
 use crate::runtime::cdr::CdrWriter;
+use crate::runtime::sip::status::Reloader;
 use crate::runtime::sip::{SipServer, SipSettings, TlsSettings, records};
 use crate::sip::registration::Accounts;
 use crate::storage;
@@ -46,7 +47,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         session_hours: settings.session_hours,
         sip_realm: settings.sip_realm.as_str().into(),
         metrics: Some(metrics),
-        sip: Some(sip.status()),
+        sip: Some({
+            let mut status = sip.status();
+            let (server, dir) = (sip.clone(), settings.dialplans.clone());
+            status.reload_dialplans =
+                Some(Reloader(Arc::new(move || reload_dialplans(&server, &dir))));
+            status
+        }),
     };
     let app = api::router(state, &settings.web_dir).merge(sip.connector().router());
     let listener = TcpListener::bind(settings.http)
@@ -166,6 +173,27 @@ async fn refresh_accounts(sip: Arc<SipServer>, repo: Arc<dyn Repository>) {
     }
 }
 
+/// Loads the dialplans folder into the running server, or leaves the
+/// running plan when the folder has errors (returned as lines).
+fn reload_dialplans(sip: &SipServer, dir: &Path) -> Result<usize, Vec<String>> {
+    match load_dialplans(dir) {
+        Ok(plan) => {
+            let rules = plan.len();
+            tracing::info!(rules, "dialplans reloaded");
+            sip.set_plan(Arc::new(plan));
+            Ok(rules)
+        }
+        Err(error) => {
+            tracing::error!(error = %format!("{error:#}"), "dialplans NOT reloaded; the running plan stays");
+            Err(format!("{error:#}")
+                .lines()
+                .skip(1)
+                .map(str::to_string)
+                .collect())
+        }
+    }
+}
+
 /// SIGHUP reloads the dialplans; a plan with errors is refused and the
 /// running one stays, so a typo never drops routing (or calls in progress).
 async fn reload_on_sighup(sip: Arc<SipServer>, dir: std::path::PathBuf) {
@@ -178,15 +206,7 @@ async fn reload_on_sighup(sip: Arc<SipServer>, dir: std::path::PathBuf) {
             return;
         };
         while hangups.recv().await.is_some() {
-            match load_dialplans(&dir) {
-                Ok(plan) => {
-                    tracing::info!(rules = plan.len(), "dialplans reloaded");
-                    sip.set_plan(Arc::new(plan));
-                }
-                Err(error) => {
-                    tracing::error!(error = %format!("{error:#}"), "dialplans NOT reloaded; the running plan stays")
-                }
-            }
+            let _ = reload_dialplans(&sip, &dir);
         }
     }
     #[cfg(not(unix))]

@@ -758,6 +758,51 @@ async fn the_server_binary_registers_demo_extensions_records_their_calls_and_rel
         "a good plan is taken: {}",
         std::fs::read_to_string(&log).unwrap_or_default()
     );
+
+    // The same through the API: admins only; errors come back by file and line.
+    let reload = format!("{base}/sip/dialplans/reload");
+    let status = http_client.post(&reload).send().await.unwrap().status();
+    assert_eq!(
+        status,
+        reqwest::StatusCode::FORBIDDEN,
+        "the supervisor may only look"
+    );
+    let admin = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let login = admin
+        .post(format!("{base}/auth/login"))
+        .json(&serde_json::json!({"username": "admin", "password": "demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(login.status().is_success());
+    std::fs::write(
+        plans.join("broken.toml"),
+        "[[rule]]\nname = \"x\"\nring = \"1001\"\ncalled = \"_10[\"\n",
+    )
+    .unwrap();
+    let refused = admin.post(&reload).send().await.unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: serde_json::Value = refused.json().await.unwrap();
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("broken.toml:4"),
+        "{problem}"
+    );
+    std::fs::remove_file(plans.join("broken.toml")).unwrap();
+    let taken: serde_json::Value = admin
+        .post(&reload)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(taken["rules"], 4, "the demo plan's rules: {taken}");
     server.kill().await.unwrap();
 }
 

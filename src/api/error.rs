@@ -25,6 +25,8 @@ pub enum ApiError {
     Invalid(FieldErrors),
     /// A uniqueness rule: the field names what is taken.
     Conflict(String),
+    /// A part of the server this request needs is not running (SIP).
+    Unavailable(String),
     /// The database is down or failed; details go to the log.
     Internal(String),
 }
@@ -89,6 +91,9 @@ impl ApiError {
                     message: "is already in use".into(),
                 }],
             ),
+            ApiError::Unavailable(what) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", what, vec![])
+            }
             ApiError::Internal(message) => {
                 tracing::error!(error = %message, "request failed");
                 (

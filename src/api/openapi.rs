@@ -25,7 +25,7 @@ use super::AppState;
         super::classifier::delete_node,
         super::attributes::list, super::attributes::create,
         super::audit::audit,
-        super::sip_status::registrations, super::sip_status::trunks,
+        super::sip_status::registrations, super::sip_status::trunks, super::sip_status::reload,
         super::sip_accounts::list, super::sip_accounts::create, super::sip_accounts::account,
         super::sip_accounts::update, super::sip_accounts::delete, super::sip_accounts::set_password,
         super::calls::list_calls, super::calls::get_call,

@@ -3,12 +3,13 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult};
+use crate::crm::FieldErrors;
 use crate::crm::access::{Actor, Section};
 use crate::runtime::sip::status::{RegisteredPhone, TrunkState};
 
@@ -16,6 +17,38 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sip/registrations", get(registrations))
         .route("/sip/trunks", get(trunks))
+        .route("/sip/dialplans/reload", post(reload))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reloaded {
+    /// Rules in the plan now running.
+    pub rules: usize,
+}
+
+/// Reload `dialplans/*.toml` (as SIGHUP does). A plan with errors is refused
+/// with every error as `file:line: message`, and the running plan stays.
+#[utoipa::path(post, path = "/api/v1/sip/dialplans/reload", tag = "sip",
+    responses((status = 200, body = Reloaded), (status = 403, body = super::error::Problem),
+        (status = 422, description = "The plan has errors; the running one stays", body = super::error::Problem),
+        (status = 503, description = "SIP is not running", body = super::error::Problem)))]
+async fn reload(State(state): State<AppState>, actor: Actor) -> ApiResult<axum::Json<Reloaded>> {
+    actor.require_write(Section::Telephony)?;
+    let Some(reloader) = state.sip.as_ref().and_then(|s| s.reload_dialplans.clone()) else {
+        return Err(ApiError::Unavailable(
+            "SIP is not running on this server".into(),
+        ));
+    };
+    match (reloader.0)() {
+        Ok(rules) => Ok(axum::Json(Reloaded { rules })),
+        Err(lines) => {
+            let mut errors = FieldErrors::new();
+            for line in lines {
+                errors.add("dialplans", line);
+            }
+            Err(ApiError::Invalid(errors))
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

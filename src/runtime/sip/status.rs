@@ -35,9 +35,23 @@ pub struct TrunkState {
     pub health: String,
 }
 
+/// Reloads the dialplans folder into the running server: the number of
+/// rules taken, or every error as `file:line: message` (the running plan
+/// then stays).
+#[derive(Clone)]
+pub struct Reloader(pub Arc<dyn Fn() -> Result<usize, Vec<String>> + Send + Sync>);
+
+impl std::fmt::Debug for Reloader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Reloader")
+    }
+}
+
 /// The shared view.
 #[derive(Debug, Clone, Default)]
 pub struct SipStatus {
+    /// Set by the composition root, which knows where the plans live.
+    pub reload_dialplans: Option<Reloader>,
     pub registrations: Arc<Mutex<BTreeMap<String, Vec<RegisteredPhone>>>>,
     pub trunks: TrunkHealth,
     /// Every configured trunk's name and vendor, in configuration order.
