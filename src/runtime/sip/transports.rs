@@ -84,9 +84,9 @@ pub async fn bind(
     writers: Writers,
     inbound: mpsc::Sender<Inbound>,
 ) -> std::io::Result<Sockets> {
-    let udp = Arc::new(UdpSocket::bind(addr).await?);
+    let (udp, tcp) = bind_pair(addr).await?;
+    let udp = Arc::new(udp);
     let udp_addr = udp.local_addr()?;
-    let tcp = TcpListener::bind(udp_addr).await?;
     let tcp_addr = tcp.local_addr()?;
     tokio::spawn(read_udp(udp.clone(), inbound.clone()));
     tokio::spawn(accept_tcp(tcp, writers.clone(), inbound));
@@ -95,6 +95,21 @@ pub async fn bind(
         tcp_addr,
         outbound: Outbound { udp, writers },
     })
+}
+
+/// UDP and TCP on one port. With port 0 the system picks the UDP port,
+/// which some TCP socket may already hold: then another port is tried.
+async fn bind_pair(addr: SocketAddr) -> std::io::Result<(UdpSocket, TcpListener)> {
+    let attempts = if addr.port() == 0 { 20 } else { 1 };
+    let mut last = None;
+    for _ in 0..attempts {
+        let udp = UdpSocket::bind(addr).await?;
+        match TcpListener::bind(udp.local_addr()?).await {
+            Ok(tcp) => return Ok((udp, tcp)),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no port free for UDP and TCP")))
 }
 
 async fn read_udp(socket: Arc<UdpSocket>, inbound: mpsc::Sender<Inbound>) {
