@@ -908,3 +908,51 @@ async fn an_extension_on_tcp_calls_one_on_udp() {
     assert_eq!(ended(&mut events).await.outcome, Outcome::Answered);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn switchboard_registers_to_a_pbx_that_wants_it_as_a_user() {
+    // The "PBX" is a second Switchboard on 127.0.0.2 with user 301.
+    let mut pbx_settings = SipSettings::new(format!("{PBX_IP}:0").parse().unwrap(), "pbx.example");
+    pbx_settings.plan = Arc::new(demo_plan());
+    let mut pbx_accounts = HashMap::new();
+    pbx_accounts.insert(
+        "301".to_string(),
+        Ha1Set::derive("301", "pbx.example", "pbx-secret"),
+    );
+    let pbx = SipServer::start(pbx_settings, Arc::new(pbx_accounts), None)
+        .await
+        .expect("the PBX binds");
+    let registrar = pbx.udp_addr;
+    let text = format!(
+        "name = \"hq\"\nvendor = \"generic\"\npeers = [\"{registrar}\"]\noptions_interval_secs = 0\n\
+         register = {{ user = \"301\", password = \"pbx-secret\", expires = 300 }}\n"
+    );
+    let config: switchboard::pbx::trunks::TrunkConfig =
+        toml::from_str(&text).expect("a trunk table");
+    let region = switchboard::phone::Region::parse("DE").unwrap();
+    let mut settings = settings();
+    settings.trunks =
+        Arc::new(switchboard::pbx::trunks::Trunks::from_configs(vec![config], region).unwrap());
+    let server = SipServer::start(settings, accounts(), None)
+        .await
+        .expect("SIP binds");
+    let pbx_view = pbx.status();
+    let mut registered = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if pbx_view.registrations.lock().unwrap().contains_key("301") {
+            registered = true;
+            break;
+        }
+    }
+    assert!(registered, "the PBX lists Switchboard as user 301");
+    let contact = pbx_view.registrations.lock().unwrap()["301"][0]
+        .contact
+        .clone();
+    assert!(
+        contact.contains(&server.udp_addr.port().to_string()),
+        "its contact is Switchboard: {contact}"
+    );
+    server.stop().await;
+    pbx.stop().await;
+}

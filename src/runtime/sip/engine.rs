@@ -40,6 +40,8 @@ pub struct Engine {
     pub keepalive: super::keepalive::KeepAliveDriver,
     /// The copy of the registrations the API reads.
     pub status: super::status::SipStatus,
+    /// Switchboard's own registrations to PBXs that want it as a user.
+    pub pbx_registrations: super::pbx_registration::PbxRegistrations,
 }
 
 impl Engine {
@@ -68,6 +70,7 @@ impl Engine {
                     self.registrations.expire(now);
                     self.calls.handle_timeout(stamp());
                     self.keepalive.handle_timeout(now);
+                    self.pbx_registrations.handle_timeout(now);
                 }
                 _ = stop.changed() => return,
             }
@@ -82,6 +85,7 @@ impl Engine {
             self.registrations.next_expiry(),
             self.calls.poll_timeout(),
             self.keepalive.poll_timeout(),
+            self.pbx_registrations.poll_timeout(),
         ]
         .into_iter()
         .flatten()
@@ -124,6 +128,9 @@ impl Engine {
                 moved = true;
                 self.on_command(command);
             }
+            let trunks = self.trunks.clone();
+            self.pbx_registrations
+                .drain(clock::instant(), &mut self.layer, &trunks);
             let locals = self.locals.clone();
             self.keepalive
                 .drain(clock::instant(), &mut self.layer, |flow| {
@@ -209,11 +216,17 @@ impl Engine {
         match event {
             Event::Request { tx, request, flow } => self.on_request(tx, request, flow),
             Event::Response { tx, response }
-                if !self.keepalive.on_response(clock::instant(), tx, &response) =>
+                if !self.keepalive.on_response(clock::instant(), tx, &response)
+                    && !self
+                        .pbx_registrations
+                        .on_response(clock::instant(), tx, &response) =>
             {
                 self.calls.on_response(stamp(), tx, response);
             }
-            Event::Timeout { tx } if !self.keepalive.on_timeout(clock::instant(), tx) => {
+            Event::Timeout { tx }
+                if !self.keepalive.on_timeout(clock::instant(), tx)
+                    && !self.pbx_registrations.on_timeout(clock::instant(), tx) =>
+            {
                 self.calls.on_timeout(stamp(), tx);
             }
             Event::Cancelled { invite } => self.calls.on_cancelled(stamp(), invite),

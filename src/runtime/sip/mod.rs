@@ -5,6 +5,7 @@
 pub mod cert;
 mod engine;
 mod keepalive;
+mod pbx_registration;
 pub mod records;
 mod routing;
 pub mod status;
@@ -157,6 +158,17 @@ impl SipServer {
             outbound: sockets.outbound,
             events,
             status: status.clone(),
+            pbx_registrations: {
+                let locals = routing::Locals {
+                    udp: sockets.udp_addr,
+                    tcp: sockets.tcp_addr,
+                };
+                pbx_registration::PbxRegistrations::new(
+                    &settings.trunks,
+                    clock::instant(),
+                    |flow| locals.on(flow).sent_by,
+                )
+            },
             keepalive: keepalive::KeepAliveDriver::new(
                 settings.trunks.clone(),
                 clock::instant(),
