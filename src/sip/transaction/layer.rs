@@ -27,6 +27,11 @@ pub struct TransactionLayer {
     /// INVITE server transactions in Accepted, by what their 2xx's ACK
     /// carries (the ACK has a branch of its own).
     pub(super) accepted: HashMap<AckKey, ServerTx>,
+    /// Server transactions that have sent their final response and only
+    /// linger (up to 64*T1 on UDP) to absorb retransmissions. They are cheap
+    /// and do not count against the cap, or a steady 160 calls/s would fill
+    /// 10,000 places with finished work (measured with SIPp).
+    pub(super) answered: usize,
     next_id: u64,
     /// For the To tags of the responses the layer makes itself (481, 503,
     /// the 200 to a CANCEL); seeded by the caller, never from the system.
@@ -34,6 +39,14 @@ pub struct TransactionLayer {
 }
 
 impl TransactionLayer {
+    /// Whether a new server transaction would pass the cap: unanswered ones
+    /// are capped; answered ones only by a far higher bound on memory.
+    pub(super) fn server_room(&self) -> bool {
+        let pending = self.servers.len().saturating_sub(self.answered);
+        pending < self.config.max_server_transactions
+            && self.servers.len() < self.config.max_server_transactions.saturating_mul(10)
+    }
+
     /// A layer with no transactions; `seed` feeds the To tags it makes.
     pub fn new(config: Config, seed: u64) -> Self {
         TransactionLayer {
@@ -48,6 +61,7 @@ impl TransactionLayer {
             servers: HashMap::new(),
             client_keys: HashMap::new(),
             server_keys: HashMap::new(),
+            answered: 0,
             accepted: HashMap::new(),
             next_id: 0,
             tags: rand::rngs::StdRng::seed_from_u64(seed),
@@ -90,7 +104,11 @@ impl TransactionLayer {
             .servers
             .get_mut(&tx)
             .ok_or(TransactionError::UnknownTransaction)?;
+        let was_pending = transaction.state.is_pending();
         let step = transaction.respond(response, now, &mut self.core)?;
+        if was_pending && !transaction.state.is_pending() {
+            self.answered += 1;
+        }
         if transaction.state == ServerState::Accepted
             && let Some(key) = &transaction.ack_key
         {
@@ -324,6 +342,9 @@ impl TransactionLayer {
         let Some(tx) = self.servers.remove(&id) else {
             return;
         };
+        if !tx.state.is_pending() {
+            self.answered = self.answered.saturating_sub(1);
+        }
         if self.server_keys.get(&tx.key) == Some(&id) {
             self.server_keys.remove(&tx.key);
         }

@@ -48,7 +48,7 @@ impl TransactionLayer {
         if self.absorb_retransmission(&key) {
             return;
         }
-        if self.servers.len() >= self.config.max_server_transactions {
+        if !self.server_room() {
             self.reject_overload(&request, flow);
             return;
         }
@@ -100,7 +100,7 @@ impl TransactionLayer {
             None => (StatusCode::CallTransactionDoesNotExist, None, None),
         };
         // One CANCEL per live INVITE may pass the cap; others may not.
-        if invite.is_none() && self.servers.len() >= self.config.max_server_transactions {
+        if invite.is_none() && !self.server_room() {
             self.reject_overload(&request, flow);
             return;
         }
@@ -111,6 +111,9 @@ impl TransactionLayer {
             .servers
             .get_mut(&id)
             .and_then(|tx| tx.respond(response, now, &mut self.core).ok());
+        if step.is_some() {
+            self.answered += 1; // answered at once: it only lingers now
+        }
         if step == Some(Step::Done) {
             self.finish_server(id);
         }

@@ -37,6 +37,13 @@ pub(super) enum ServerState {
     Accepted,
 }
 
+impl ServerState {
+    /// No final response sent yet: the TU still owes one.
+    pub(super) fn is_pending(self) -> bool {
+        matches!(self, ServerState::Trying | ServerState::Proceeding)
+    }
+}
+
 pub(super) struct ServerTransaction {
     pub id: ServerTx,
     pub key: ServerKey,
