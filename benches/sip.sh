@@ -26,12 +26,12 @@
 # (uac_register_auth.xml as 1001/demo1001, Contact = the UAS port), then runs
 # sip_cps.sh without --auth and without --register-uas against that port.
 #
-# Step length matters: Switchboard keeps each answered UDP server
-# transaction 64*T1 = 32 s (Timers J and L) and answers new requests 503
-# past 10,000 live ones (src/sip/transaction), so a ladder of 10 s steps
-# passes rates it cannot hold for longer. For a sustained figure run one
-# rate per invocation with --step-seconds 45 --refine 0 (every invocation
-# starts a fresh server, so no earlier step's transactions are left).
+# Step length matters: answered UDP server transactions linger 64*T1 = 32 s
+# (Timers J and L) before they end, so a 10 s step never reaches the steady
+# state. (Before the cap counted only unanswered transactions, this capped
+# sustained calls at about 156/s.) For a sustained figure run one rate per
+# invocation with --step-seconds 45 --refine 0 (every invocation starts a
+# fresh server, so no earlier step's transactions are left).
 #
 # Steps: build release (unless SWITCHBOARD_BIN is set), create a demo
 # database (extensions 1001-1020, passwords demo1001...) and a config with a
