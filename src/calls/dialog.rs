@@ -8,7 +8,7 @@
 
 use rsipstack::sip::typed;
 
-use crate::sip::message::{Header, Headers, Method, Request, Response, Uri};
+use crate::sip::message::{Header, Headers, Method, Request, Response, Uri, header};
 use crate::sip::transport::Flow;
 
 /// This server as seen on one flow: what goes in its Via and Contact.
@@ -173,13 +173,6 @@ pub fn body_of<'a>(headers: &'a Headers, body: &'a [u8]) -> Option<(&'a str, &'a
     })
     .unwrap_or("application/sdp");
     Some((content_type, body))
-}
-
-pub fn header<'a>(
-    headers: &'a Headers,
-    pick: impl Fn(&'a Header) -> Option<&'a str>,
-) -> Option<&'a str> {
-    headers.iter().find_map(pick)
 }
 
 fn call_id(headers: &Headers) -> Option<String> {

@@ -5,7 +5,7 @@ use super::call::{CALLER, Call, CallId, LegId, LegState, Phase, outcome_of};
 use super::dialog::{Dialog, body_of};
 use super::{CallEvent, Calls, Command, Now, Outcome, Party, Pending, Plan, Purpose};
 use crate::sip::message::{
-    Header, Method, Request, Response, StatusCode, essentials_of, response_to,
+    Essentials, Header, Method, Request, Response, StatusCode, essentials_of, response_to,
 };
 use crate::sip::transaction::{ClientTx, ServerTx, new_branch};
 use crate::sip::transport::Flow;
@@ -109,6 +109,13 @@ impl Calls {
         }
         self.deadlines
             .insert((now.instant + call.plan.ring_timeout, id), ());
+        let call_ids = std::iter::once(&call.caller).chain(call.legs.iter().map(|l| &l.dialog));
+        for dialog in call_ids {
+            self.dialogs
+                .entry(dialog.call_id.clone())
+                .or_default()
+                .push(id);
+        }
         self.calls.insert(id, call);
         id
     }
@@ -211,21 +218,7 @@ impl Calls {
         let Ok(e) = essentials_of(&request.headers) else {
             return false;
         };
-        let found = self.calls.iter().find_map(|(id, call)| {
-            if call
-                .caller
-                .matches(&e.call_id, e.from_tag.as_deref(), e.to_tag.as_deref())
-            {
-                return Some((*id, None));
-            }
-            call.legs
-                .iter()
-                .position(|l| {
-                    l.dialog
-                        .matches(&e.call_id, e.from_tag.as_deref(), e.to_tag.as_deref())
-                })
-                .map(|leg| (*id, Some(LegId(leg))))
-        });
+        let found = self.dialog_of(&e);
         let Some((id, from_leg)) = found else {
             return false;
         };
@@ -284,15 +277,14 @@ impl Calls {
         let Ok(e) = essentials_of(&request.headers) else {
             return;
         };
-        let Some(call) = self.calls.values_mut().find(|c| {
-            c.caller
-                .matches(&e.call_id, e.from_tag.as_deref(), e.to_tag.as_deref())
-        }) else {
+        let Some((id, None)) = self.dialog_of(&e) else {
+            return;
+        };
+        let branch = self.branch();
+        let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
         if let Some(leg) = call.awaiting_ack.take() {
-            let branch = new_branch(branch_entropy(self.seed, self.next_token));
-            self.next_token += 1;
             let body = body_of(&request.headers, &request.body);
             let dialog = &mut call.legs[leg.0].dialog;
             let ack = dialog.request(Method::Ack, &branch, body);
@@ -457,6 +449,15 @@ impl Calls {
         for tx in &call.txs {
             self.client_txs.remove(tx);
         }
+        let call_ids = std::iter::once(&call.caller).chain(call.legs.iter().map(|l| &l.dialog));
+        for dialog in call_ids {
+            if let Some(calls) = self.dialogs.get_mut(&dialog.call_id) {
+                calls.retain(|c| *c != call.id);
+                if calls.is_empty() {
+                    self.dialogs.remove(&dialog.call_id);
+                }
+            }
+        }
         self.server_txs.remove(&call.invite_tx);
         let summary = call.summary(now.wall, outcome, hangup_by, sip_code);
         self.commands
@@ -567,6 +568,22 @@ impl Calls {
         }
         response.body = super::dialog::with_body(&mut response.headers, body);
         self.commands.push_back(Command::Respond { tx, response });
+    }
+
+    /// The call and side (`None`: the caller's) of an in-dialog request.
+    fn dialog_of(&self, e: &Essentials) -> Option<(CallId, Option<LegId>)> {
+        let (from, to) = (e.from_tag.as_deref(), e.to_tag.as_deref());
+        self.dialogs.get(&e.call_id)?.iter().find_map(|id| {
+            let call = self.calls.get(id)?;
+            if call.caller.matches(&e.call_id, from, to) {
+                return Some((*id, None));
+            }
+            let leg = call
+                .legs
+                .iter()
+                .position(|l| l.dialog.matches(&e.call_id, from, to))?;
+            Some((*id, Some(LegId(leg))))
+        })
     }
 
     fn branch(&mut self) -> String {

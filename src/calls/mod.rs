@@ -180,6 +180,10 @@ pub struct Calls {
     tokens: HashMap<u64, Pending>,
     /// Server transactions of the caller's requests → their call.
     server_txs: HashMap<ServerTx, CallId>,
+    /// SIP Call-ID of every dialog (the caller's and each leg's) → its call,
+    /// so an in-dialog request finds its call without a scan. Several calls
+    /// may share a caller's Call-ID (a forked INVITE arriving twice).
+    dialogs: HashMap<String, Vec<CallId>>,
     /// Ring deadlines, earliest first.
     deadlines: BTreeMap<(Instant, CallId), ()>,
     next_id: u64,
