@@ -3,10 +3,10 @@
 //! up/down state to `/metrics` and to whoever holds a [`TrunkHealth`].
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use super::routing::peer_flow;
 use crate::pbx::trunks::keepalive::{Health, KeepAlive, Output, Probe};
 use crate::pbx::trunks::{Local, RequestIds, Trunks, options_request};
 use crate::sip::message::Response;
@@ -78,15 +78,14 @@ impl KeepAliveDriver {
         while let Some(output) = self.core.poll_output() {
             match output {
                 Output::SendOptions { probe, trunk, peer } => {
-                    let (Some(trunk), Some(ip)) = (self.trunks.get(&trunk), peer.ip()) else {
+                    let found = self
+                        .trunks
+                        .get(&trunk)
+                        .and_then(|t| Some((t, peer_flow(t.transport, &peer)?)));
+                    let Some((trunk, flow)) = found else {
                         // A peer given by name: names are not resolved yet.
                         self.core.on_timeout(now, probe);
                         continue;
-                    };
-                    let flow = Flow {
-                        transport: trunk.transport,
-                        remote: SocketAddr::new(ip, peer.port.unwrap_or(5060)),
-                        connection: None,
                     };
                     let Ok(address) =
                         rsipstack::sip::HostWithPort::try_from(local_for(&flow).as_str())

@@ -4,9 +4,9 @@
 //! REGISTERs through the transaction layer and reports their answers.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::time::Instant;
 
+use super::routing::peer_flow;
 use crate::pbx::trunks::register::{Output, Registration};
 use crate::pbx::trunks::{Local, Trunks};
 use crate::sip::message::Response;
@@ -28,12 +28,7 @@ impl PbxRegistrations {
             .iter()
             .filter_map(|trunk| {
                 let register = trunk.register.as_ref()?;
-                let ip = register.registrar.ip()?;
-                let flow = Flow {
-                    transport: trunk.transport,
-                    remote: SocketAddr::new(ip, register.registrar.port.unwrap_or(5060)),
-                    connection: None,
-                };
+                let flow = peer_flow(trunk.transport, &register.registrar)?;
                 let address =
                     rsipstack::sip::HostWithPort::try_from(local_for(&flow).as_str()).ok()?;
                 let registration =
@@ -90,16 +85,12 @@ impl PbxRegistrations {
             while let Some(output) = registration.poll_output() {
                 match output {
                     Output::SendRegister { request, registrar } => {
-                        let (Some(ip), Some(transport)) =
-                            (registrar.ip(), trunks.get(trunk).map(|t| t.transport))
-                        else {
+                        let flow = trunks
+                            .get(trunk)
+                            .and_then(|t| peer_flow(t.transport, &registrar));
+                        let Some(flow) = flow else {
                             registration.on_timeout(now);
                             continue;
-                        };
-                        let flow = Flow {
-                            transport,
-                            remote: SocketAddr::new(ip, registrar.port.unwrap_or(5060)),
-                            connection: None,
                         };
                         match layer.send_request(now, *request, flow) {
                             Ok(tx) => {

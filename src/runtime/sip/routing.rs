@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 
 use crate::calls::{Direction, Local, Plan, Target};
 use crate::dialplan::{self, Action, CallFacts, Source};
-use crate::pbx::trunks::{PeerHost, Trunk, Trunks};
+use crate::pbx::trunks::{PeerAddr, Trunk, Trunks};
 use crate::pbx::{self, Number};
 use crate::sip::message::{Header, Request};
 use crate::sip::registrar::Binding;
@@ -185,19 +185,10 @@ fn trunk_target(
     caller: &Caller<'_>,
     locals: &Locals,
 ) -> Option<(Target, String)> {
-    let peer = trunk
+    let (peer, flow) = trunk
         .peers
         .iter()
-        .find(|p| matches!(p.host, PeerHost::Ip(_)))?;
-    let PeerHost::Ip(ip) = peer.host else {
-        return None;
-    };
-    let remote = SocketAddr::new(ip, peer.port.unwrap_or(5060));
-    let flow = Flow {
-        transport: trunk.transport,
-        remote,
-        connection: None,
-    };
+        .find_map(|p| Some((p, peer_flow(trunk.transport, p)?)))?;
     let dialled = Number::parse(number, trunk.region);
     let uri = pbx::request_uri(&trunk.profile, &dialled, &peer.host_with_port())?;
     let presented = caller_id
@@ -279,6 +270,16 @@ fn reach(binding: &Binding) -> Flow {
         return binding.flow;
     }
     Flow::udp(SocketAddr::new(ip, port))
+}
+
+/// The flow to a trunk peer or registrar given by address; `None` for a
+/// host name (names are not resolved yet). Port 5060 when none is given.
+pub fn peer_flow(transport: Transport, peer: &PeerAddr) -> Option<Flow> {
+    Some(Flow {
+        transport,
+        remote: SocketAddr::new(peer.ip()?, peer.port.unwrap_or(5060)),
+        connection: None,
+    })
 }
 
 /// The From the callee sees: the caller's name and number at this server.
