@@ -255,10 +255,16 @@ fn first<'a>(
     name: &'static str,
     pick: impl Fn(&'a Header) -> Option<&'a str>,
 ) -> Result<&'a str, ParseError> {
-    headers
-        .iter()
-        .find_map(pick)
-        .ok_or(ParseError::Missing(name))
+    header(headers, pick).ok_or(ParseError::Missing(name))
+}
+
+/// The value of the first header `pick` accepts, e.g.
+/// `header(&r.headers, |h| match h { Header::To(v) => Some(v.value()), _ => None })`.
+pub fn header<'a>(
+    headers: &'a Headers,
+    pick: impl Fn(&'a Header) -> Option<&'a str>,
+) -> Option<&'a str> {
+    headers.iter().find_map(pick)
 }
 
 /// The first entry of a comma-separated header value (`Via: a, b`), taking

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use rsipstack::sip::typed::Contact;
 use rsipstack::sip::uri::Param;
 
-use super::message::{Essentials, Header, Request};
+use super::message::{Essentials, Header, Request, header};
 use super::transport::Flow;
 
 /// Limits an administrator may tune.
@@ -116,7 +116,7 @@ impl Registrar {
         if aor != extension {
             return Err(RegisterError::Forbidden(aor));
         }
-        let default_expires = match header_value(request, |h| match h {
+        let default_expires = match header(&request.headers, |h| match h {
             Header::Expires(v) => Some(v.value()),
             _ => None,
         }) {
@@ -154,7 +154,7 @@ impl Registrar {
                     reg_id: param(contact, "reg-id").and_then(|v| v.parse().ok()),
                     call_id: essentials.call_id.clone(),
                     cseq: essentials.cseq,
-                    user_agent: header_value(request, |h| match h {
+                    user_agent: header(&request.headers, |h| match h {
                         Header::UserAgent(v) => Some(v.value()),
                         _ => None,
                     })
@@ -255,7 +255,7 @@ pub fn contact_values(now: Instant, bindings: &[Binding]) -> Vec<String> {
 
 /// The extension a REGISTER is for: the user part of To.
 fn address_of_record(request: &Request) -> Result<String, RegisterError> {
-    let to = header_value(request, |h| match h {
+    let to = header(&request.headers, |h| match h {
         Header::To(v) => Some(v.value()),
         _ => None,
     })
@@ -320,13 +320,6 @@ fn check_order<'a>(
         return Err(RegisterError::OutOfOrder);
     }
     Ok(())
-}
-
-fn header_value<'a>(
-    request: &'a Request,
-    pick: impl Fn(&'a Header) -> Option<&'a str>,
-) -> Option<&'a str> {
-    request.headers.iter().find_map(pick)
 }
 
 #[cfg(test)]
