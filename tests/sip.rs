@@ -104,6 +104,17 @@ fn free_port() -> u16 {
     }
 }
 
+/// Polls `condition` every 100 ms for up to 5 s; whether it came true.
+async fn eventually(mut condition: impl FnMut() -> bool) -> bool {
+    for _ in 0..50 {
+        if condition() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    condition()
+}
+
 /// Waits until a SIPp started in the background has bound its UDP port, so
 /// that nothing is sent to it before it listens.
 async fn wait_bound(ip: &str, port: u16) {
@@ -729,14 +740,7 @@ async fn the_server_binary_registers_demo_extensions_records_their_calls_and_rel
             .unwrap_or_default()
             .contains(needle)
     };
-    let mut seen = false;
-    for _ in 0..50 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        if logged("dialplans NOT reloaded") {
-            seen = true;
-            break;
-        }
-    }
+    let seen = eventually(|| logged("dialplans NOT reloaded")).await;
     assert!(
         seen,
         "a broken plan is refused: {}",
@@ -745,14 +749,7 @@ async fn the_server_binary_registers_demo_extensions_records_their_calls_and_rel
     assert!(logged("broken.toml:4"), "the error names file and line");
     std::fs::remove_file(plans.join("broken.toml")).unwrap();
     hangup(pid);
-    let mut reloaded = false;
-    for _ in 0..50 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        if logged("dialplans reloaded") {
-            reloaded = true;
-            break;
-        }
-    }
+    let reloaded = eventually(|| logged("dialplans reloaded")).await;
     assert!(
         reloaded,
         "a good plan is taken: {}",
@@ -819,14 +816,10 @@ async fn a_trunk_whose_pbx_answers_options_is_up() {
         .await
         .expect("SIP binds");
     let health = server.trunk_health();
-    let mut up = false;
-    for _ in 0..50 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        if health.lock().unwrap().get("demo-pbx") == Some(&switchboard::pbx::trunks::Health::Up) {
-            up = true;
-            break;
-        }
-    }
+    let up = eventually(|| {
+        health.lock().unwrap().get("demo-pbx") == Some(&switchboard::pbx::trunks::Health::Up)
+    })
+    .await;
     assert!(
         up,
         "the PBX answered the first OPTIONS: {:?}",
@@ -937,14 +930,8 @@ async fn switchboard_registers_to_a_pbx_that_wants_it_as_a_user() {
         .await
         .expect("SIP binds");
     let pbx_view = pbx.status();
-    let mut registered = false;
-    for _ in 0..50 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        if pbx_view.registrations.lock().unwrap().contains_key("301") {
-            registered = true;
-            break;
-        }
-    }
+    let registered =
+        eventually(|| pbx_view.registrations.lock().unwrap().contains_key("301")).await;
     assert!(registered, "the PBX lists Switchboard as user 301");
     let contact = pbx_view.registrations.lock().unwrap()["301"][0]
         .contact
