@@ -152,6 +152,51 @@ legal,Taxed Three,T3,X3
     assert!(!names.contains(&"Taxed Two".to_string()));
 }
 
+/// The indexes of a SQLite file, by name.
+async fn sqlite_indexes(url: &str) -> Vec<String> {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+    sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+}
+
+/// An import into an empty SQLite base is one transaction that builds the
+/// name, phone and e-mail indexes at its end: they are all there after it,
+/// and still there when a load is abandoned half-way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_load_into_an_empty_base_ends_with_every_index() {
+    let db = support::TestDatabase::sqlite();
+    let repo = seeded(db.url()).await;
+    let before = sqlite_indexes(db.url()).await;
+    assert!(before.contains(&"phones_e164".to_string()), "{before:?}");
+
+    let load = repo
+        .begin_bulk_load(MatchField::ExternalId)
+        .await
+        .unwrap()
+        .expect("a bulk load into an empty base");
+    drop(load);
+    assert_eq!(sqlite_indexes(db.url()).await, before);
+
+    let summary = import(&repo, FIRST, MatchField::ExternalId, 2).await;
+    assert_eq!((summary.created, summary.rejected.len()), (2, 4));
+    assert_eq!(sqlite_indexes(db.url()).await, before);
+    let found = repo
+        .lookup_phone(ClientScope::All, "+49301234567", clock::now())
+        .await
+        .unwrap();
+    assert_eq!(found.unwrap().client.name, "Hans Müller");
+    // The base is no longer empty: the next import goes batch by batch.
+    assert!(
+        repo.begin_bulk_load(MatchField::ExternalId)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
 async fn import(
     repo: &Arc<dyn Repository>,
     text: &str,

@@ -37,6 +37,9 @@ pub async fn run(
         // The template is a constant known to be valid.
         .expect("valid progress template"),
     );
+    // Ticks on its own: a load into an empty base builds its indexes after
+    // the last byte is read, which takes seconds at a million clients.
+    bar.enable_steady_tick(std::time::Duration::from_millis(250));
     let input = BufReader::with_capacity(1 << 20, input);
     let summary = import_clients(repo, input, options, clock::now(), |offset| {
         bar.set_position(offset)

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use csv::StringRecord;
 use tokio::sync::mpsc;
 
-use crate::crm::import::{self, ImportRow, MatchField, Rejected};
+use crate::crm::import::{self, ImportRow, MatchField, Rejected, Writer};
 use crate::crm::users::Username;
 use crate::crm::{FieldErrors, RepoError, Repository};
 use crate::ids::UserId;
@@ -119,11 +119,15 @@ pub async fn import_clients(
     let reader_thread = std::thread::spawn(move || {
         read_batches(reader, &header, &lookups, field, batch_rows, &sender)
     });
+    let mut writer = match repo.begin_bulk_load(field).await? {
+        Some(load) => Writer::Bulk(load),
+        None => Writer::Batches(repo.as_ref()),
+    };
     let mut summary = Summary::default();
     while let Some(batch) = receiver.recv().await {
         summary.rows += (batch.rows.len() + batch.rejected.len()) as u64;
         summary.rejected.extend(batch.rejected);
-        let stored = import::upsert_batch(repo.as_ref(), actor, field, &columns, batch.rows, now);
+        let stored = import::upsert_batch(&mut writer, actor, field, &columns, batch.rows, now);
         let storing = Instant::now();
         let report = stored.await?;
         summary.storing += storing.elapsed();
@@ -132,7 +136,12 @@ pub async fn import_clients(
         summary.rejected.extend(report.rejected);
         progress(batch.offset);
     }
-    reader_thread.join().map_err(|_| ImportError::Reader)??;
+    let read = reader_thread.join().map_err(|_| ImportError::Reader)?;
+    // What was stored before a read error stays, as it does batch by batch.
+    let finishing = Instant::now();
+    writer.finish().await?;
+    summary.storing += finishing.elapsed();
+    read?;
     if summary.created + summary.updated > 0 {
         repo.refresh_statistics().await?;
     }

@@ -19,6 +19,11 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(StorageError::Connect)?
             .create_if_missing(true)
+            // For new files only (an existing file keeps its size). Index
+            // pages of 16 KiB split a quarter as often as 4 KiB ones under
+            // random-order inserts: loading a million clients with the
+            // sqlite3 shell took 28 s instead of 36 s.
+            .page_size(16_384)
             .journal_mode(SqliteJournalMode::Wal)
             // With WAL, NORMAL stays durable across application crashes and
             // is the setting SQLite recommends.
