@@ -510,6 +510,58 @@ async fn a_trunk_call_rings_the_extension_it_dialled() {
     server.stop().await;
 }
 
+/// RFC 4028 with a trunk that refreshes: the 200 agrees to its timer and its
+/// refresh is answered here, never reaching the phone (whose scenario would
+/// fail on an UPDATE).
+#[tokio::test]
+async fn a_trunk_session_timer_is_agreed_and_its_refresh_answered() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let server = server_with_events(Some(sender)).await;
+    let (phone, child) = phone_1002(&server, "phone_answers.xml").await;
+    let (ok, log) = Sipp::scenario("trunk_refreshes_the_session.xml")
+        .arg([
+            &server.udp_addr.to_string(),
+            "-t",
+            "u1",
+            "-s",
+            "1002",
+            "-i",
+            PBX_IP,
+        ])
+        .arg(["-p", &free_port().to_string()])
+        .run()
+        .await;
+    assert!(ok, "the PBX's side: {log}");
+    let (ok, log) = phone.finish(child).await;
+    assert!(ok, "the phone's side: {log}");
+    let summary = ended(&mut events).await;
+    assert_eq!(summary.outcome, Outcome::Answered);
+    assert_eq!(summary.hangup_by, Some(Party::Caller));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_trunk_asking_for_too_brief_a_session_hears_422() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let server = server_with_events(Some(sender)).await;
+    let (ok, log) = Sipp::scenario("trunk_asks_too_brief_a_session.xml")
+        .arg([
+            &server.udp_addr.to_string(),
+            "-t",
+            "u1",
+            "-s",
+            "1002",
+            "-i",
+            PBX_IP,
+        ])
+        .arg(["-p", &free_port().to_string()])
+        .run()
+        .await;
+    assert!(ok, "the PBX's side: {log}");
+    assert_eq!(ended(&mut events).await.sip_code, Some(422));
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn an_extension_calls_out_through_the_trunk() {
     let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();

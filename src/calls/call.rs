@@ -4,9 +4,12 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use std::time::Instant;
+
 use chrono::{DateTime, Utc};
 
 use super::dialog::Dialog;
+use super::session_timer::{SessionTimer, UasTerms};
 use super::{Direction, LegSummary, Outcome, Party, Plan, Summary, Target};
 use crate::sip::message::Request;
 use crate::sip::transaction::{ClientTx, ServerTx};
@@ -22,7 +25,7 @@ impl fmt::Display for CallId {
 }
 
 /// A callee leg's index within its call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LegId(pub usize);
 
 /// Stands for the caller's side where a request's side is recorded as a leg
@@ -50,6 +53,17 @@ pub struct Leg {
     pub state: LegState,
     /// Whether a CANCEL was asked for, so it is sent once.
     pub cancelling: bool,
+    /// The session timer agreed with this leg's peer, and when it is due.
+    pub timer: Option<Timed>,
+    /// Whether the INVITE was sent again after a 422 (once at most).
+    pub timer_retried: bool,
+}
+
+/// A side's session timer and its next deadline.
+#[derive(Debug, Clone, Copy)]
+pub struct Timed {
+    pub timer: SessionTimer,
+    pub due: Instant,
 }
 
 impl Leg {
@@ -86,6 +100,12 @@ pub struct Call {
     pub relays: HashMap<ClientTx, (ServerTx, Request)>,
     /// Every client transaction of this call, to forget them at the end.
     pub txs: Vec<ClientTx>,
+    /// What the caller's INVITE asked of session timers, applied on answer.
+    pub caller_terms: UasTerms,
+    /// The session timer with the caller, once answered.
+    pub caller_timer: Option<Timed>,
+    /// Session refreshes we sent, and to which side.
+    pub refreshes: HashMap<ClientTx, LegId>,
 }
 
 impl Call {
@@ -108,7 +128,19 @@ impl Call {
                     self.relays.insert(tx, (server_tx, request));
                 }
             }
+            super::Purpose::Refresh => {
+                self.refreshes.insert(tx, leg);
+            }
             super::Purpose::Bye => {}
+        }
+    }
+
+    /// The session timer of a side (`CALLER` or a leg).
+    pub fn timer_mut(&mut self, side: LegId) -> Option<&mut Option<Timed>> {
+        if side == CALLER {
+            Some(&mut self.caller_timer)
+        } else {
+            self.legs.get_mut(side.0).map(|l| &mut l.timer)
         }
     }
 

@@ -1,9 +1,10 @@
 //! What moves a call: a new INVITE with its plan, the callee legs' answers,
 //! in-dialog requests from either side, CANCEL, and the ring timer.
 
-use super::call::{CALLER, Call, CallId, LegId, LegState, Phase, outcome_of};
+use super::call::{CALLER, Call, CallId, LegId, LegState, Phase, Timed, outcome_of};
 use super::dialog::{Dialog, body_of};
-use super::{CallEvent, Calls, Command, Now, Outcome, Party, Pending, Plan, Purpose};
+use super::session_timer::{self, Refresher, SessionTimer, UasTerms};
+use super::{CallEvent, Calls, Command, Due, Now, Outcome, Party, Pending, Plan, Purpose};
 use crate::sip::message::{
     Essentials, Header, Method, Request, Response, StatusCode, essentials_of, response_to,
 };
@@ -27,6 +28,7 @@ impl Calls {
         let tag = self.unique();
         let caller = Dialog::from_invite(&invite, tag, flow, local)
             .unwrap_or_else(|| unreachable_dialog(&invite, flow));
+        let caller_terms = session_timer::as_uas(&invite.headers, plan.session_expires);
         let mut call = Call {
             id,
             plan,
@@ -41,6 +43,9 @@ impl Calls {
             awaiting_ack: None,
             relays: Default::default(),
             txs: Vec::new(),
+            caller_terms,
+            caller_timer: None,
+            refreshes: Default::default(),
         };
         self.commands.push_back(Command::Event(CallEvent::Created {
             id,
@@ -48,6 +53,20 @@ impl Calls {
             called: call.plan.called.clone(),
             direction: call.plan.direction,
         }));
+        if caller_terms == UasTerms::TooBrief {
+            let min_se = session_timer::MIN_SE.to_string();
+            let tag = call.caller.local_tag.clone();
+            let extra = vec![Header::MinSE(min_se.into())];
+            self.respond_to(
+                &call.invite,
+                tx,
+                &tag,
+                None,
+                Reply::code(422).headers(extra),
+            );
+            self.finish(now, call, Outcome::Rejected, Some(Party::System), Some(422));
+            return id;
+        }
         let targets = std::mem::take(&mut call.plan.targets);
         if targets.is_empty() {
             self.respond_caller(&call, 480, None);
@@ -98,6 +117,11 @@ impl Calls {
                     .retain(|h| !matches!(h, Header::MaxForwards(_)));
                 request.headers.push(hops.clone());
             }
+            if let Some(interval) = target.session_expires {
+                request
+                    .headers
+                    .extend(session_timer::offer_headers(interval));
+            }
             self.send(id, leg, Purpose::Invite, request, target.flow, None);
             call.legs.push(super::call::Leg {
                 target,
@@ -105,10 +129,12 @@ impl Calls {
                 invite_tx: None,
                 state: LegState::Calling,
                 cancelling: false,
+                timer: None,
+                timer_retried: false,
             });
         }
         self.deadlines
-            .insert((now.instant + call.plan.ring_timeout, id), ());
+            .insert((now.instant + call.plan.ring_timeout, id, Due::Ring), ());
         let call_ids = std::iter::once(&call.caller).chain(call.legs.iter().map(|l| &l.dialog));
         for dialog in call_ids {
             self.dialogs
@@ -130,10 +156,15 @@ impl Calls {
             self.client_txs.remove(&tx);
             return true;
         };
-        if let Some((server_tx, request)) = call.relays.get(&tx).cloned() {
+        if let Some(side) = call.refreshes.get(&tx).copied() {
+            if self.on_refresh_answer(&mut call, side, tx, &response) {
+                self.end_answered(now, call);
+                return true;
+            }
+        } else if let Some((server_tx, request)) = call.relays.get(&tx).cloned() {
             if response.status_code.code() >= 200 {
                 call.relays.remove(&tx);
-                self.relay_final(&mut call, leg, &request, server_tx, &response);
+                self.relay_final(now, &mut call, leg, &request, server_tx, &response);
             }
         } else if call
             .legs
@@ -156,6 +187,13 @@ impl Calls {
         let Some(call) = self.calls.get(&id) else {
             return true;
         };
+        if call.refreshes.contains_key(&tx) {
+            // RFC 4028 §10: a refresh that times out ends the session.
+            if let Some(call) = self.calls.remove(&id) {
+                self.end_answered(now, call);
+            }
+            return true;
+        }
         if call
             .legs
             .get(leg.0)
@@ -192,16 +230,21 @@ impl Calls {
         );
     }
 
-    /// The ring timer: calls nobody answered in time hear 480.
+    /// The ring timer (calls nobody answered in time hear 480) and the
+    /// session timers (our refreshes, the peers' expiries).
     pub fn handle_timeout(&mut self, now: Now) {
-        while let Some((&(at, id), _)) = self.deadlines.iter().next() {
+        while let Some((&(at, id, due), _)) = self.deadlines.iter().next() {
             if at > now.instant {
                 break;
             }
-            self.deadlines.remove(&(at, id));
+            self.deadlines.remove(&(at, id, due));
             let Some(mut call) = self.calls.remove(&id) else {
                 continue;
             };
+            if let Due::Session(side) = due {
+                self.session_due(now, call, side, at);
+                continue;
+            }
             if call.phase != Phase::Ringing {
                 self.calls.insert(id, call);
                 continue;
@@ -226,7 +269,8 @@ impl Calls {
             return false;
         };
         if request.method == Method::Bye {
-            self.respond_to(&request, tx, 200, &tag_of(&call, from_leg), None, None);
+            let tag = tag_of(&call, from_leg);
+            self.respond_to(&request, tx, &tag, None, Reply::code(200));
             let (party, other) = match from_leg {
                 None => (Party::Caller, None),
                 Some(leg) => (Party::Callee, Some(leg)),
@@ -247,6 +291,27 @@ impl Calls {
             self.finish(now, call, outcome, Some(party), None);
             return true;
         }
+        let side = from_leg.unwrap_or(CALLER);
+        if request.method == Method::Update
+            && request.body.is_empty()
+            && let Some(Some(timed)) = call.timer_mut(side).map(|t| *t)
+        {
+            // A session refresh: confirmed here, the other side has its own.
+            let timer = session_timer::refreshed_by_peer(&timed.timer, &request.headers);
+            self.set_timer(now, &mut call, side, timer);
+            let contact = local_contact(&call, side);
+            let extra = session_timer::answer_headers(&timer);
+            let tag = tag_of(&call, from_leg);
+            self.respond_to(
+                &request,
+                tx,
+                &tag,
+                Some(&contact),
+                Reply::code(200).headers(extra),
+            );
+            self.calls.insert(id, call);
+            return true;
+        }
         // Relay re-INVITE, UPDATE and INFO to the other side of the bridge.
         let body =
             body_of(&request.headers, &request.body).map(|(t, b)| (t.to_string(), b.to_vec()));
@@ -265,7 +330,10 @@ impl Calls {
                 let flow = call.caller.flow;
                 self.send(id, CALLER, Purpose::Relay(tx), relayed, flow, Some(request));
             }
-            _ => self.respond_to(&request, tx, 491, &tag_of(&call, from_leg), None, None),
+            _ => {
+                let tag = tag_of(&call, from_leg);
+                self.respond_to(&request, tx, &tag, None, Reply::code(491));
+            }
         }
         self.calls.insert(id, call);
         true
@@ -371,6 +439,14 @@ impl Calls {
                     return None;
                 }
                 call.phase = Phase::Answered(leg);
+                if call.legs[leg.0].target.session_expires.is_some()
+                    && let Some(timer) = session_timer::as_uac(&response.headers)
+                {
+                    self.set_timer(now, call, leg, timer);
+                }
+                if let UasTerms::Timer(timer) = call.caller_terms {
+                    self.set_timer(now, call, CALLER, timer);
+                }
                 call.answered_at = Some(now.wall);
                 if call.invite.body.is_empty() {
                     call.awaiting_ack = Some(leg); // the answer comes in the caller's ACK
@@ -385,22 +461,43 @@ impl Calls {
                 }));
                 None
             }
-            _ => {
-                call.legs[leg.0].state = LegState::Failed(code);
-                if call.phase != Phase::Ringing || !call.all_legs_done() {
-                    return None;
+            422 if !call.legs[leg.0].timer_retried
+                && call.legs[leg.0].target.session_expires.is_some() =>
+            {
+                // RFC 4028 §7.4: ask again with the interval the peer needs.
+                match session_timer::min_se_of(&response.headers) {
+                    Some(interval) => {
+                        self.retry_invite(call, leg, interval);
+                        None
+                    }
+                    None => self.leg_failed(call, leg, code),
                 }
-                let heard = call.failure_code();
-                self.respond_caller(call, heard, None);
-                Some((outcome_of(heard), Some(Party::Callee), Some(heard)))
             }
+            _ => self.leg_failed(call, leg, code),
         }
+    }
+
+    /// A leg's final failure; `Some` when it was the last one ringing.
+    fn leg_failed(
+        &mut self,
+        call: &mut Call,
+        leg: LegId,
+        code: u16,
+    ) -> Option<(Outcome, Option<Party>, Option<u16>)> {
+        call.legs[leg.0].state = LegState::Failed(code);
+        if call.phase != Phase::Ringing || !call.all_legs_done() {
+            return None;
+        }
+        let heard = call.failure_code();
+        self.respond_caller(call, heard, None);
+        Some((outcome_of(heard), Some(Party::Callee), Some(heard)))
     }
 
     /// The final answer of a relayed re-INVITE/UPDATE/INFO goes back to the
     /// side that asked; a 2xx to a relayed re-INVITE is ACKed at once.
     fn relay_final(
         &mut self,
+        now: Now,
         call: &mut Call,
         leg: LegId,
         request: &Request,
@@ -423,19 +520,117 @@ impl Calls {
             }
         }
         // The answer goes to the side that asked, on that side's dialog.
-        let asker = match (to_callee, call.phase) {
-            (false, Phase::Answered(w)) => &call.legs[w.0].dialog,
-            _ => &call.caller,
+        let side = match (to_callee, call.phase) {
+            (false, Phase::Answered(w)) => w,
+            _ => CALLER,
+        };
+        // A 2xx to a re-INVITE or UPDATE refreshes the asker's session.
+        let mut extra = Vec::new();
+        if (200..300).contains(&code)
+            && matches!(request.method, Method::Invite | Method::Update)
+            && let Some(Some(timed)) = call.timer_mut(side).map(|t| *t)
+        {
+            let timer = session_timer::refreshed_by_peer(&timed.timer, &request.headers);
+            self.set_timer(now, call, side, timer);
+            extra = session_timer::answer_headers(&timer);
+        }
+        let asker = if side == CALLER {
+            &call.caller
+        } else {
+            &call.legs[side.0].dialog
         };
         let (tag, contact) = (asker.local_tag.clone(), asker.local.contact.clone());
-        self.respond_to(
-            request,
-            server_tx,
-            code,
-            &tag,
-            body_of(&response.headers, &response.body),
-            Some(&contact),
-        );
+        let reply = Reply::code(code)
+            .body(body_of(&response.headers, &response.body))
+            .headers(extra);
+        self.respond_to(request, server_tx, &tag, Some(&contact), reply);
+    }
+
+    /// Agrees `timer` with a side and schedules its next deadline.
+    fn set_timer(&mut self, now: Now, call: &mut Call, side: LegId, timer: SessionTimer) {
+        let due = now.instant + timer.due_after();
+        self.deadlines
+            .insert((due, call.id, Due::Session(side)), ());
+        if let Some(slot) = call.timer_mut(side) {
+            *slot = Some(Timed { timer, due });
+        }
+    }
+
+    /// A side's session deadline: we refresh, or the peer did not and the
+    /// call ends. A deadline that was moved since is ignored.
+    fn session_due(&mut self, now: Now, mut call: Call, side: LegId, at: std::time::Instant) {
+        let current = call.timer_mut(side).and_then(|t| *t);
+        let Some(timed) =
+            current.filter(|t| t.due == at && matches!(call.phase, Phase::Answered(_)))
+        else {
+            self.calls.insert(call.id, call);
+            return;
+        };
+        match timed.timer.refresher {
+            Refresher::Us => {
+                let branch = self.branch();
+                let dialog = if side == CALLER {
+                    &mut call.caller
+                } else {
+                    &mut call.legs[side.0].dialog
+                };
+                let mut request = dialog.request(Method::Update, &branch, None);
+                request
+                    .headers
+                    .extend(session_timer::refresh_headers(&timed.timer));
+                let flow = dialog.flow;
+                self.send(call.id, side, Purpose::Refresh, request, flow, None);
+                self.set_timer(now, &mut call, side, timed.timer);
+                self.calls.insert(call.id, call);
+            }
+            Refresher::Peer => self.end_answered(now, call),
+        }
+    }
+
+    /// The answer to a refresh we sent; `true` when the session is gone
+    /// (RFC 4028 §10: 408 or 481) and the call must end.
+    fn on_refresh_answer(
+        &mut self,
+        call: &mut Call,
+        side: LegId,
+        tx: ClientTx,
+        response: &Response,
+    ) -> bool {
+        let code = response.status_code.code();
+        if code < 200 {
+            return false;
+        }
+        call.refreshes.remove(&tx);
+        if let Some(Some(timed)) = call.timer_mut(side)
+            && (200..300).contains(&code)
+            && let Some(agreed) = session_timer::as_uac(&response.headers)
+        {
+            timed.timer.interval = agreed.interval;
+        }
+        matches!(code, 408 | 481)
+    }
+
+    /// Ends an answered call from here: BYE to both sides.
+    fn end_answered(&mut self, now: Now, mut call: Call) {
+        if let Phase::Answered(winner) = call.phase {
+            self.bye_leg(&mut call, winner);
+        }
+        self.bye_caller(&mut call);
+        self.finish(now, call, Outcome::Answered, Some(Party::System), None);
+    }
+
+    /// Sends a leg's INVITE again, offering `interval` (after a 422).
+    fn retry_invite(&mut self, call: &mut Call, leg: LegId, interval: u32) {
+        let branch = self.branch();
+        let offer = body_of(&call.invite.headers, &call.invite.body);
+        let l = &mut call.legs[leg.0];
+        l.timer_retried = true;
+        let mut request = l.dialog.request(Method::Invite, &branch, offer);
+        request
+            .headers
+            .extend(session_timer::offer_headers(interval));
+        let flow = l.dialog.flow;
+        self.send(call.id, leg, Purpose::Invite, request, flow, None);
     }
 
     fn finish(
@@ -533,14 +728,14 @@ impl Calls {
     fn respond_caller(&mut self, call: &Call, code: u16, body: Option<(&str, &[u8])>) {
         let tag = call.caller.local_tag.clone();
         let contact = call.caller.local.contact.clone();
-        self.respond_to(
-            &call.invite,
-            call.invite_tx,
-            code,
-            &tag,
-            body,
-            Some(&contact),
-        );
+        let extra = match &call.caller_timer {
+            Some(timed) if (200..300).contains(&code) => {
+                session_timer::answer_headers(&timed.timer)
+            }
+            _ => Vec::new(),
+        };
+        let reply = Reply::code(code).body(body).headers(extra);
+        self.respond_to(&call.invite, call.invite_tx, &tag, Some(&contact), reply);
     }
 
     /// Answers a request; `contact` is ours on that side's dialog, which
@@ -549,15 +744,20 @@ impl Calls {
         &mut self,
         request: &Request,
         tx: ServerTx,
-        code: u16,
         tag: &str,
-        body: Option<(&str, &[u8])>,
         contact: Option<&str>,
+        reply: Reply<'_>,
     ) {
+        let Reply {
+            code,
+            body,
+            headers,
+        } = reply;
         let mut response = response_to(request, StatusCode::from(code), Some(tag));
         response
             .headers
             .retain(|h| !matches!(h, Header::ContentLength(_)));
+        response.headers.extend(headers);
         if let Some(contact) = contact
             && code < 300
             && matches!(request.method, Method::Invite | Method::Update)
@@ -589,6 +789,40 @@ impl Calls {
     fn branch(&mut self) -> String {
         self.next_token += 1;
         new_branch(branch_entropy(self.seed, self.next_token))
+    }
+}
+
+/// What an answer says besides the dialog's tag and Contact.
+struct Reply<'a> {
+    code: u16,
+    body: Option<(&'a str, &'a [u8])>,
+    headers: Vec<Header>,
+}
+
+impl<'a> Reply<'a> {
+    fn code(code: u16) -> Self {
+        Reply {
+            code,
+            body: None,
+            headers: Vec::new(),
+        }
+    }
+
+    fn body(self, body: Option<(&'a str, &'a [u8])>) -> Self {
+        Reply { body, ..self }
+    }
+
+    fn headers(self, headers: Vec<Header>) -> Self {
+        Reply { headers, ..self }
+    }
+}
+
+/// Our Contact on a side's dialog.
+fn local_contact(call: &Call, side: LegId) -> String {
+    if side == CALLER {
+        call.caller.local.contact.clone()
+    } else {
+        call.legs[side.0].dialog.local.contact.clone()
     }
 }
 

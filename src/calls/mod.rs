@@ -11,6 +11,7 @@
 mod call;
 pub mod dialog;
 mod inputs;
+pub mod session_timer;
 #[cfg(test)]
 mod tests;
 
@@ -55,6 +56,8 @@ pub struct Target {
     pub flow: Flow,
     /// This server on that flow.
     pub local: Local,
+    /// The session timer (RFC 4028) to offer, in seconds: the trunk's.
+    pub session_expires: Option<u32>,
 }
 
 /// What the routing decided for a new call.
@@ -73,6 +76,9 @@ pub struct Plan {
     pub present_as: String,
     pub targets: Vec<Target>,
     pub ring_timeout: Duration,
+    /// The session timer of the caller's trunk, in seconds: applied when
+    /// the trunk asks for none itself.
+    pub session_expires: Option<u32>,
 }
 
 /// Instructions for the transaction layer.
@@ -184,8 +190,9 @@ pub struct Calls {
     /// so an in-dialog request finds its call without a scan. Several calls
     /// may share a caller's Call-ID (a forked INVITE arriving twice).
     dialogs: HashMap<String, Vec<CallId>>,
-    /// Ring deadlines, earliest first.
-    deadlines: BTreeMap<(Instant, CallId), ()>,
+    /// Ring and session-timer deadlines, earliest first. A session deadline
+    /// that moved (a refresh came) is left here and skipped when it fires.
+    deadlines: BTreeMap<(Instant, CallId, Due), ()>,
     next_id: u64,
     next_token: u64,
     commands: VecDeque<Command>,
@@ -203,11 +210,22 @@ struct Pending {
     relayed: Option<Request>,
 }
 
+/// What a deadline is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Due {
+    /// Nobody answered in time.
+    Ring,
+    /// A side's session timer: our refresh, or the peer's expiry.
+    Session(LegId),
+}
+
 /// Why a request was sent, so its answer is understood.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     Invite,
     Bye,
+    /// A session refresh (UPDATE) we send as the refresher.
+    Refresh,
     /// A re-INVITE, UPDATE or INFO relayed for the other side's `ServerTx`.
     Relay(ServerTx),
 }
@@ -234,7 +252,7 @@ impl Calls {
     }
 
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.deadlines.keys().next().map(|(at, _)| *at)
+        self.deadlines.keys().next().map(|(at, _, _)| *at)
     }
 
     /// Reports the client transaction a [`Command::Send`] started.

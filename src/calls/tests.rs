@@ -74,12 +74,25 @@ impl Bench {
 
     /// An inbound call from a trunk ringing `phones` contacts of 1001.
     fn call(&mut self, phones: usize, with_offer: bool) -> ServerTx {
+        self.call_with(phones, with_offer, "", None)
+    }
+
+    /// The same with extra INVITE header lines (each ending in CRLF), and a
+    /// session timer of `target_session` seconds offered to the phones as
+    /// to a trunk.
+    fn call_with(
+        &mut self,
+        phones: usize,
+        with_offer: bool,
+        extra: &str,
+        target_session: Option<u32>,
+    ) -> ServerTx {
         let body = if with_offer { SDP_OFFER } else { "" };
         let text = format!(
             "INVITE sip:1001@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKcaller\r\n\
              From: \"Ann\" <sip:+4930123456@10.0.0.1>;tag=caller\r\nTo: <sip:1001@127.0.0.1>\r\n\
              Call-ID: trunk-call-1\r\nCSeq: 10 INVITE\r\nContact: <sip:+4930123456@10.0.0.1:5060>\r\n\
-             {}Content-Length: {}\r\n\r\n{body}",
+             {extra}{}Content-Length: {}\r\n\r\n{body}",
             if with_offer {
                 "Content-Type: application/sdp\r\n"
             } else {
@@ -96,6 +109,7 @@ impl Bench {
                 uri: format!("sip:1001@10.0.0.{}:5060", 7 + i),
                 flow: Flow::udp(format!("10.0.0.{}:5060", 7 + i).parse().unwrap()),
                 local: local(),
+                session_expires: target_session,
             })
             .collect();
         let plan = Plan {
@@ -110,6 +124,7 @@ impl Bench {
             present_as: "\"Ann\" <sip:+4930123456@127.0.0.1>".into(),
             targets,
             ring_timeout: Duration::from_secs(30),
+            session_expires: None,
         };
         let tx = ServerTx::for_tests(1);
         let flow = Flow::udp("10.0.0.1:5060".parse().unwrap());
@@ -121,9 +136,14 @@ impl Bench {
 
     /// The phone that got the n-th INVITE answers `code` (with SDP on 2xx).
     fn phone_answers(&mut self, n: usize, code: u16, body: Option<&str>) {
+        self.phone_answers_with(n, code, body, Vec::new());
+    }
+
+    fn phone_answers_with(&mut self, n: usize, code: u16, body: Option<&str>, extra: Vec<Header>) {
         let (tx, request, _) = self.invites()[n].clone();
         let mut response =
             response_to(&request, StatusCode::from(code), Some(&format!("phone{n}")));
+        response.headers.extend(extra);
         response.headers.push(Header::Contact(
             format!("<sip:1001@10.0.0.{}:5060>", 7 + n).into(),
         ));
@@ -181,7 +201,8 @@ impl Bench {
         let SipMessage::Request(request) = message::parse(text.as_bytes()).unwrap().message else {
             unreachable!()
         };
-        let tx = ServerTx::for_tests(2);
+        self.next_tx += 1;
+        let tx = ServerTx::for_tests(self.next_tx);
         assert!(
             self.calls.on_request(self.now(), tx, request),
             "matched a call"
@@ -481,4 +502,155 @@ fn a_phone_that_never_answers_the_invite_counts_as_408() {
     bench.drain();
     assert_eq!(bench.codes_to_caller(), [408]);
     assert_eq!(bench.ended().unwrap().outcome, Outcome::NoAnswer);
+}
+
+fn header_value(headers: &message::Headers, name: &str) -> Option<String> {
+    headers
+        .iter()
+        .find(|h| h.name().eq_ignore_ascii_case(name))
+        .map(|h| h.value().to_string())
+}
+
+fn byes(bench: &Bench) -> Vec<&(ClientTx, Request, Flow)> {
+    bench
+        .sent
+        .iter()
+        .filter(|(_, r, _)| r.method == Method::Bye)
+        .collect()
+}
+
+#[test]
+fn a_trunk_asking_for_too_brief_a_session_hears_422_with_the_minimum() {
+    let mut bench = Bench::new();
+    bench.call_with(1, true, "Supported: timer\r\nSession-Expires: 60\r\n", None);
+    assert_eq!(bench.codes_to_caller(), [422]);
+    let min_se = header_value(&bench.responses[0].1.headers, "Min-SE");
+    assert_eq!(min_se.as_deref(), Some("90"));
+    assert!(bench.invites().is_empty(), "no phone rings");
+    assert_eq!(bench.ended().unwrap().sip_code, Some(422));
+}
+
+#[test]
+fn a_trunk_that_refreshes_keeps_the_call_and_one_that_stops_loses_it() {
+    let mut bench = Bench::new();
+    let extra = "Supported: timer\r\nSession-Expires: 90;refresher=uac\r\n";
+    bench.call_with(1, true, extra, None);
+    bench.phone_answers(0, 200, Some(SDP_ANSWER));
+    let ok = &bench.responses.last().unwrap().1;
+    assert_eq!(
+        header_value(&ok.headers, "Session-Expires").as_deref(),
+        Some("90;refresher=uac")
+    );
+    assert_eq!(
+        header_value(&ok.headers, "Require").as_deref(),
+        Some("timer")
+    );
+
+    // A refresh at 45 s is confirmed here, not passed to the phone.
+    bench.elapsed = Duration::from_secs(45);
+    bench.calls.handle_timeout(bench.now());
+    bench.caller_request("UPDATE", "");
+    let answer = &bench.responses.last().unwrap().1;
+    assert_eq!(answer.status_code.code(), 200);
+    assert_eq!(
+        header_value(&answer.headers, "Session-Expires").as_deref(),
+        Some("90;refresher=uac")
+    );
+    let updates = bench
+        .sent
+        .iter()
+        .filter(|(_, r, _)| r.method == Method::Update);
+    assert_eq!(updates.count(), 0);
+
+    // Past the first deadline (60 s) the refreshed call lives on.
+    bench.elapsed = Duration::from_secs(100);
+    bench.calls.handle_timeout(bench.now());
+    bench.drain();
+    assert!(bench.ended().is_none());
+    // 60 s after the refresh, no other came: both sides get a BYE.
+    bench.elapsed = Duration::from_secs(106);
+    bench.calls.handle_timeout(bench.now());
+    bench.drain();
+    let byes = byes(&bench);
+    assert_eq!(byes.len(), 2, "one to the trunk, one to the phone");
+    let ended = bench.ended().expect("the call ended");
+    assert_eq!(ended.outcome, Outcome::Answered);
+    assert_eq!(ended.hangup_by, Some(Party::System));
+}
+
+#[test]
+fn we_refresh_a_trunk_leg_and_a_481_to_the_refresh_ends_the_call() {
+    let mut bench = Bench::new();
+    bench.call_with(1, true, "", Some(120));
+    let invite = &bench.invites()[0].1;
+    assert_eq!(
+        header_value(&invite.headers, "Session-Expires").as_deref(),
+        Some("120")
+    );
+    assert_eq!(
+        header_value(&invite.headers, "Min-SE").as_deref(),
+        Some("90")
+    );
+    assert_eq!(
+        header_value(&invite.headers, "Supported").as_deref(),
+        Some("timer")
+    );
+    let terms = vec![
+        Header::Require("timer".into()),
+        Header::SessionExpires("120;refresher=uac".into()),
+    ];
+    bench.phone_answers_with(0, 200, Some(SDP_ANSWER), terms);
+    // The caller asked for no timer: its 200 says nothing of one.
+    let ok = &bench.responses.last().unwrap().1;
+    assert_eq!(header_value(&ok.headers, "Session-Expires"), None);
+
+    bench.elapsed = Duration::from_secs(59);
+    bench.calls.handle_timeout(bench.now());
+    bench.drain();
+    assert!(
+        bench
+            .sent
+            .iter()
+            .all(|(_, r, _)| r.method != Method::Update)
+    );
+    bench.elapsed = Duration::from_secs(60);
+    bench.calls.handle_timeout(bench.now());
+    bench.drain();
+    let (tx, update, flow) = bench
+        .sent
+        .iter()
+        .find(|(_, r, _)| r.method == Method::Update)
+        .cloned()
+        .expect("a refresh at half the interval");
+    assert_eq!(flow.remote.to_string(), "10.0.0.7:5060");
+    assert!(update.body.is_empty());
+    assert_eq!(
+        header_value(&update.headers, "Session-Expires").as_deref(),
+        Some("120;refresher=uac")
+    );
+    let gone = response_to(&update, StatusCode::CallTransactionDoesNotExist, None);
+    bench.calls.on_response(bench.now(), tx, gone);
+    bench.drain();
+    assert_eq!(byes(&bench).len(), 2);
+    assert_eq!(bench.ended().unwrap().hangup_by, Some(Party::System));
+}
+
+#[test]
+fn a_422_from_the_trunk_brings_the_invite_again_with_the_interval_it_needs() {
+    let mut bench = Bench::new();
+    bench.call_with(1, true, "", Some(90));
+    bench.phone_answers_with(0, 422, None, vec![Header::MinSE("300".into())]);
+    assert!(bench.codes_to_caller().is_empty(), "the caller still waits");
+    let invites = bench.invites();
+    assert_eq!(invites.len(), 2);
+    let again = &invites[1].1;
+    assert_eq!(
+        header_value(&again.headers, "Session-Expires").as_deref(),
+        Some("300")
+    );
+    let cseq = |r: &Request| message::essentials_of(&r.headers).unwrap().cseq;
+    assert_eq!(cseq(again), cseq(&invites[0].1) + 1);
+    // A second 422 is final.
+    bench.phone_answers_with(1, 422, None, vec![Header::MinSE("600".into())]);
+    assert_eq!(bench.codes_to_caller(), [422]);
 }

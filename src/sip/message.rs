@@ -267,6 +267,23 @@ pub fn header<'a>(
     headers.iter().find_map(pick)
 }
 
+/// The option tags a request's Require headers name that are not in
+/// `supported`: a UAS must refuse such a request with 420 listing them in
+/// Unsupported (RFC 3261 §8.2.2.3).
+pub fn unsupported(headers: &Headers, supported: &[&str]) -> Vec<String> {
+    headers
+        .iter()
+        .filter_map(|h| match h {
+            Header::Require(v) => Some(v.value()),
+            _ => None,
+        })
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|tag| !tag.is_empty() && !supported.iter().any(|s| s.eq_ignore_ascii_case(tag)))
+        .map(str::to_string)
+        .collect()
+}
+
 /// The first entry of a comma-separated header value (`Via: a, b`), taking
 /// care not to split inside a quoted string.
 fn first_of_list(value: &str) -> &str {

@@ -20,6 +20,8 @@ use crate::sip::transport::{Flow, Transport};
 
 /// Methods this server answers; the rest get 405 with this list.
 const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE";
+/// The SIP extensions we implement: session timers (RFC 4028).
+const SUPPORTED: [&str; 1] = ["timer"];
 
 /// Longest sleep when nothing is due, so a changed account map is seen.
 const IDLE: Duration = Duration::from_secs(60);
@@ -266,6 +268,9 @@ impl Engine {
                     .headers
                     .push(Header::Accept("application/sdp".into()));
                 response
+                    .headers
+                    .push(Header::Supported(SUPPORTED.join(", ").into()));
+                response
             }
             Method::Invite if to_tag(&request).is_none() => {
                 self.new_call(tx, request, flow);
@@ -307,6 +312,15 @@ impl Engine {
         let hops = max_forwards(&request);
         if hops == 0 {
             let response = response_to(&request, StatusCode::TooManyHops, Some(&tag()));
+            let _ = self.layer.respond(now, tx, response);
+            return;
+        }
+        let unsupported = message::unsupported(&request.headers, &SUPPORTED);
+        if !unsupported.is_empty() {
+            let mut response = response_to(&request, StatusCode::from(420), Some(&tag()));
+            response
+                .headers
+                .push(Header::Unsupported(unsupported.join(", ").into()));
             let _ = self.layer.respond(now, tx, response);
             return;
         }

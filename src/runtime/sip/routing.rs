@@ -111,6 +111,11 @@ pub fn route(
         Source::Trunk(name) => Some(name.to_string()),
         Source::Extension(_) => None,
     };
+    // The caller's trunk's session timer, for when the trunk asks for none.
+    let caller_session = match caller.source {
+        Source::Trunk(name) => trunks.get(name).and_then(|t| t.session_expires),
+        Source::Extension(_) => None,
+    };
     let plan_for = |direction, trunk: Option<String>, targets, present_as, ring_timeout| Plan {
         direction,
         trunk,
@@ -123,6 +128,7 @@ pub fn route(
         present_as,
         targets,
         ring_timeout,
+        session_expires: caller_session,
     };
     match &decision.action {
         Action::Ring {
@@ -214,6 +220,7 @@ fn trunk_target(
             uri,
             flow,
             local,
+            session_expires: trunk.session_expires,
         },
         from,
     ))
@@ -235,6 +242,7 @@ fn ring_targets(
                     uri: binding.contact.clone(),
                     flow,
                     local: locals.on(&flow),
+                    session_expires: None,
                 }
             })
         })
