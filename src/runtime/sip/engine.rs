@@ -257,6 +257,16 @@ impl Engine {
                     .registrations
                     .register(context, &request, &essentials, flow, &accounts)
                 {
+                    // A challenge is answered afresh if the REGISTER comes
+                    // again: no need to keep its transaction.
+                    Outcome::Respond(response)
+                        if response.status_code == StatusCode::Unauthorized =>
+                    {
+                        if let Err(error) = self.layer.respond_statelessly(now, tx, *response) {
+                            tracing::warn!(%error, "could not answer a REGISTER");
+                        }
+                        return;
+                    }
                     Outcome::Respond(response) => *response,
                     Outcome::Drop => return,
                 }

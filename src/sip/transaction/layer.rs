@@ -121,6 +121,32 @@ impl TransactionLayer {
         Ok(())
     }
 
+    /// Answers a non-INVITE request with a final response and forgets it at
+    /// once, as a stateless UAS would (RFC 3261 §8.2.7): a retransmission is
+    /// then a new request and is answered afresh. For answers that are safe
+    /// and cheap to give again, such as a registrar's digest challenge,
+    /// which would otherwise hold a transaction for 64×T1 (32 s) on UDP: at
+    /// thousands of REGISTERs a second those filled the transaction table.
+    /// An INVITE, or a provisional response, is answered statefully.
+    pub fn respond_statelessly(
+        &mut self,
+        now: Instant,
+        tx: ServerTx,
+        response: Response,
+    ) -> Result<(), TransactionError> {
+        let invite = self
+            .servers
+            .get(&tx)
+            .ok_or(TransactionError::UnknownTransaction)?
+            .is_invite();
+        let provisional = response.status_code.code() < 200;
+        self.respond(now, tx, response)?;
+        if !invite && !provisional {
+            self.finish_server(tx);
+        }
+        Ok(())
+    }
+
     /// Cancels the pending INVITE `invite` (RFC 3261 §9.1) with a CANCEL
     /// built from it, in a client transaction of its own, whose handle is
     /// returned. Before any provisional response the CANCEL is held back

@@ -70,6 +70,27 @@ fn a_lost_final_is_recovered_by_the_retransmitted_request() {
     );
 }
 
+/// A challenge answered statelessly keeps nothing: the request sent again
+/// (its 401 was lost) reaches the TU anew and is answered afresh, and no
+/// transaction lingers for Timer J.
+#[test]
+fn a_final_answered_statelessly_leaves_no_transaction_behind() {
+    let mut net = Net::new(Transport::Udp);
+    net.drop(Side::Uas, "SIP/2.0 401", 1);
+    let tx = net.send(request(Method::Register, "z9hG4bKreg", Transport::Udp));
+    net.run_until(ms(10));
+    let first = net.uas_requests()[0];
+    net.respond_statelessly(first, 401);
+    assert!(net.uas.is_empty(), "forgotten at once");
+    net.run_until(ms(600));
+    let requests = net.uas_requests();
+    assert_eq!(requests.len(), 2, "the retransmission is a new request");
+    net.respond_statelessly(requests[1], 401);
+    net.run_until(ms(1_000));
+    assert_eq!(net.uac_responses(tx), [401]);
+    assert!(net.uas.is_empty());
+}
+
 #[test]
 fn duplicated_requests_reach_the_tu_once() {
     let mut net = Net::new(Transport::Udp);

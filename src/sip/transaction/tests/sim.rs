@@ -166,6 +166,16 @@ impl Net {
         self.pump();
     }
 
+    /// The same, forgetting the transaction at once (a stateless answer).
+    pub fn respond_statelessly(&mut self, tx: ServerTx, status: u16) {
+        let request = self.requests.get(&tx).expect("a request the UAS saw");
+        let response = message::response_to(request, StatusCode::from(status), Some("uas"));
+        self.uas
+            .respond_statelessly(self.now, tx, response)
+            .expect("a live server transaction");
+        self.pump();
+    }
+
     /// Moves virtual time to `until` (since the start), delivering packets
     /// and firing timers in order.
     pub fn run_until(&mut self, until: Duration) {
