@@ -600,6 +600,51 @@ async fn an_extension_calls_out_through_the_trunk() {
     server.stop().await;
 }
 
+/// A carrier given by host name: resolved when SIP starts, calls out go to
+/// the address it names (here `localhost`, where the PBX's SIPp listens).
+#[tokio::test]
+async fn a_trunk_peer_given_by_host_name_is_reached() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let pbx_port = free_port();
+    let text = format!(
+        "name = \"demo-pbx\"\nvendor = \"generic\"\npeers = [\"localhost:{pbx_port}\"]\nallow = [\"{PBX_IP}\"]\noptions_interval_secs = 0\n"
+    );
+    let config: switchboard::pbx::trunks::TrunkConfig = toml::from_str(&text).unwrap();
+    let region = switchboard::phone::Region::parse("DE").unwrap();
+    let mut settings = settings();
+    settings.trunks =
+        Arc::new(switchboard::pbx::trunks::Trunks::from_configs(vec![config], region).unwrap());
+    let server = SipServer::start(settings, accounts(), Some(sender))
+        .await
+        .expect("SIP binds");
+    let mut pbx = Sipp::scenario("phone_answers.xml");
+    pbx.arg(["-p", &pbx_port.to_string(), "-i", "127.0.0.1"]);
+    let child = pbx.spawn();
+    wait_bound("127.0.0.1", pbx_port).await;
+    let (ok, log) = Sipp::scenario("extension_calls.xml")
+        .arg([
+            &server.udp_addr.to_string(),
+            "-t",
+            "u1",
+            "-s",
+            "04930123456",
+            "-au",
+            "1001",
+            "-ap",
+            "demo1001",
+        ])
+        .arg(["-p", &free_port().to_string()])
+        .run()
+        .await;
+    let (pbx_ok, pbx_log) = pbx.finish(child).await;
+    assert!(ok, "the extension's side: {log}\nthe PBX's: {pbx_log}");
+    assert!(pbx_ok, "the PBX's side: {pbx_log}");
+    let summary = ended(&mut events).await;
+    assert_eq!(summary.trunk.as_deref(), Some("demo-pbx"));
+    assert_eq!(summary.outcome, Outcome::Answered);
+    server.stop().await;
+}
+
 /// The real binary with the demo data: its SIP accounts come from the
 /// database (1001-1020, password demo<ext>), its routing from a dialplans
 /// folder that SIGHUP reloads.

@@ -40,6 +40,8 @@ pub struct Engine {
     pub events: Option<mpsc::UnboundedSender<CallEvent>>,
     /// The trunks' OPTIONS pings.
     pub keepalive: super::keepalive::KeepAliveDriver,
+    /// Trunk peers given by host name, resolved (see `dns.rs`).
+    pub names: watch::Receiver<super::dns::Names>,
     /// The copy of the registrations the API reads.
     pub status: super::status::SipStatus,
     /// Switchboard's own registrations to PBXs that want it as a user.
@@ -131,8 +133,9 @@ impl Engine {
                 self.on_command(command);
             }
             let trunks = self.trunks.clone();
+            let names = self.names.borrow().clone();
             self.pbx_registrations
-                .drain(clock::instant(), &mut self.layer, &trunks);
+                .drain(clock::instant(), &mut self.layer, &trunks, &names);
             let locals = self.locals.clone();
             self.keepalive
                 .drain(clock::instant(), &mut self.layer, |flow| {
@@ -394,6 +397,7 @@ impl Engine {
             },
             &trunks,
             &self.locals,
+            &self.names.borrow(),
         );
         match route {
             Route::Ring(plan) => {

@@ -6,12 +6,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use super::dns::Names;
 use super::routing::peer_flow;
 use crate::pbx::trunks::keepalive::{Health, KeepAlive, Output, Probe};
 use crate::pbx::trunks::{Local, RequestIds, Trunks, options_request};
 use crate::sip::message::Response;
 use crate::sip::transaction::{ClientTx, TransactionLayer};
 use crate::sip::transport::Flow;
+use tokio::sync::watch;
 
 /// Each monitored trunk's state, shared with the API.
 pub type TrunkHealth = Arc<Mutex<BTreeMap<String, Health>>>;
@@ -22,15 +24,23 @@ pub struct KeepAliveDriver {
     /// Pings in flight, by the client transaction that carries them.
     probes: HashMap<ClientTx, Probe>,
     health: TrunkHealth,
+    /// Peers given by host name, resolved.
+    names: watch::Receiver<Names>,
 }
 
 impl KeepAliveDriver {
-    pub fn new(trunks: Arc<Trunks>, now: Instant, health: TrunkHealth) -> Self {
+    pub fn new(
+        trunks: Arc<Trunks>,
+        now: Instant,
+        health: TrunkHealth,
+        names: watch::Receiver<Names>,
+    ) -> Self {
         KeepAliveDriver {
             core: KeepAlive::new(&trunks, now),
             trunks,
             probes: HashMap::new(),
             health,
+            names,
         }
     }
 
@@ -75,15 +85,16 @@ impl KeepAliveDriver {
         layer: &mut TransactionLayer,
         local_for: impl Fn(&Flow) -> String,
     ) {
+        let names = self.names.borrow().clone();
         while let Some(output) = self.core.poll_output() {
             match output {
                 Output::SendOptions { probe, trunk, peer } => {
                     let found = self
                         .trunks
                         .get(&trunk)
-                        .and_then(|t| Some((t, peer_flow(t.transport, &peer)?)));
+                        .and_then(|t| Some((t, peer_flow(t.transport, &peer, &names)?)));
                     let Some((trunk, flow)) = found else {
-                        // A peer given by name: names are not resolved yet.
+                        // A peer given by a name that did not resolve.
                         self.core.on_timeout(now, probe);
                         continue;
                     };

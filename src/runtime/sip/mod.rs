@@ -3,6 +3,7 @@
 //! sans-IO SIP core over them.
 
 pub mod cert;
+mod dns;
 mod engine;
 mod keepalive;
 mod pbx_registration;
@@ -117,6 +118,12 @@ impl SipServer {
             inbound: inbound_tx,
             writers,
         };
+        let names = dns::names_of(&settings.trunks);
+        let ipv4 = settings.bind.is_ipv4();
+        let (names_tx, names_rx) = watch::channel(dns::resolve(&names, ipv4).await);
+        if !names.is_empty() {
+            dns::spawn_refresh(names, names_tx, ipv4);
+        }
         let (accounts_tx, accounts_rx) = watch::channel(accounts);
         let (stop_tx, stop_rx) = watch::channel(false);
         let (plan_tx, plan_rx) = watch::channel(settings.plan.clone());
@@ -167,13 +174,16 @@ impl SipServer {
                     &settings.trunks,
                     clock::instant(),
                     |flow| locals.on(flow).sent_by,
+                    &names_rx.borrow(),
                 )
             },
             keepalive: keepalive::KeepAliveDriver::new(
                 settings.trunks.clone(),
                 clock::instant(),
                 trunk_health.clone(),
+                names_rx.clone(),
             ),
+            names: names_rx,
         };
         let engine = tokio::spawn(engine.run(inbound_rx, stop_rx));
         tracing::info!(udp = %sockets.udp_addr, tcp = %sockets.tcp_addr,

@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use super::dns::Names;
+
 use super::routing::peer_flow;
 use crate::pbx::trunks::register::{Output, Registration};
 use crate::pbx::trunks::{Local, Trunks};
@@ -23,12 +25,17 @@ pub struct PbxRegistrations {
 
 impl PbxRegistrations {
     /// `local_for` names this server as the PBX must reach it.
-    pub fn new(trunks: &Trunks, now: Instant, local_for: impl Fn(&Flow) -> String) -> Self {
+    pub fn new(
+        trunks: &Trunks,
+        now: Instant,
+        local_for: impl Fn(&Flow) -> String,
+        names: &Names,
+    ) -> Self {
         let registrations = trunks
             .iter()
             .filter_map(|trunk| {
                 let register = trunk.register.as_ref()?;
-                let flow = peer_flow(trunk.transport, &register.registrar)?;
+                let flow = peer_flow(trunk.transport, &register.registrar, names)?;
                 let address =
                     rsipstack::sip::HostWithPort::try_from(local_for(&flow).as_str()).ok()?;
                 let registration =
@@ -80,14 +87,20 @@ impl PbxRegistrations {
     }
 
     /// Sends what the cores ask for and reports what happened.
-    pub fn drain(&mut self, now: Instant, layer: &mut TransactionLayer, trunks: &Trunks) {
+    pub fn drain(
+        &mut self,
+        now: Instant,
+        layer: &mut TransactionLayer,
+        trunks: &Trunks,
+        names: &Names,
+    ) {
         for (index, (trunk, registration)) in self.registrations.iter_mut().enumerate() {
             while let Some(output) = registration.poll_output() {
                 match output {
                     Output::SendRegister { request, registrar } => {
                         let flow = trunks
                             .get(trunk)
-                            .and_then(|t| peer_flow(t.transport, &registrar));
+                            .and_then(|t| peer_flow(t.transport, &registrar, names));
                         let Some(flow) = flow else {
                             registration.on_timeout(now);
                             continue;

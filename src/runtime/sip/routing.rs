@@ -5,9 +5,10 @@
 
 use std::net::SocketAddr;
 
+use super::dns::Names;
 use crate::calls::{Direction, Local, Plan, Target};
 use crate::dialplan::{self, Action, CallFacts, Source};
-use crate::pbx::trunks::{PeerAddr, Trunk, Trunks};
+use crate::pbx::trunks::{PeerAddr, PeerHost, Trunk, Trunks};
 use crate::pbx::{self, Number};
 use crate::sip::message::{Header, Request};
 use crate::sip::registrar::Binding;
@@ -100,6 +101,7 @@ pub fn route(
     contacts: impl Fn(&str) -> Vec<Binding>,
     trunks: &Trunks,
     locals: &Locals,
+    names: &Names,
 ) -> Route {
     let facts = CallFacts {
         source: caller.source,
@@ -155,7 +157,7 @@ pub fn route(
                 return Route::Refuse(503, "Service Unavailable".into());
             };
             let Some((target, present)) =
-                trunk_target(trunk, number, caller_id.as_deref(), caller, locals)
+                trunk_target(trunk, number, caller_id.as_deref(), caller, locals, names)
             else {
                 return Route::Refuse(503, "Service Unavailable".into());
             };
@@ -190,11 +192,12 @@ fn trunk_target(
     caller_id: Option<&str>,
     caller: &Caller<'_>,
     locals: &Locals,
+    names: &Names,
 ) -> Option<(Target, String)> {
     let (peer, flow) = trunk
         .peers
         .iter()
-        .find_map(|p| Some((p, peer_flow(trunk.transport, p)?)))?;
+        .find_map(|p| Some((p, peer_flow(trunk.transport, p, names)?)))?;
     let dialled = Number::parse(number, trunk.region);
     let uri = pbx::request_uri(&trunk.profile, &dialled, &peer.host_with_port())?;
     let presented = caller_id
@@ -282,10 +285,14 @@ fn reach(binding: &Binding) -> Flow {
 
 /// The flow to a trunk peer or registrar given by address; `None` for a
 /// host name (names are not resolved yet). Port 5060 when none is given.
-pub fn peer_flow(transport: Transport, peer: &PeerAddr) -> Option<Flow> {
+pub fn peer_flow(transport: Transport, peer: &PeerAddr, names: &Names) -> Option<Flow> {
+    let ip = match &peer.host {
+        PeerHost::Ip(ip) => *ip,
+        PeerHost::Name(name) => *names.get(name)?,
+    };
     Some(Flow {
         transport,
-        remote: SocketAddr::new(peer.ip()?, peer.port.unwrap_or(5060)),
+        remote: SocketAddr::new(ip, peer.port.unwrap_or(5060)),
         connection: None,
     })
 }
