@@ -201,18 +201,27 @@ pub fn as_uac(response: &Headers) -> Option<SessionTimer> {
     })
 }
 
-/// The terms after a refresh the peer sent and we accepted: the interval
-/// it asked for (never below ours nor the floor) and the refresher it named
-/// (itself by default, as the one refreshing).
+/// The terms after a request from the peer that we accepted (a refresh,
+/// or a re-INVITE for hold): the interval it asked for (never below the
+/// floor) and the refresher it named, itself by default as the one
+/// refreshing. A request that says nothing of timers (a plain re-INVITE)
+/// still confirms the session but leaves the terms as they were, so a side
+/// that was refreshing goes on doing so.
 pub fn refreshed_by_peer(timer: &SessionTimer, request: &Headers) -> SessionTimer {
-    let asked = session_expires(request);
+    let peer_supports = timer.peer_supports || lists(request, "timer");
+    let Some(asked) = session_expires(request) else {
+        return SessionTimer {
+            peer_supports,
+            ..*timer
+        };
+    };
     SessionTimer {
-        interval: asked.map_or(timer.interval, |a| a.delta.max(MIN_SE)),
-        refresher: match asked.and_then(|a| a.by_uac) {
+        interval: asked.delta.max(MIN_SE),
+        refresher: match asked.by_uac {
             Some(false) => Refresher::Us,
             _ => Refresher::Peer,
         },
-        peer_supports: timer.peer_supports || lists(request, "timer"),
+        peer_supports,
     }
 }
 
@@ -316,5 +325,16 @@ mod tests {
         let update = headers(&[("Session-Expires", "10")]);
         assert_eq!(refreshed_by_peer(&timer, &update).interval, MIN_SE);
         assert_eq!(refreshed_by_peer(&timer, &headers(&[])).interval, 1800);
+        // A plain re-INVITE keeps us refreshing when we were.
+        let ours = SessionTimer {
+            refresher: Refresher::Us,
+            ..timer
+        };
+        assert_eq!(
+            refreshed_by_peer(&ours, &headers(&[])).refresher,
+            Refresher::Us
+        );
+        let update = headers(&[("Session-Expires", "900")]);
+        assert_eq!(refreshed_by_peer(&ours, &update).refresher, Refresher::Peer);
     }
 }
