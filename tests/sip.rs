@@ -52,11 +52,15 @@ fn demo_trunk(port: u16) -> switchboard::pbx::trunks::Trunks {
 
 /// The same trunk, pinged with OPTIONS every `interval` seconds (0: never).
 fn pinged_trunk(port: u16, interval: u64) -> switchboard::pbx::trunks::Trunks {
-    let text = format!(
+    trunks_from(&format!(
         "name = \"demo-pbx\"\nvendor = \"generic\"\npeers = [\"{PBX_IP}:{port}\"]\noptions_interval_secs = {interval}\n"
-    );
+    ))
+}
+
+/// The trunks of one `[[trunks]]` table's text.
+fn trunks_from(text: &str) -> switchboard::pbx::trunks::Trunks {
     let config: switchboard::pbx::trunks::TrunkConfig =
-        toml::from_str(&text).expect("a trunk table");
+        toml::from_str(text).expect("a trunk table");
     let region = switchboard::phone::Region::parse("DE").unwrap();
     switchboard::pbx::trunks::Trunks::from_configs(vec![config], region).expect("a valid trunk")
 }
@@ -564,63 +568,44 @@ async fn a_trunk_asking_for_too_brief_a_session_hears_422() {
 
 #[tokio::test]
 async fn an_extension_calls_out_through_the_trunk() {
-    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
     let pbx_port = free_port();
-    let mut settings = settings();
-    settings.trunks = Arc::new(demo_trunk(pbx_port));
-    let server = SipServer::start(settings, accounts(), Some(sender))
-        .await
-        .expect("SIP binds");
-    let mut pbx = Sipp::scenario("phone_answers.xml");
-    pbx.arg(["-p", &pbx_port.to_string(), "-i", PBX_IP]);
-    let child = pbx.spawn();
-    wait_bound(PBX_IP, pbx_port).await;
-    let (ok, log) = Sipp::scenario("extension_calls.xml")
-        .arg([
-            &server.udp_addr.to_string(),
-            "-t",
-            "u1",
-            "-s",
-            "04930123456",
-            "-au",
-            "1001",
-            "-ap",
-            "demo1001",
-        ])
-        .arg(["-p", &free_port().to_string()])
-        .run()
-        .await;
-    let (pbx_ok, pbx_log) = pbx.finish(child).await;
-    assert!(ok, "the extension's side: {log}\nthe PBX's: {pbx_log}");
-    assert!(pbx_ok, "the PBX's side: {pbx_log}");
-    let summary = ended(&mut events).await;
+    let summary = call_out_through(demo_trunk(pbx_port), PBX_IP, pbx_port).await;
     assert_eq!(summary.trunk.as_deref(), Some("demo-pbx"));
     assert_eq!(summary.rule.as_deref(), Some("outbound-via-pbx"));
     assert_eq!(summary.outcome, Outcome::Answered);
-    server.stop().await;
 }
 
 /// A carrier given by host name: resolved when SIP starts, calls out go to
 /// the address it names (here `localhost`, where the PBX's SIPp listens).
 #[tokio::test]
 async fn a_trunk_peer_given_by_host_name_is_reached() {
-    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
     let pbx_port = free_port();
-    let text = format!(
+    let trunks = trunks_from(&format!(
         "name = \"demo-pbx\"\nvendor = \"generic\"\npeers = [\"localhost:{pbx_port}\"]\nallow = [\"{PBX_IP}\"]\noptions_interval_secs = 0\n"
-    );
-    let config: switchboard::pbx::trunks::TrunkConfig = toml::from_str(&text).unwrap();
-    let region = switchboard::phone::Region::parse("DE").unwrap();
+    ));
+    let summary = call_out_through(trunks, "127.0.0.1", pbx_port).await;
+    assert_eq!(summary.trunk.as_deref(), Some("demo-pbx"));
+    assert_eq!(summary.outcome, Outcome::Answered);
+}
+
+/// Extension 1001 dials 04930123456 out through `trunks`, whose PBX (a SIPp
+/// phone that answers) listens at `pbx_ip:pbx_port`; both sides must pass.
+/// The call's record.
+async fn call_out_through(
+    trunks: switchboard::pbx::trunks::Trunks,
+    pbx_ip: &str,
+    pbx_port: u16,
+) -> Summary {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
     let mut settings = settings();
-    settings.trunks =
-        Arc::new(switchboard::pbx::trunks::Trunks::from_configs(vec![config], region).unwrap());
+    settings.trunks = Arc::new(trunks);
     let server = SipServer::start(settings, accounts(), Some(sender))
         .await
         .expect("SIP binds");
     let mut pbx = Sipp::scenario("phone_answers.xml");
-    pbx.arg(["-p", &pbx_port.to_string(), "-i", "127.0.0.1"]);
+    pbx.arg(["-p", &pbx_port.to_string(), "-i", pbx_ip]);
     let child = pbx.spawn();
-    wait_bound("127.0.0.1", pbx_port).await;
+    wait_bound(pbx_ip, pbx_port).await;
     let (ok, log) = Sipp::scenario("extension_calls.xml")
         .arg([
             &server.udp_addr.to_string(),
@@ -640,9 +625,8 @@ async fn a_trunk_peer_given_by_host_name_is_reached() {
     assert!(ok, "the extension's side: {log}\nthe PBX's: {pbx_log}");
     assert!(pbx_ok, "the PBX's side: {pbx_log}");
     let summary = ended(&mut events).await;
-    assert_eq!(summary.trunk.as_deref(), Some("demo-pbx"));
-    assert_eq!(summary.outcome, Outcome::Answered);
     server.stop().await;
+    summary
 }
 
 /// The real binary with the demo data: its SIP accounts come from the

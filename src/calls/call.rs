@@ -135,6 +135,23 @@ impl Call {
         }
     }
 
+    /// Our dialog on a side (`CALLER` or a leg).
+    pub fn dialog(&self, side: LegId) -> &Dialog {
+        if side == CALLER {
+            &self.caller
+        } else {
+            &self.legs[side.0].dialog
+        }
+    }
+
+    pub fn dialog_mut(&mut self, side: LegId) -> &mut Dialog {
+        if side == CALLER {
+            &mut self.caller
+        } else {
+            &mut self.legs[side.0].dialog
+        }
+    }
+
     /// The session timer of a side (`CALLER` or a leg).
     pub fn timer_mut(&mut self, side: LegId) -> Option<&mut Option<Timed>> {
         if side == CALLER {

@@ -299,7 +299,7 @@ impl Calls {
             // A session refresh: confirmed here, the other side has its own.
             let timer = session_timer::refreshed_by_peer(&timed.timer, &request.headers);
             self.set_timer(now, &mut call, side, timer);
-            let contact = local_contact(&call, side);
+            let contact = call.dialog(side).local.contact.clone();
             let extra = session_timer::answer_headers(&timer);
             let tag = tag_of(&call, from_leg);
             self.respond_to(
@@ -534,11 +534,7 @@ impl Calls {
             self.set_timer(now, call, side, timer);
             extra = session_timer::answer_headers(&timer);
         }
-        let asker = if side == CALLER {
-            &call.caller
-        } else {
-            &call.legs[side.0].dialog
-        };
+        let asker = call.dialog(side);
         let (tag, contact) = (asker.local_tag.clone(), asker.local.contact.clone());
         let reply = Reply::code(code)
             .body(body_of(&response.headers, &response.body))
@@ -569,11 +565,7 @@ impl Calls {
         match timed.timer.refresher {
             Refresher::Us => {
                 let branch = self.branch();
-                let dialog = if side == CALLER {
-                    &mut call.caller
-                } else {
-                    &mut call.legs[side.0].dialog
-                };
+                let dialog = call.dialog_mut(side);
                 let mut request = dialog.request(Method::Update, &branch, None);
                 request
                     .headers
@@ -817,22 +809,10 @@ impl<'a> Reply<'a> {
     }
 }
 
-/// Our Contact on a side's dialog.
-fn local_contact(call: &Call, side: LegId) -> String {
-    if side == CALLER {
-        call.caller.local.contact.clone()
-    } else {
-        call.legs[side.0].dialog.local.contact.clone()
-    }
-}
-
 /// The To tag our answers on a dialog carry: the caller's dialog's, or the
 /// leg's when the request came from a callee.
 fn tag_of(call: &Call, from_leg: Option<LegId>) -> String {
-    match from_leg {
-        None => call.caller.local_tag.clone(),
-        Some(leg) => call.legs[leg.0].dialog.local_tag.clone(),
-    }
+    call.dialog(from_leg.unwrap_or(CALLER)).local_tag.clone()
 }
 
 fn branch_entropy(seed: u64, counter: u64) -> [u8; 16] {

@@ -77,25 +77,26 @@ fn session_expires(headers: &Headers) -> Option<Expires> {
     .and_then(parse_expires)
 }
 
+/// Whether a comma-separated header value names `item`.
+fn names(value: &str, item: &str) -> bool {
+    value
+        .split(',')
+        .any(|t| t.trim().eq_ignore_ascii_case(item))
+}
+
 /// Whether an option tag is listed in any Supported or Require header.
 fn lists(headers: &Headers, tag: &str) -> bool {
-    headers.iter().any(|h| {
-        let value = match h {
-            Header::Supported(v) => v.value(),
-            Header::Require(v) => v.value(),
-            _ => return false,
-        };
-        value.split(',').any(|t| t.trim().eq_ignore_ascii_case(tag))
+    headers.iter().any(|h| match h {
+        Header::Supported(v) => names(v.value(), tag),
+        Header::Require(v) => names(v.value(), tag),
+        _ => false,
     })
 }
 
 /// Whether the peer takes UPDATE (its Allow lists it).
 pub fn allows_update(headers: &Headers) -> bool {
     headers.iter().any(|h| match h {
-        Header::Allow(v) => v
-            .value()
-            .split(',')
-            .any(|m| m.trim().eq_ignore_ascii_case("UPDATE")),
+        Header::Allow(v) => names(v.value(), "UPDATE"),
         _ => false,
     })
 }

@@ -133,12 +133,13 @@ impl Engine {
                 self.on_command(command);
             }
             let trunks = self.trunks.clone();
+            // One look at the resolved names for both drains.
             let names = self.names.borrow().clone();
             self.pbx_registrations
                 .drain(clock::instant(), &mut self.layer, &trunks, &names);
             let locals = self.locals.clone();
             self.keepalive
-                .drain(clock::instant(), &mut self.layer, |flow| {
+                .drain(clock::instant(), &mut self.layer, &names, |flow| {
                     locals.on(flow).sent_by
                 });
             if !moved {

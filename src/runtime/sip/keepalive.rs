@@ -13,7 +13,6 @@ use crate::pbx::trunks::{Local, RequestIds, Trunks, options_request};
 use crate::sip::message::Response;
 use crate::sip::transaction::{ClientTx, TransactionLayer};
 use crate::sip::transport::Flow;
-use tokio::sync::watch;
 
 /// Each monitored trunk's state, shared with the API.
 pub type TrunkHealth = Arc<Mutex<BTreeMap<String, Health>>>;
@@ -24,23 +23,15 @@ pub struct KeepAliveDriver {
     /// Pings in flight, by the client transaction that carries them.
     probes: HashMap<ClientTx, Probe>,
     health: TrunkHealth,
-    /// Peers given by host name, resolved.
-    names: watch::Receiver<Names>,
 }
 
 impl KeepAliveDriver {
-    pub fn new(
-        trunks: Arc<Trunks>,
-        now: Instant,
-        health: TrunkHealth,
-        names: watch::Receiver<Names>,
-    ) -> Self {
+    pub fn new(trunks: Arc<Trunks>, now: Instant, health: TrunkHealth) -> Self {
         KeepAliveDriver {
             core: KeepAlive::new(&trunks, now),
             trunks,
             probes: HashMap::new(),
             health,
-            names,
         }
     }
 
@@ -83,16 +74,16 @@ impl KeepAliveDriver {
         &mut self,
         now: Instant,
         layer: &mut TransactionLayer,
+        names: &Names,
         local_for: impl Fn(&Flow) -> String,
     ) {
-        let names = self.names.borrow().clone();
         while let Some(output) = self.core.poll_output() {
             match output {
                 Output::SendOptions { probe, trunk, peer } => {
                     let found = self
                         .trunks
                         .get(&trunk)
-                        .and_then(|t| Some((t, peer_flow(t.transport, &peer, &names)?)));
+                        .and_then(|t| Some((t, peer_flow(t.transport, &peer, names)?)));
                     let Some((trunk, flow)) = found else {
                         // A peer given by a name that did not resolve.
                         self.core.on_timeout(now, probe);

@@ -181,7 +181,6 @@ impl SipServer {
                 settings.trunks.clone(),
                 clock::instant(),
                 trunk_health.clone(),
-                names_rx.clone(),
             ),
             names: names_rx,
         };
