@@ -173,7 +173,7 @@ async fn a_bulk_load_into_an_empty_base_ends_with_every_index() {
     assert!(before.contains(&"phones_e164".to_string()), "{before:?}");
 
     let load = repo
-        .begin_bulk_load(MatchField::ExternalId)
+        .begin_bulk_load()
         .await
         .unwrap()
         .expect("a bulk load into an empty base");
@@ -189,12 +189,82 @@ async fn a_bulk_load_into_an_empty_base_ends_with_every_index() {
         .unwrap();
     assert_eq!(found.unwrap().client.name, "Hans Müller");
     // The base is no longer empty: the next import goes batch by batch.
-    assert!(
-        repo.begin_bulk_load(MatchField::ExternalId)
+    assert!(repo.begin_bulk_load().await.unwrap().is_none());
+}
+
+/// A bulk load runs without foreign keys, so it checks what rows point at
+/// itself: a responsible user, attribute or classifier node that is gone
+/// (deleted after the file was read) refuses that batch alone, and the
+/// load goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_load_refuses_references_to_what_is_gone() {
+    use switchboard::crm::clients::{ClientKind, NewClient};
+    use switchboard::crm::import::{ImportColumns, Upserted};
+    use switchboard::crm::text::Label;
+    use switchboard::ids::{AttributeId, NodeId, UserId};
+
+    let db = support::TestDatabase::sqlite();
+    let repo = seeded(db.url()).await;
+    let client = |n: u32| NewClient {
+        kind: ClientKind::Individual,
+        name: Label::parse(&format!("Client {n}"), 100).unwrap(),
+        legal_name: None,
+        tax_id: None,
+        registration_number: None,
+        bank_details: None,
+        status: None,
+        advertising_source: None,
+        responsible_id: None,
+        notes: None,
+        external_id: Some(format!("X{n}")),
+        addresses: vec![],
+        phones: vec![],
+        emails: vec![],
+        attributes: vec![],
+        classifier: vec![],
+    };
+    let mut load = repo
+        .begin_bulk_load()
+        .await
+        .unwrap()
+        .expect("a bulk load into an empty base");
+    let (admin, columns, field) = (UserId(1), ImportColumns::default(), MatchField::ExternalId);
+    let mut gone_user = client(1);
+    gone_user.responsible_id = Some(UserId(999));
+    let mut gone_attribute = client(2);
+    gone_attribute.attributes = vec![(AttributeId(999), "x".into())];
+    let mut gone_node = client(3);
+    gone_node.classifier = vec![NodeId(999)];
+    for (bad, field_at_fault) in [
+        (gone_user, "rows[0].responsible"),
+        (gone_attribute, "rows[0].attributes"),
+        (gone_node, "rows[0].classifier"),
+    ] {
+        let refused = load
+            .upsert_clients(admin, field, &columns, &[bad], clock::now())
             .await
-            .unwrap()
-            .is_none()
-    );
+            .expect_err("a dangling reference is refused");
+        let errors = format!("{refused:?}");
+        assert!(errors.contains(field_at_fault), "{errors}");
+    }
+    let written = load
+        .upsert_clients(
+            admin,
+            field,
+            &columns,
+            &[client(4), client(4)],
+            clock::now(),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(written[..], [Upserted::Created(a), Upserted::Updated(b)] if a == b));
+    load.finish().await.unwrap();
+    let names: Vec<String> = all_clients(&repo)
+        .await
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, vec!["Client 4"]);
 }
 
 async fn import(

@@ -117,12 +117,8 @@ pub trait ImportRepo: Send + Sync {
 
     /// Starts a bulk load when the client base is empty and the backend
     /// gains from one; `None` otherwise, and batches are written one
-    /// transaction each. `field` is the match field, whose index the load
-    /// keeps so that later rows still find earlier ones.
-    async fn begin_bulk_load(
-        &self,
-        field: MatchField,
-    ) -> Result<Option<Box<dyn BulkLoad>>, RepoError>;
+    /// transaction each.
+    async fn begin_bulk_load(&self) -> Result<Option<Box<dyn BulkLoad>>, RepoError>;
 
     /// Refreshes the planner statistics after a bulk load. Without them
     /// PostgreSQL plans the screen-pop queries as if the tables were empty

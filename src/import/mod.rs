@@ -119,7 +119,7 @@ pub async fn import_clients(
     let reader_thread = std::thread::spawn(move || {
         read_batches(reader, &header, &lookups, field, batch_rows, &sender)
     });
-    let mut writer = match repo.begin_bulk_load(field).await? {
+    let mut writer = match repo.begin_bulk_load().await? {
         Some(load) => Writer::Bulk(load),
         None => Writer::Batches(repo.as_ref()),
     };

@@ -16,6 +16,7 @@ use crate::crm::{FieldErrors, RepoError, Repository};
 
 pub mod postgres;
 pub mod sqlite;
+mod sqlite_bulk;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {

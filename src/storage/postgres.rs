@@ -35,6 +35,13 @@ impl PgStore {
     pub fn pool(&self) -> &sqlx::PgPool {
         &self.pool
     }
+
+    /// See [`ImportRepo::begin_bulk_load`]: PostgreSQL's import speed is
+    /// not what limits anyone, and its index builds would want their own
+    /// tuning, so imports there go batch by batch.
+    async fn bulk_load(&self) -> Result<Option<Box<dyn BulkLoad>>, RepoError> {
+        Ok(None)
+    }
 }
 
 const BACKEND: &str = "postgres";

@@ -47,6 +47,17 @@ impl SqliteStore {
     pub fn pool(&self) -> &sqlx::SqlitePool {
         &self.pool
     }
+
+    /// See [`ImportRepo::begin_bulk_load`]: on a connection of its own to
+    /// the same file (`sqlite_bulk`).
+    async fn bulk_load(&self) -> Result<Option<Box<dyn BulkLoad>>, RepoError> {
+        let path = self.pool.connect_options().get_filename().to_owned();
+        let begun =
+            tokio::task::spawn_blocking(move || super::sqlite_bulk::SqliteBulkLoad::begin(&path))
+                .await
+                .map_err(|e| RepoError::Backend(e.to_string()))??;
+        Ok(begun.map(|load| Box::new(load) as Box<dyn BulkLoad>))
+    }
 }
 
 const BACKEND: &str = "sqlite";

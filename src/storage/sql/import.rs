@@ -40,86 +40,8 @@ impl ImportRepo for Store {
         Ok(outcomes)
     }
 
-    async fn begin_bulk_load(&self, field: MatchField) -> Result<Option<Box<dyn BulkLoad>>, RepoError> {
-        // PostgreSQL's import speed is not what limits anyone, and its
-        // index builds would want their own tuning: batches there.
-        if BACKEND != "sqlite" {
-            return Ok(None);
-        }
-        let mut tx = self.begin_write().await?;
-        let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM clients)").fetch_one(&mut *tx).await.map_err(backend)?;
-        if !empty {
-            return Ok(None);
-        }
-        let kept = match field {
-            MatchField::TaxId => "clients_tax_id",
-            MatchField::Phone => "phones_e164",
-            MatchField::Email => "emails_address",
-            // Its UNIQUE constraint's index is never dropped.
-            MatchField::ExternalId => "",
-        };
-        let mut qb = QueryBuilder::<Db>::new("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN (");
-        let mut list = qb.separated(", ");
-        for name in DEFERRED_INDEXES.iter().filter(|&&name| name != kept) {
-            list.push_bind(*name);
-        }
-        qb.push(")");
-        let deferred: Vec<(String, String)> = qb.build_query_as().fetch_all(&mut *tx).await.map_err(backend)?;
-        for (name, _) in &deferred {
-            // Names come from the schema, not from users.
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX \"{name}\""))).execute(&mut *tx).await.map_err(backend)?;
-        }
-        Ok(Some(Box::new(StoreBulkLoad { tx, deferred: deferred.into_iter().map(|(_, sql)| sql).collect() })))
-    }
-}
-
-/// The indexes a bulk load builds at the end rather than row by row: those
-/// whose keys arrive in random order (names, numbers, addresses, values), each
-/// insert a search and often a page split. Indexes on ids and times grow at
-/// their end and stay. Measured with the sqlite3 shell at a million clients
-/// (16 KiB pages, a commit every 200,000 rows): loading with these took 28 s;
-/// loading without them 14 s and building them after 9 s.
-const DEFERRED_INDEXES: [&str; 8] = [
-    "clients_name",
-    "clients_responsible",
-    "clients_tax_id",
-    "clients_status",
-    "phones_e164",
-    "emails_address",
-    "client_attributes_value",
-    "client_classifier_node",
-];
-
-/// A bulk load (see [`BulkLoad`]): one write transaction, the deferred
-/// indexes dropped inside it and the statements that make them again.
-struct StoreBulkLoad {
-    tx: Tx<'static>,
-    deferred: Vec<String>,
-}
-
-#[async_trait]
-impl BulkLoad for StoreBulkLoad {
-    async fn upsert_clients(
-        &mut self,
-        actor: UserId,
-        field: MatchField,
-        columns: &ImportColumns,
-        clients: &[NewClient],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Upserted>, RepoError> {
-        // A savepoint: a refused batch is undone alone.
-        let mut batch = sqlx::Acquire::begin(&mut *self.tx).await.map_err(backend)?;
-        let outcomes = upsert_in(&mut batch, actor, field, columns, clients, now).await?;
-        batch.commit().await.map_err(backend)?;
-        Ok(outcomes)
-    }
-
-    async fn finish(self: Box<Self>) -> Result<(), RepoError> {
-        let StoreBulkLoad { mut tx, deferred } = *self;
-        for sql in deferred {
-            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(backend)?;
-        }
-        tx.commit().await.map_err(backend)
+    async fn begin_bulk_load(&self) -> Result<Option<Box<dyn BulkLoad>>, RepoError> {
+        self.bulk_load().await
     }
 }
 
