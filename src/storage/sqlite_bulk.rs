@@ -77,8 +77,9 @@ impl SqliteBulkLoad {
             Err(_) => return Ok(None),
         };
         conn.busy_timeout(Duration::from_secs(5)).map_err(backend)?;
-        // Foreign keys cost a parent lookup per written row, about a fifth
-        // of a load; the pragma has to come before BEGIN. The page cache
+        // Foreign keys cost a parent lookup per written row (the sqlite3
+        // shell loaded a million clients in 13.5 s with them, 10.8 s
+        // without); the pragma has to come before BEGIN. The page cache
         // holds the tables' growing ends and the index builds' sorts.
         conn.execute_batch(
             "PRAGMA foreign_keys = OFF;
