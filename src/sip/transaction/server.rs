@@ -155,6 +155,8 @@ impl ServerTransaction {
                     return (Step::Done, false);
                 }
                 self.state = ServerState::Confirmed;
+                // Confirmed re-sends nothing.
+                self.last_response = None;
                 self.arm(core, Timer::I, now + linger);
                 (Step::Live, false)
             }
@@ -163,6 +165,9 @@ impl ServerTransaction {
                 // missing-ACK alarm. Timer L still absorbs INVITEs.
                 self.timers.stop(Timer::G);
                 self.acked = true;
+                // Nothing re-sends the 2xx any more (a further 2xx from the
+                // TU brings its own bytes).
+                self.last_response = None;
                 (Step::Live, true)
             }
             _ => {
@@ -199,6 +204,12 @@ impl ServerTransaction {
         let bytes = response.to_bytes();
         core.transmit(self.flow, bytes.clone());
         self.last_response = Some(bytes);
+        if code >= 200 {
+            // Only a `100 Trying` needed it. Answered transactions linger
+            // 64*T1 on UDP, tens of thousands at once under load: what
+            // they keep is what bounds how many there may be.
+            self.request = None;
+        }
         Ok(match code {
             100..=199 => {
                 self.state = ServerState::Proceeding;

@@ -173,6 +173,38 @@ fn past_the_cap_new_requests_get_503_with_retry_after() {
     assert_eq!(net.uas.len(), 1, "Timer J ended the answered two");
 }
 
+/// Answered transactions do not count against the cap, but memory bounds
+/// them: twenty per place of the cap in all (2,000 calls/s leave 128,000
+/// lingering on UDP), and past that a new request gets 503.
+#[test]
+fn answered_transactions_are_bounded_at_twenty_per_place_of_the_cap() {
+    let uas = Config {
+        max_server_transactions: 2,
+        ..Config::default()
+    };
+    let mut net = Net::with_configs(Transport::Udp, Config::default(), uas);
+    // Two at a time, the cap on unanswered ones.
+    for pair in 0..20 {
+        for i in [2 * pair, 2 * pair + 1].into_iter().filter(|&i| i < 39) {
+            options(&mut net, &format!("z9hG4bKbound{i}"));
+        }
+        net.run_until(ms(100 * pair + 50));
+        for server in net.uas_requests().into_iter().skip(2 * pair as usize) {
+            net.respond(server, 200);
+        }
+        net.run_until(ms(100 * pair + 100));
+    }
+    net.run_until(ms(2_100));
+    assert_eq!(net.uas.len(), 39, "all answered, all lingering");
+    options(&mut net, "z9hG4bKbound39");
+    net.run_until(ms(2_200));
+    assert_eq!(net.uas_requests().len(), 40, "the fortieth fits");
+    let refused = options(&mut net, "z9hG4bKbound40");
+    net.run_until(ms(2_300));
+    assert_eq!(net.uac_responses(refused), [503]);
+    assert_eq!(net.uas.len(), 40);
+}
+
 #[test]
 fn a_thousand_transactions_share_one_heap_without_stale_wakeups() {
     let mut net = Net::new(Transport::Udp);
