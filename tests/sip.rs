@@ -385,6 +385,24 @@ async fn phone_1002(server: &SipServer, scenario: &str) -> (Sipp, tokio::process
     (phone, child)
 }
 
+/// The PBX (SIPp at `PBX_IP`, on the demo trunk) calls 1002 with
+/// `scenario`; returns SIPp's verdict and log.
+async fn trunk_calls_1002(server: &SipServer, scenario: &str) -> (bool, String) {
+    Sipp::scenario(scenario)
+        .arg([
+            &server.udp_addr.to_string(),
+            "-t",
+            "u1",
+            "-s",
+            "1002",
+            "-i",
+            PBX_IP,
+        ])
+        .arg(["-p", &free_port().to_string()])
+        .run()
+        .await
+}
+
 /// 1001 calls 1002 with `scenario`; returns SIPp's verdict and log.
 async fn call_1002(server: &SipServer, scenario: &str) -> (bool, String) {
     Sipp::scenario(scenario)
@@ -486,19 +504,7 @@ async fn a_trunk_call_rings_the_extension_it_dialled() {
     let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
     let server = server_with_events(Some(sender)).await;
     let (phone, child) = phone_1002(&server, "phone_answers.xml").await;
-    let (ok, log) = Sipp::scenario("trunk_calls.xml")
-        .arg([
-            &server.udp_addr.to_string(),
-            "-t",
-            "u1",
-            "-s",
-            "1002",
-            "-i",
-            PBX_IP,
-        ])
-        .arg(["-p", &free_port().to_string()])
-        .run()
-        .await;
+    let (ok, log) = trunk_calls_1002(&server, "trunk_calls.xml").await;
     assert!(ok, "the PBX's side: {log}");
     let (ok, log) = phone.finish(child).await;
     assert!(ok, "the phone's side: {log}");
@@ -522,19 +528,7 @@ async fn a_trunk_session_timer_is_agreed_and_its_refresh_answered() {
     let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
     let server = server_with_events(Some(sender)).await;
     let (phone, child) = phone_1002(&server, "phone_answers.xml").await;
-    let (ok, log) = Sipp::scenario("trunk_refreshes_the_session.xml")
-        .arg([
-            &server.udp_addr.to_string(),
-            "-t",
-            "u1",
-            "-s",
-            "1002",
-            "-i",
-            PBX_IP,
-        ])
-        .arg(["-p", &free_port().to_string()])
-        .run()
-        .await;
+    let (ok, log) = trunk_calls_1002(&server, "trunk_refreshes_the_session.xml").await;
     assert!(ok, "the PBX's side: {log}");
     let (ok, log) = phone.finish(child).await;
     assert!(ok, "the phone's side: {log}");
@@ -548,19 +542,7 @@ async fn a_trunk_session_timer_is_agreed_and_its_refresh_answered() {
 async fn a_trunk_asking_for_too_brief_a_session_hears_422() {
     let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
     let server = server_with_events(Some(sender)).await;
-    let (ok, log) = Sipp::scenario("trunk_asks_too_brief_a_session.xml")
-        .arg([
-            &server.udp_addr.to_string(),
-            "-t",
-            "u1",
-            "-s",
-            "1002",
-            "-i",
-            PBX_IP,
-        ])
-        .arg(["-p", &free_port().to_string()])
-        .run()
-        .await;
+    let (ok, log) = trunk_calls_1002(&server, "trunk_asks_too_brief_a_session.xml").await;
     assert!(ok, "the PBX's side: {log}");
     assert_eq!(ended(&mut events).await.sip_code, Some(422));
     server.stop().await;

@@ -24,10 +24,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{CachedStatement, Connection, OpenFlags, OptionalExtension, params};
 
+use crate::crm::RepoError;
 use crate::crm::clients::NewClient;
 use crate::crm::import::{BulkLoad, ImportColumns, MatchField, Upserted};
 use crate::crm::text::fold;
-use crate::crm::{FieldErrors, RepoError};
+
+use super::invalid;
 use crate::ids::{ClientId, UserId};
 
 /// The indexes built at the end rather than row by row: those whose keys
@@ -432,8 +434,4 @@ fn conflict_on_external_id(e: rusqlite::Error) -> RepoError {
         }
         _ => backend(e),
     }
-}
-
-fn invalid(field: &str, message: &str) -> RepoError {
-    RepoError::Invalid(FieldErrors::single(field, message))
 }

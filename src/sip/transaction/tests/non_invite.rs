@@ -134,13 +134,18 @@ fn over_tcp_nothing_is_retransmitted_and_timers_j_and_k_are_zero() {
     );
 }
 
-#[test]
-fn past_the_cap_new_requests_get_503_with_retry_after() {
+/// UDP, with a server side that takes two unanswered requests at most.
+fn capped_at_two() -> Net {
     let uas = Config {
         max_server_transactions: 2,
         ..Config::default()
     };
-    let mut net = Net::with_configs(Transport::Udp, Config::default(), uas);
+    Net::with_configs(Transport::Udp, Config::default(), uas)
+}
+
+#[test]
+fn past_the_cap_new_requests_get_503_with_retry_after() {
+    let mut net = capped_at_two();
     options(&mut net, "z9hG4bKcap1");
     options(&mut net, "z9hG4bKcap2");
     let refused = options(&mut net, "z9hG4bKcap3");
@@ -178,11 +183,7 @@ fn past_the_cap_new_requests_get_503_with_retry_after() {
 /// lingering on UDP), and past that a new request gets 503.
 #[test]
 fn answered_transactions_are_bounded_at_twenty_per_place_of_the_cap() {
-    let uas = Config {
-        max_server_transactions: 2,
-        ..Config::default()
-    };
-    let mut net = Net::with_configs(Transport::Udp, Config::default(), uas);
+    let mut net = capped_at_two();
     // Two at a time, the cap on unanswered ones.
     for pair in 0..20 {
         for i in [2 * pair, 2 * pair + 1].into_iter().filter(|&i| i < 39) {
