@@ -156,6 +156,12 @@ pub trait CallRecordRepo: Send + Sync {
     /// database refuses this record itself and never will take it as it is;
     /// any other error means the database cannot take writes now.
     async fn record_call(&self, record: &CallRecord) -> Result<(), RepoError>;
+    /// Stores several finished calls in one transaction: all of them or,
+    /// on any error, none. Errors mean what they mean for [`record_call`];
+    /// an `Invalid` does not say which record was refused.
+    ///
+    /// [`record_call`]: CallRecordRepo::record_call
+    async fn record_calls(&self, records: &[CallRecord]) -> Result<(), RepoError>;
     /// Call records, newest arrival first.
     async fn list_calls(
         &self,

@@ -89,6 +89,31 @@ impl CdrWriter {
     }
 }
 
+/// Most records stored in one write.
+const BATCH: usize = 256;
+
+/// How long the writer waits after a record for more to store with it:
+/// records reach the database this much later, in a tenth of the commits
+/// or fewer at a thousand calls a second.
+const GATHER: Duration = Duration::from_millis(20);
+
+/// A batch: `first` and the records that arrive within [`GATHER`] of it,
+/// up to [`BATCH`].
+async fn gather(
+    first: CallRecord,
+    inbox: &mut mpsc::UnboundedReceiver<CallRecord>,
+) -> Vec<CallRecord> {
+    let mut batch = vec![first];
+    let until = Instant::now() + GATHER;
+    while batch.len() < BATCH {
+        match tokio::time::timeout_at(until, inbox.recv()).await {
+            Ok(Some(record)) => batch.push(record),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    batch
+}
+
 /// What became of one attempt to store a record.
 enum Attempt {
     Stored,
@@ -119,12 +144,15 @@ impl Writer {
             (self.pending() > 0).then(|| (Instant::now(), self.backoff.first));
         loop {
             let Some((at, delay)) = retry else {
-                let Some(record) = inbox.recv().await else {
+                let Some(first) = inbox.recv().await else {
                     break;
                 };
-                if let Attempt::Unavailable(e) = self.store(&record).await {
+                let batch = gather(first, &mut inbox).await;
+                if let Err(e) = self.store_all(&batch).await {
                     tracing::warn!(error = %e, spool = %path, "database unavailable: call records go to the spool until it is back");
-                    self.keep(record).await;
+                    for record in batch {
+                        self.keep(record).await;
+                    }
                     retry = Some((Instant::now() + self.backoff.first, self.backoff.first));
                 }
                 continue;
@@ -167,6 +195,28 @@ impl Writer {
                 Attempt::SetAside
             }
             Err(e) => Attempt::Unavailable(e),
+        }
+    }
+
+    /// Stores `records` in one write; when the database refuses that write,
+    /// one by one, so only the refused records are set aside. `Err` when
+    /// the database is unavailable: some of them may be stored, and storing
+    /// them again is harmless.
+    async fn store_all(&self, records: &[CallRecord]) -> Result<(), RepoError> {
+        match self.repo.record_calls(records).await {
+            Ok(()) => {
+                metrics::counter!("cdr_written_total").increment(records.len() as u64);
+                Ok(())
+            }
+            Err(RepoError::Invalid(_)) => {
+                for record in records {
+                    if let Attempt::Unavailable(e) = self.store(record).await {
+                        return Err(e);
+                    }
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
         }
     }
 
@@ -217,30 +267,37 @@ impl Writer {
                 return false;
             }
         };
+        // In batches: the replay has to outrun the calls that go on
+        // finishing while it runs.
+        let mut batch = Vec::with_capacity(BATCH);
         loop {
             let line = match lines.next_line().await {
-                Ok(Some(line)) => line,
-                Ok(None) => break,
+                Ok(line) => line,
                 Err(e) => {
                     tracing::error!(error = %e, "cannot read the CDR spool");
                     return false;
                 }
             };
-            if line.trim().is_empty() {
-                continue;
-            }
-            match serde_json::from_str::<CallRecord>(&line) {
-                Ok(record) => {
-                    if let Attempt::Unavailable(e) = self.store(&record).await {
-                        tracing::debug!(error = %e, "database still unavailable");
-                        return false;
+            let end = line.is_none();
+            if let Some(line) = line.filter(|l| !l.trim().is_empty()) {
+                match serde_json::from_str::<CallRecord>(&line) {
+                    Ok(record) => batch.push(record),
+                    Err(e) => {
+                        // A line cut short by a crash, or edited by hand.
+                        tracing::error!(error = %e, "unreadable line in the CDR spool; set aside");
+                        self.set_aside(&line).await;
                     }
                 }
-                Err(e) => {
-                    // A line cut short by a crash, or edited by hand.
-                    tracing::error!(error = %e, "unreadable line in the CDR spool; set aside");
-                    self.set_aside(&line).await;
+            }
+            if batch.len() == BATCH || (end && !batch.is_empty()) {
+                if let Err(e) = self.store_all(&batch).await {
+                    tracing::debug!(error = %e, "database still unavailable");
+                    return false;
                 }
+                batch.clear();
+            }
+            if end {
+                break;
             }
         }
         match self.spool.clear().await {

@@ -20,7 +20,8 @@ use crate::ids::CallRecordId;
 struct FakeRepo {
     stored: Mutex<Vec<CallRecord>>,
     down: AtomicBool,
-    /// Writes that succeed before the database goes down by itself.
+    /// Writes (transactions) that succeed before the database goes down by
+    /// itself.
     budget: Mutex<Option<usize>>,
     refused: Mutex<HashSet<String>>,
     attempts: AtomicUsize,
@@ -40,6 +41,11 @@ impl FakeRepo {
 #[async_trait]
 impl CallRecordRepo for FakeRepo {
     async fn record_call(&self, record: &CallRecord) -> Result<(), RepoError> {
+        self.record_calls(std::slice::from_ref(record)).await
+    }
+
+    /// All or nothing, as one transaction is.
+    async fn record_calls(&self, records: &[CallRecord]) -> Result<(), RepoError> {
         self.attempts.fetch_add(1, Ordering::SeqCst);
         if self.down.load(Ordering::SeqCst) {
             return Err(RepoError::Backend("connection refused".into()));
@@ -51,12 +57,15 @@ impl CallRecordRepo for FakeRepo {
             }
             *budget -= 1;
         }
-        if self.refused.lock().unwrap().contains(&record.call_id) {
+        let refused = self.refused.lock().unwrap();
+        if records.iter().any(|r| refused.contains(&r.call_id)) {
             return Err(RepoError::Invalid(FieldErrors::single("record", "refused")));
         }
         let mut stored = self.stored.lock().unwrap();
-        if !stored.iter().any(|r| r.call_id == record.call_id) {
-            stored.push(record.clone());
+        for record in records {
+            if !stored.iter().any(|r| r.call_id == record.call_id) {
+                stored.push(record.clone());
+            }
         }
         Ok(())
     }
@@ -163,6 +172,21 @@ async fn records_are_stored_in_the_order_they_were_sent() {
 }
 
 #[tokio::test]
+async fn records_that_arrive_together_are_stored_in_one_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Arc::new(FakeRepo::default());
+    let (sender, task) = start(&repo, dir.path());
+    let names: Vec<String> = (0..100).map(|n| format!("burst{n}")).collect();
+    for name in &names {
+        sender.send(record(name));
+    }
+    drop(sender);
+    task.await.unwrap();
+    assert_eq!(repo.call_ids(), names);
+    assert_eq!(repo.attempts.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
 async fn while_the_database_is_down_records_are_spooled_then_stored_once_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let repo = Arc::new(FakeRepo::default());
@@ -248,21 +272,26 @@ async fn a_replay_cut_off_half_way_stores_nothing_twice() {
     let repo = Arc::new(FakeRepo::default());
     repo.set_down(true);
     let (sender, task) = start(&repo, dir.path());
-    for id in ["r1", "r2", "r3", "r4"] {
-        sender.send(record(id));
+    // A whole batch of the replay and the start of a second.
+    let names: Vec<String> = (0..BATCH + 3).map(|n| format!("r{n}")).collect();
+    for name in &names {
+        sender.send(record(name));
     }
-    eventually("four are spooled", || spooled_ids(dir.path()).len() == 4).await;
-    // Back for two writes, then gone again in the middle of the replay.
-    *repo.budget.lock().unwrap() = Some(2);
+    eventually("all are spooled", || {
+        spooled_ids(dir.path()).len() == names.len()
+    })
+    .await;
+    // Back for one write, then gone again in the middle of the replay.
+    *repo.budget.lock().unwrap() = Some(1);
     repo.set_down(false);
     eventually("the database drops out again", || {
         repo.down.load(Ordering::SeqCst)
     })
     .await;
-    assert_eq!(repo.call_ids().len(), 2);
+    assert_eq!(repo.call_ids(), names[..BATCH], "the first batch is stored");
     assert_eq!(
         spooled_ids(dir.path()).len(),
-        4,
+        names.len(),
         "kept until every line is stored"
     );
 
@@ -271,7 +300,7 @@ async fn a_replay_cut_off_half_way_stores_nothing_twice() {
     eventually("the rest is stored", || spooled_ids(dir.path()).is_empty()).await;
     drop(sender);
     task.await.unwrap();
-    assert_eq!(repo.call_ids(), ids(&["r1", "r2", "r3", "r4"]));
+    assert_eq!(repo.call_ids(), names, "each once, in order");
 }
 
 #[tokio::test]
