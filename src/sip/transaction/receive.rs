@@ -152,7 +152,7 @@ impl TransactionLayer {
             &mut self.core,
         );
         self.server_keys.insert(key, id);
-        self.servers.insert(id, tx);
+        self.servers.insert(id, Box::new(tx));
         id
     }
 

@@ -159,6 +159,13 @@ pub(super) struct Schedule {
 }
 
 impl Schedule {
+    /// A schedule with room for `entries` before its heap first grows.
+    pub fn with_capacity(entries: usize) -> Self {
+        Schedule {
+            heap: BinaryHeap::with_capacity(entries),
+        }
+    }
+
     /// Arms `timer` of transaction `id` in its `table` and in the heap.
     pub fn arm(&mut self, table: &mut TimerTable, id: TxId, timer: Timer, deadline: Instant) {
         table.set(timer, deadline);
