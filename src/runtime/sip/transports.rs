@@ -69,37 +69,52 @@ impl Outbound {
     }
 }
 
-/// The bound sockets.
+/// The bound sockets. The UDP socket is not yet tied to a runtime: the
+/// engine's own runtime takes it (see [`Sockets::start_udp`]).
 pub struct Sockets {
     pub udp_addr: SocketAddr,
     pub tcp_addr: SocketAddr,
-    pub outbound: Outbound,
+    udp: std::net::UdpSocket,
+    writers: Writers,
+}
+
+impl Sockets {
+    /// Starts the UDP reader on the runtime this is called in and returns
+    /// the [`Outbound`] that sends on every flow from there.
+    pub fn start_udp(self, inbound: mpsc::Sender<Inbound>) -> std::io::Result<Outbound> {
+        let udp = Arc::new(UdpSocket::from_std(self.udp)?);
+        tokio::spawn(read_udp(udp.clone(), inbound));
+        Ok(Outbound {
+            udp,
+            writers: self.writers,
+        })
+    }
 }
 
 /// Binds UDP and TCP on `addr` (port 0 picks one for UDP and reuses it for
-/// TCP when free) and starts their reader tasks. Stream connections put
-/// their writers in `writers`, which the returned [`Outbound`] writes to.
+/// TCP when free) and starts accepting TCP on the current runtime. Stream
+/// connections put their writers in `writers`, which the [`Outbound`] made
+/// by [`Sockets::start_udp`] writes to.
 pub async fn bind(
     addr: SocketAddr,
     writers: Writers,
     inbound: mpsc::Sender<Inbound>,
 ) -> std::io::Result<Sockets> {
     let (udp, tcp) = bind_pair(addr).await?;
-    let udp = Arc::new(udp);
     let udp_addr = udp.local_addr()?;
     let tcp_addr = tcp.local_addr()?;
-    tokio::spawn(read_udp(udp.clone(), inbound.clone()));
     tokio::spawn(accept_tcp(tcp, writers.clone(), inbound));
     Ok(Sockets {
         udp_addr,
         tcp_addr,
-        outbound: Outbound { udp, writers },
+        udp,
+        writers,
     })
 }
 
 /// UDP and TCP on one port. With port 0 the system picks the UDP port,
 /// which some TCP socket may already hold: then another port is tried.
-async fn bind_pair(addr: SocketAddr) -> std::io::Result<(UdpSocket, TcpListener)> {
+async fn bind_pair(addr: SocketAddr) -> std::io::Result<(std::net::UdpSocket, TcpListener)> {
     let attempts = if addr.port() == 0 { 20 } else { 1 };
     let mut last = None;
     for _ in 0..attempts {
@@ -124,7 +139,7 @@ const UDP_RECEIVE_BUFFER: usize = 8 << 20;
 
 /// A UDP socket with a receive buffer for bursts (see
 /// [`UDP_RECEIVE_BUFFER`]); a smaller grant is logged, not refused.
-fn bind_udp(addr: SocketAddr) -> std::io::Result<UdpSocket> {
+fn bind_udp(addr: SocketAddr) -> std::io::Result<std::net::UdpSocket> {
     use socket2::{Domain, Protocol, Socket, Type};
     let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
     if let Err(e) = socket.set_recv_buffer_size(UDP_RECEIVE_BUFFER) {
@@ -141,7 +156,7 @@ fn bind_udp(addr: SocketAddr) -> std::io::Result<UdpSocket> {
     }
     socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
-    UdpSocket::from_std(socket.into())
+    Ok(socket.into())
 }
 
 async fn read_udp(socket: Arc<UdpSocket>, inbound: mpsc::Sender<Inbound>) {

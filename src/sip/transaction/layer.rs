@@ -85,8 +85,12 @@ impl TransactionLayer {
             config,
             core: Core {
                 timers: config.timers,
-                // Each transaction arms two or three timers.
-                schedule: Schedule::with_capacity(room.saturating_mul(2)),
+                // Entries stay until their deadline even when stopped (see
+                // timers.rs), and a call's transactions leave about eight
+                // that last 64*T1, so four per transaction: at 1,500
+                // calls/s twice that filled after 35 s and the heap's
+                // doubling stalled calls for 20 ms.
+                schedule: Schedule::with_capacity(room.saturating_mul(4)),
                 outputs: VecDeque::new(),
                 counters: Counters::default(),
             },
