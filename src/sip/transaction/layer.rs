@@ -36,6 +36,10 @@ pub struct TransactionLayer {
     /// and do not count against the cap, or a steady 160 calls/s would fill
     /// 10,000 places with finished work (measured with SIPp).
     pub(super) answered: usize,
+    /// Server transactions in the order they were answered, the oldest
+    /// first: the ones let go when the bound on all of them is reached.
+    /// Ids of transactions already gone are skipped and dropped.
+    answered_order: VecDeque<ServerTx>,
     next_id: u64,
     /// For the To tags of the responses the layer makes itself (481, 503,
     /// the 200 to a CANCEL); seeded by the caller, never from the system.
@@ -48,8 +52,8 @@ pub struct TransactionLayer {
 /// goes with the final answer, the response with the ACK), and on UDP it
 /// lingers 64*T1 = 32 s: each call leaves two (the INVITE's and the BYE's),
 /// so 2,000 calls/s keep 128,000, and the server's resident memory measured
-/// 680 MB at that rate. Ten per place refused calls with 503 past 1,500
-/// calls/s; twenty holds about 3,000.
+/// 680 MB at that rate. At the bound the oldest answered one is let go (see
+/// [`TransactionLayer::server_room`]).
 const ANSWERED_PER_PENDING: usize = 20;
 
 /// The most transactions of each kind the tables are sized for up front
@@ -57,16 +61,48 @@ const ANSWERED_PER_PENDING: usize = 20;
 const MOST_ROOM: usize = 1 << 18;
 
 impl TransactionLayer {
-    /// Whether a new server transaction would pass the cap: unanswered ones
-    /// are capped; answered ones only by a far higher bound on memory.
-    pub(super) fn server_room(&self) -> bool {
+    /// Whether a new server transaction may start: unanswered ones are
+    /// capped (past the cap the server is overloaded and says 503). All of
+    /// them are bounded far higher, for memory; at that bound the oldest
+    /// answered transaction is let go to make room, rather than a request
+    /// refused. An answered transaction only waits to answer a
+    /// retransmission, and retransmissions come early (T1, 2*T1, ...), so
+    /// the oldest is the one least likely to be needed: if one does come
+    /// for it, it is taken as a new request. Before this, a steady 6,250
+    /// REGISTERs a second (one answered transaction each, 32 s) filled the
+    /// bound of 200,000 and were refused past it.
+    pub(super) fn server_room(&mut self) -> bool {
         let pending = self.servers.len().saturating_sub(self.answered);
-        pending < self.config.max_server_transactions
-            && self.servers.len()
-                < self
-                    .config
-                    .max_server_transactions
-                    .saturating_mul(ANSWERED_PER_PENDING)
+        if pending >= self.config.max_server_transactions {
+            return false;
+        }
+        let bound = self
+            .config
+            .max_server_transactions
+            .saturating_mul(ANSWERED_PER_PENDING);
+        while self.servers.len() >= bound {
+            let Some(oldest) = self.answered_order.pop_front() else {
+                return false;
+            };
+            if self.servers.contains_key(&oldest) {
+                self.core.counters.let_go += 1;
+                self.finish_server(oldest);
+            }
+        }
+        true
+    }
+
+    /// Counts `id` as answered: it only lingers from now on.
+    pub(super) fn answered_now(&mut self, id: ServerTx) {
+        self.answered += 1;
+        self.answered_order.push_back(id);
+        // Drop the front ids whose transactions ended on their own, so the
+        // queue holds little more than the answered transactions there are.
+        while let Some(front) = self.answered_order.front()
+            && !self.servers.contains_key(front)
+        {
+            self.answered_order.pop_front();
+        }
     }
 
     /// A layer with no transactions; `seed` feeds the To tags it makes.
@@ -99,6 +135,7 @@ impl TransactionLayer {
             client_keys: HashMap::with_capacity(room),
             server_keys: HashMap::with_capacity(room),
             answered: 0,
+            answered_order: VecDeque::with_capacity(room),
             accepted: HashMap::with_capacity(room / 2),
             next_id: 0,
             tags: rand::rngs::StdRng::seed_from_u64(seed),
@@ -143,13 +180,14 @@ impl TransactionLayer {
             .ok_or(TransactionError::UnknownTransaction)?;
         let was_pending = transaction.state.is_pending();
         let step = transaction.respond(response, now, &mut self.core)?;
-        if was_pending && !transaction.state.is_pending() {
-            self.answered += 1;
-        }
+        let now_answered = was_pending && !transaction.state.is_pending();
         if transaction.state == ServerState::Accepted
             && let Some(key) = &transaction.ack_key
         {
             self.accepted.insert(key.clone(), tx);
+        }
+        if now_answered {
+            self.answered_now(tx);
         }
         if step == Step::Done {
             self.finish_server(tx);

@@ -170,6 +170,9 @@ pub struct Counters {
     pub stray_responses: u64,
     /// Requests answered 503 because the cap was reached.
     pub rejected_overload: u64,
+    /// Answered server transactions let go before their time to make room
+    /// under the bound on all of them.
+    pub let_go: u64,
     /// Client transactions ended by Timer B or F.
     pub timeouts: u64,
 }

@@ -112,7 +112,7 @@ impl TransactionLayer {
             .get_mut(&id)
             .and_then(|tx| tx.respond(response, now, &mut self.core).ok());
         if step.is_some() {
-            self.answered += 1; // answered at once: it only lingers now
+            self.answered_now(id); // answered at once: it only lingers now
         }
         if step == Some(Step::Done) {
             self.finish_server(id);

@@ -182,7 +182,7 @@ fn past_the_cap_new_requests_get_503_with_retry_after() {
 /// them: twenty per place of the cap in all (2,000 calls/s leave 128,000
 /// lingering on UDP), and past that a new request gets 503.
 #[test]
-fn answered_transactions_are_bounded_at_twenty_per_place_of_the_cap() {
+fn at_twenty_per_place_of_the_cap_the_oldest_answered_transaction_makes_room() {
     let mut net = capped_at_two();
     // Two at a time, the cap on unanswered ones.
     for pair in 0..20 {
@@ -200,10 +200,18 @@ fn answered_transactions_are_bounded_at_twenty_per_place_of_the_cap() {
     options(&mut net, "z9hG4bKbound39");
     net.run_until(ms(2_200));
     assert_eq!(net.uas_requests().len(), 40, "the fortieth fits");
-    let refused = options(&mut net, "z9hG4bKbound40");
+    let past_the_bound = options(&mut net, "z9hG4bKbound40");
     net.run_until(ms(2_300));
+    assert!(net.uac_responses(past_the_bound).is_empty(), "not refused");
+    assert_eq!(net.uas_requests().len(), 41, "the TU has it");
+    assert_eq!(net.uas.len(), 40, "still forty");
+    assert_eq!(net.uas.counters().let_go, 1);
+    // Unanswered ones still meet the cap of two (the fortieth and the
+    // forty-first wait for answers): a third is refused, nothing let go.
+    let refused = options(&mut net, "z9hG4bKbound41");
+    net.run_until(ms(2_400));
     assert_eq!(net.uac_responses(refused), [503]);
-    assert_eq!(net.uas.len(), 40);
+    assert_eq!(net.uas.counters().let_go, 1);
 }
 
 #[test]
