@@ -13,6 +13,8 @@
 //! - [`pbx`]: trunk profiles per PBX or carrier vendor: who is calling whom
 //!   on an incoming INVITE, and how to present identity towards the vendor. Pure.
 //! - [`config`], [`ids`], [`phone`]: settings, identifier types, phone numbers.
+//! - [`sdp`]: session descriptions: parse, print, and the rewrites that
+//!   anchor media at the server. Pure.
 //! - [`sip`]: the sans-IO SIP core: messages, framing, transactions, digest
 //!   authentication, the scanner guard, registrar bindings. Pure.
 //! - [`runtime`]: the drivers: the only place that reads the clock, the SIP
@@ -30,5 +32,6 @@ pub mod import;
 pub mod pbx;
 pub mod phone;
 pub mod runtime;
+pub mod sdp;
 pub mod sip;
 pub mod storage;
