@@ -10,6 +10,8 @@
 //! - [`dialplan`]: `dialplans/*.toml` loaded to a typed plan; which rule
 //!   routes a call (ring, queue, trunk, reject, IVR). Pure.
 //! - [`import`], [`demo`]: bulk upsert of clients from CSV; the demo data.
+//! - [`media`]: RTP headers and the relay that anchors a stream between two
+//!   legs (latching, loss). Pure.
 //! - [`pbx`]: trunk profiles per PBX or carrier vendor: who is calling whom
 //!   on an incoming INVITE, and how to present identity towards the vendor. Pure.
 //! - [`config`], [`ids`], [`phone`]: settings, identifier types, phone numbers.
@@ -29,6 +31,7 @@ pub mod demo;
 pub mod dialplan;
 pub mod ids;
 pub mod import;
+pub mod media;
 pub mod pbx;
 pub mod phone;
 pub mod runtime;
