@@ -1,5 +1,8 @@
-//! The media core: RTP as the relay sees it, and the relay that anchors a
-//! stream between two legs. Pure: the driver owns the sockets and clock.
+//! The media core: RTP as the relay sees it, the relay that anchors a
+//! stream between two legs, G.711 and RFC 4733 DTMF. Pure: the driver owns
+//! the sockets and the clock.
 
+pub mod dtmf;
+pub mod g711;
 pub mod relay;
 pub mod rtp;
