@@ -1,7 +1,8 @@
 //! The drivers around the pure cores: the clock (the only place that reads
-//! it), the SIP sockets with the engine loop, and the CDR writer that stores
-//! call records off the call path.
+//! it), the SIP sockets with the engine loop, the media relay's sockets, and
+//! the CDR writer that stores call records off the call path.
 
 pub mod cdr;
 pub mod clock;
+pub mod media;
 pub mod sip;
