@@ -385,41 +385,30 @@ async fn phone_1002(server: &SipServer, scenario: &str) -> (Sipp, tokio::process
     (phone, child)
 }
 
-/// The PBX (SIPp at `PBX_IP`, on the demo trunk) calls 1002 with
-/// `scenario`; returns SIPp's verdict and log.
-async fn trunk_calls_1002(server: &SipServer, scenario: &str) -> (bool, String) {
+/// SIPp calls 1002 with `scenario`, with `caller`'s arguments (who it is
+/// and how it gets in); returns SIPp's verdict and log.
+async fn sipp_calls_1002<const N: usize>(
+    server: &SipServer,
+    scenario: &str,
+    caller: [&str; N],
+) -> (bool, String) {
     Sipp::scenario(scenario)
-        .arg([
-            &server.udp_addr.to_string(),
-            "-t",
-            "u1",
-            "-s",
-            "1002",
-            "-i",
-            PBX_IP,
-        ])
+        .arg([&server.udp_addr.to_string(), "-t", "u1", "-s", "1002"])
+        .arg(caller)
         .arg(["-p", &free_port().to_string()])
         .run()
         .await
 }
 
+/// The PBX (SIPp at `PBX_IP`, on the demo trunk) calls 1002 with
+/// `scenario`; returns SIPp's verdict and log.
+async fn trunk_calls_1002(server: &SipServer, scenario: &str) -> (bool, String) {
+    sipp_calls_1002(server, scenario, ["-i", PBX_IP]).await
+}
+
 /// 1001 calls 1002 with `scenario`; returns SIPp's verdict and log.
 async fn call_1002(server: &SipServer, scenario: &str) -> (bool, String) {
-    Sipp::scenario(scenario)
-        .arg([
-            &server.udp_addr.to_string(),
-            "-t",
-            "u1",
-            "-s",
-            "1002",
-            "-au",
-            "1001",
-            "-ap",
-            "demo1001",
-        ])
-        .arg(["-p", &free_port().to_string()])
-        .run()
-        .await
+    sipp_calls_1002(server, scenario, ["-au", "1001", "-ap", "demo1001"]).await
 }
 
 /// The summary of the first call that ended, waiting up to 5 s for it.

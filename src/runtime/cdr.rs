@@ -220,6 +220,19 @@ impl Writer {
         }
     }
 
+    /// Stores and empties a replay batch; false while the database is away.
+    async fn flush(&self, batch: &mut Vec<CallRecord>) -> bool {
+        if batch.is_empty() {
+            return true;
+        }
+        if let Err(e) = self.store_all(batch).await {
+            tracing::debug!(error = %e, "database still unavailable");
+            return false;
+        }
+        batch.clear();
+        true
+    }
+
     /// Makes a record durable behind everything already waiting.
     async fn keep(&mut self, record: CallRecord) {
         if self.unsaved.is_empty() {
@@ -272,33 +285,30 @@ impl Writer {
         let mut batch = Vec::with_capacity(BATCH);
         loop {
             let line = match lines.next_line().await {
-                Ok(line) => line,
+                Ok(Some(line)) => line,
+                Ok(None) => break,
                 Err(e) => {
                     tracing::error!(error = %e, "cannot read the CDR spool");
                     return false;
                 }
             };
-            let end = line.is_none();
-            if let Some(line) = line.filter(|l| !l.trim().is_empty()) {
-                match serde_json::from_str::<CallRecord>(&line) {
-                    Ok(record) => batch.push(record),
-                    Err(e) => {
-                        // A line cut short by a crash, or edited by hand.
-                        tracing::error!(error = %e, "unreadable line in the CDR spool; set aside");
-                        self.set_aside(&line).await;
-                    }
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<CallRecord>(&line) {
+                Ok(record) => batch.push(record),
+                Err(e) => {
+                    // A line cut short by a crash, or edited by hand.
+                    tracing::error!(error = %e, "unreadable line in the CDR spool; set aside");
+                    self.set_aside(&line).await;
                 }
             }
-            if batch.len() == BATCH || (end && !batch.is_empty()) {
-                if let Err(e) = self.store_all(&batch).await {
-                    tracing::debug!(error = %e, "database still unavailable");
-                    return false;
-                }
-                batch.clear();
+            if batch.len() == BATCH && !self.flush(&mut batch).await {
+                return false;
             }
-            if end {
-                break;
-            }
+        }
+        if !self.flush(&mut batch).await {
+            return false;
         }
         match self.spool.clear().await {
             Ok(()) => true,

@@ -11,7 +11,6 @@ use std::ops::RangeInclusive;
 use std::sync::{Arc, Mutex};
 
 use tokio::net::UdpSocket;
-use tokio::sync::watch;
 
 use super::clock;
 use crate::media::relay::{Relay, Side, Stats};
@@ -81,6 +80,20 @@ pub struct StreamStats {
     pub b_rtcp: Stats,
 }
 
+/// The relays of one stream: RTP between the RTP ports, RTCP between the
+/// ports above. Shared by the stream's task (which feeds them packets) and
+/// its handle (which reads their counts and tells them of SDP changes).
+struct Relays {
+    rtp: Relay,
+    rtcp: Relay,
+}
+
+type Shared = Arc<Mutex<Relays>>;
+
+fn lock(relays: &Shared) -> std::sync::MutexGuard<'_, Relays> {
+    relays.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// A stream being relayed; dropping it (or [`Stream::close`]) stops the
 /// relay and frees its ports.
 pub struct Stream {
@@ -88,8 +101,7 @@ pub struct Stream {
     pub port_a: u16,
     /// Leg B's RTP port, for the SDP sent to B.
     pub port_b: u16,
-    stats: Arc<Mutex<StreamStats>>,
-    advertised: watch::Sender<[Option<SocketAddr>; 2]>,
+    relays: Shared,
     /// `None` once closed.
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -106,33 +118,35 @@ impl Stream {
         let (rtp_b, rtcp_b) = ports.pair().await?;
         let port_a = rtp_a.local_addr().map_err(MediaError::Bind)?.port();
         let port_b = rtp_b.local_addr().map_err(MediaError::Bind)?.port();
-        let stats = Arc::new(Mutex::new(StreamStats::default()));
-        let (advertised, watch) = watch::channel([a, b]);
-        let task = tokio::spawn(relay(
-            [rtp_a, rtp_b],
-            [rtcp_a, rtcp_b],
-            watch,
-            stats.clone(),
-        ));
+        let relays = Arc::new(Mutex::new(Relays {
+            rtp: Relay::new(a, b),
+            rtcp: Relay::new(rtcp_of(a), rtcp_of(b)),
+        }));
+        let task = tokio::spawn(relay([rtp_a, rtp_b, rtcp_a, rtcp_b], relays.clone()));
         Ok(Stream {
             port_a,
             port_b,
-            stats,
-            advertised,
+            relays,
             task: Some(task),
         })
     }
 
-    /// A leg's SDP changed (an answer came, or a re-INVITE).
+    /// A leg's SDP changed (an answer came, or a re-INVITE): its media goes
+    /// there from the next packet on.
     pub fn advertise(&self, side: Side, address: Option<SocketAddr>) {
-        self.advertised.send_modify(|legs| match side {
-            Side::A => legs[0] = address,
-            Side::B => legs[1] = address,
-        });
+        let mut relays = lock(&self.relays);
+        relays.rtp.advertise(side, address);
+        relays.rtcp.advertise(side, rtcp_of(address));
     }
 
     pub fn stats(&self) -> StreamStats {
-        *self.stats.lock().unwrap_or_else(|e| e.into_inner())
+        let relays = lock(&self.relays);
+        StreamStats {
+            a: relays.rtp.stats(Side::A),
+            b: relays.rtp.stats(Side::B),
+            a_rtcp: relays.rtcp.stats(Side::A),
+            b_rtcp: relays.rtcp.stats(Side::B),
+        }
     }
 
     /// Stops relaying; the ports are free when this returns.
@@ -157,57 +171,37 @@ fn rtcp_of(address: Option<SocketAddr>) -> Option<SocketAddr> {
     address.map(|a| SocketAddr::new(a.ip(), a.port().wrapping_add(1)))
 }
 
-/// Relays until aborted: RTP between the RTP sockets, RTCP between the
-/// RTCP sockets, each through its own [`Relay`].
-async fn relay(
-    rtp: [UdpSocket; 2],
-    rtcp: [UdpSocket; 2],
-    mut advertised: watch::Receiver<[Option<SocketAddr>; 2]>,
-    stats: Arc<Mutex<StreamStats>>,
-) {
-    let [a, b] = *advertised.borrow_and_update();
-    let mut rtp_relay = Relay::new(a, b);
-    let mut rtcp_relay = Relay::new(rtcp_of(a), rtcp_of(b));
-    let mut buffers = [[0u8; 2048], [0u8; 2048], [0u8; 2048], [0u8; 2048]];
-    let [buf_a, buf_b, buf_ca, buf_cb] = &mut buffers;
+/// Relays until aborted. `sockets` are A's RTP, B's RTP, A's RTCP, B's
+/// RTCP: what one receives goes out of its partner (index xor 1).
+async fn relay(sockets: [UdpSocket; 4], relays: Shared) {
+    let mut buffers = [[0u8; 2048]; 4];
     loop {
-        // Which socket, from where, how many bytes.
-        let (socket, side, (len, from)) = tokio::select! {
-            r = rtp[0].recv_from(buf_a) => (0, Side::A, match r { Ok(r) => r, Err(_) => continue }),
-            r = rtp[1].recv_from(buf_b) => (1, Side::B, match r { Ok(r) => r, Err(_) => continue }),
-            r = rtcp[0].recv_from(buf_ca) => (2, Side::A, match r { Ok(r) => r, Err(_) => continue }),
-            r = rtcp[1].recv_from(buf_cb) => (3, Side::B, match r { Ok(r) => r, Err(_) => continue }),
-            changed = advertised.changed() => {
-                if changed.is_err() {
-                    return;
-                }
-                let [a, b] = *advertised.borrow_and_update();
-                for (side, address) in [(Side::A, a), (Side::B, b)] {
-                    rtp_relay.advertise(side, address);
-                    rtcp_relay.advertise(side, rtcp_of(address));
-                }
-                continue;
-            }
+        let [a, b, ca, cb] = &mut buffers;
+        let (index, received) = tokio::select! {
+            r = sockets[0].recv_from(a) => (0, r),
+            r = sockets[1].recv_from(b) => (1, r),
+            r = sockets[2].recv_from(ca) => (2, r),
+            r = sockets[3].recv_from(cb) => (3, r),
         };
-        let now = clock::instant();
-        let (bytes, relay, out) = match socket {
-            0 => (&buf_a[..len], &mut rtp_relay, &rtp[1]),
-            1 => (&buf_b[..len], &mut rtp_relay, &rtp[0]),
-            2 => (&buf_ca[..len], &mut rtcp_relay, &rtcp[1]),
-            _ => (&buf_cb[..len], &mut rtcp_relay, &rtcp[0]),
+        let Ok((len, from)) = received else {
+            continue;
         };
-        if let Some(to) = relay.receive(side, from, bytes, now) {
+        let side = if index % 2 == 0 { Side::A } else { Side::B };
+        let bytes = &buffers[index][..len];
+        let to = {
+            let mut relays = lock(&relays);
+            let relay = if index < 2 {
+                &mut relays.rtp
+            } else {
+                &mut relays.rtcp
+            };
+            relay.receive(side, from, bytes, clock::instant())
+        };
+        if let Some(to) = to {
             // A lost datagram is what UDP media expects; the peer's RTCP
             // reports it.
-            let _ = out.send_to(bytes, to).await;
+            let _ = sockets[index ^ 1].send_to(bytes, to).await;
         }
-        let mut shared = stats.lock().unwrap_or_else(|e| e.into_inner());
-        *shared = StreamStats {
-            a: rtp_relay.stats(Side::A),
-            b: rtp_relay.stats(Side::B),
-            a_rtcp: rtcp_relay.stats(Side::A),
-            b_rtcp: rtcp_relay.stats(Side::B),
-        };
     }
 }
 
@@ -347,23 +341,14 @@ mod tests {
             .unwrap();
         assert_eq!(receive(&first).await, pcmu(1));
         stream.advertise(Side::B, Some(second_at));
-        // The relay sees the change between two datagrams; keep sending
-        // until one arrives at the new address.
-        let mut buffer = [0u8; 2048];
-        let mut arrived = None;
-        for n in 2..200u16 {
-            phone
-                .send_to(&pcmu(n), server(stream.port_a))
-                .await
-                .unwrap();
-            let wait = Duration::from_millis(20);
-            if let Ok(Ok((len, _))) =
-                tokio::time::timeout(wait, second.recv_from(&mut buffer)).await
-            {
-                arrived = Some(buffer[..len].to_vec());
-                break;
-            }
-        }
-        assert!(arrived.is_some(), "nothing reached the new address");
+        phone
+            .send_to(&pcmu(2), server(stream.port_a))
+            .await
+            .unwrap();
+        assert_eq!(
+            receive(&second).await,
+            pcmu(2),
+            "the next packet goes there"
+        );
     }
 }

@@ -24,12 +24,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{CachedStatement, Connection, OpenFlags, OptionalExtension, params};
 
+use super::invalid;
 use crate::crm::RepoError;
 use crate::crm::clients::NewClient;
 use crate::crm::import::{BulkLoad, ImportColumns, MatchField, Upserted};
 use crate::crm::text::fold;
-
-use super::invalid;
 use crate::ids::{ClientId, UserId};
 
 /// The indexes built at the end rather than row by row: those whose keys

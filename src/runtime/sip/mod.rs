@@ -127,6 +127,10 @@ impl SipServer {
             None => None,
         };
         let (udp_addr, tcp_addr) = (sockets.udp_addr, sockets.tcp_addr);
+        let locals = routing::Locals {
+            udp: udp_addr,
+            tcp: tcp_addr,
+        };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -190,19 +194,13 @@ impl SipServer {
             calls: Calls::new(rand::random()),
             accounts: accounts_rx,
             plan: plan_rx,
-            locals: routing::Locals {
-                udp: udp_addr,
-                tcp: tcp_addr,
-            },
+            locals: locals.clone(),
             trunks: settings.trunks.clone(),
             outbound,
             events,
             status: status.clone(),
+            // A block, so the borrow of the names ends before they move.
             pbx_registrations: {
-                let locals = routing::Locals {
-                    udp: udp_addr,
-                    tcp: tcp_addr,
-                };
                 pbx_registration::PbxRegistrations::new(
                     &settings.trunks,
                     clock::instant(),

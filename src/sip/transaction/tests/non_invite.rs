@@ -180,7 +180,8 @@ fn past_the_cap_new_requests_get_503_with_retry_after() {
 
 /// Answered transactions do not count against the cap, but memory bounds
 /// them: twenty per place of the cap in all (2,000 calls/s leave 128,000
-/// lingering on UDP), and past that a new request gets 503.
+/// lingering on UDP). Past that the oldest answered one is let go, and a
+/// new request is refused only when unanswered ones fill the cap.
 #[test]
 fn at_twenty_per_place_of_the_cap_the_oldest_answered_transaction_makes_room() {
     let mut net = capped_at_two();
