@@ -19,6 +19,7 @@ use crate::crm::Repository;
 use crate::dialplan;
 use crate::pbx::trunks::Trunks;
 use crate::runtime::cdr::CdrWriter;
+use crate::runtime::media::{Media, MediaSettings};
 use crate::runtime::sip::status::Reloader;
 use crate::runtime::sip::{SipServer, SipSettings, TlsSettings, records};
 use crate::sip::registration::Accounts;
@@ -94,6 +95,7 @@ async fn start_sip(
     sip_settings.guard.trusted = trunks.trusted_networks();
     sip_settings.trunks = Arc::new(trunks);
     sip_settings.plan = Arc::new(plan);
+    sip_settings.media = Some(start_media(settings)?);
     sip_settings.tls = settings.sip_tls.map(|bind| TlsSettings {
         bind,
         cert: settings.sip_tls_cert.clone(),
@@ -120,6 +122,43 @@ async fn start_sip(
     tokio::spawn(refresh_accounts(sip.clone(), repo));
     tokio::spawn(reload_on_sighup(sip.clone(), settings.dialplans.clone()));
     Ok(sip)
+}
+
+/// The media threads, on SIP's address with the configured port range.
+fn start_media(settings: &Settings) -> anyhow::Result<Media> {
+    let bind = settings.sip.ip();
+    let address = match settings.media_address {
+        Some(address) => address,
+        None if !bind.is_unspecified() => bind,
+        None => outward_address(bind).context(
+            "SIP listens on every address and media_address is unset: \
+             set media_address to the address phones reach this host at",
+        )?,
+    };
+    let media = Media::start(&MediaSettings {
+        bind,
+        address,
+        ports: settings.rtp_ports.first..=settings.rtp_ports.last,
+        threads: settings.media_threads,
+    })?;
+    tracing::info!(%address, ports = %settings.rtp_ports, "media is anchored");
+    Ok(media)
+}
+
+/// The address this host sends from toward the outside: connecting a UDP
+/// socket picks the route without sending anything.
+fn outward_address(bind: std::net::IpAddr) -> std::io::Result<std::net::IpAddr> {
+    let (any, outside): (std::net::IpAddr, std::net::IpAddr) = if bind.is_ipv4() {
+        ([0, 0, 0, 0].into(), [192, 0, 2, 1].into())
+    } else {
+        (
+            std::net::Ipv6Addr::UNSPECIFIED.into(),
+            "2001:db8::1".parse().expect("an address"),
+        )
+    };
+    let socket = std::net::UdpSocket::bind((any, 0))?;
+    socket.connect((outside, 9))?;
+    Ok(socket.local_addr()?.ip())
 }
 
 /// Every `*.toml` of the folder, as one plan; errors name file and line.

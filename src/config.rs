@@ -3,7 +3,7 @@
 //! environment variables, command-line flags.
 
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -29,6 +29,15 @@ pub struct Settings {
     pub sip_tls_key: PathBuf,
     /// The folder of `*.toml` dialplans, loaded at start and on SIGHUP.
     pub dialplans: PathBuf,
+    /// The UDP ports calls' media is anchored on, `first-last`: two pairs
+    /// (RTP and RTCP) per call.
+    pub rtp_ports: PortRange,
+    /// The address written into the SDP we send, where phones and trunks
+    /// reach our RTP ports. Unset: the SIP address, or when SIP listens on
+    /// every address, the one this host reaches the outside from.
+    pub media_address: Option<IpAddr>,
+    /// Threads relaying media.
+    pub media_threads: usize,
     /// PBX and carrier trunks (`[[trunks]]` tables).
     pub trunks: Vec<crate::pbx::trunks::TrunkConfig>,
     /// Where call records wait while the database is unreachable.
@@ -43,6 +52,44 @@ pub struct Settings {
     pub session_hours: i64,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
+}
+
+/// A range of ports written `first-last`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct PortRange {
+    pub first: u16,
+    pub last: u16,
+}
+
+impl std::str::FromStr for PortRange {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let expected = || format!("expected FIRST-LAST with 1024 <= FIRST < LAST, got {text:?}");
+        let (first, last) = text.split_once('-').ok_or_else(expected)?;
+        let first: u16 = first.trim().parse().map_err(|_| expected())?;
+        let last: u16 = last.trim().parse().map_err(|_| expected())?;
+        // A call needs two RTP/RTCP pairs, so four ports at least.
+        if first < 1024 || last < first.saturating_add(3) {
+            return Err(expected());
+        }
+        Ok(PortRange { first, last })
+    }
+}
+
+impl TryFrom<String> for PortRange {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        text.parse()
+    }
+}
+
+impl fmt::Display for PortRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.first, self.last)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -62,6 +109,13 @@ impl Default for Settings {
             sip_tls_cert: PathBuf::from("sip.crt"),
             sip_tls_key: PathBuf::from("sip.key"),
             dialplans: PathBuf::from("dialplans"),
+            // What Asterisk and most PBXs leave free: 8,192 pairs, 4,096 calls.
+            rtp_ports: PortRange {
+                first: 16384,
+                last: 32767,
+            },
+            media_address: None,
+            media_threads: 1,
             trunks: Vec::new(),
             spool_dir: PathBuf::from("spool"),
             database: "sqlite://switchboard.db".into(),
@@ -171,6 +225,18 @@ impl Settings {
         if let Some(v) = var("SWITCHBOARD_SIP_TLS_KEY") {
             self.sip_tls_key = PathBuf::from(v);
         }
+        if let Some(v) = var("SWITCHBOARD_RTP_PORTS") {
+            self.rtp_ports = parsed("SWITCHBOARD_RTP_PORTS", v)?;
+        }
+        if let Some(v) = var("SWITCHBOARD_MEDIA_ADDRESS") {
+            self.media_address = match v.trim() {
+                "" => None,
+                v => Some(parsed("SWITCHBOARD_MEDIA_ADDRESS", v.to_owned())?),
+            };
+        }
+        if let Some(v) = var("SWITCHBOARD_MEDIA_THREADS") {
+            self.media_threads = parsed("SWITCHBOARD_MEDIA_THREADS", v)?;
+        }
         if let Some(v) = var("SWITCHBOARD_DIALPLANS") {
             self.dialplans = PathBuf::from(v);
         }
@@ -238,6 +304,9 @@ impl fmt::Debug for Settings {
             .field("sip_tls", &self.sip_tls)
             .field("sip_tls_cert", &self.sip_tls_cert)
             .field("sip_tls_key", &self.sip_tls_key)
+            .field("rtp_ports", &self.rtp_ports)
+            .field("media_address", &self.media_address)
+            .field("media_threads", &self.media_threads)
             .field("dialplans", &self.dialplans)
             .field("trunks", &self.trunks)
             .field("spool_dir", &self.spool_dir)
@@ -336,6 +405,45 @@ mod tests {
             .apply_env(|name| (name == "SWITCHBOARD_SIP_TLS").then(|| "5061".into()))
             .unwrap_err();
         assert!(error.to_string().contains("SWITCHBOARD_SIP_TLS"), "{error}");
+    }
+
+    #[test]
+    fn the_rtp_range_and_media_address_come_from_the_file_or_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sb.toml");
+        std::fs::write(
+            &file,
+            "rtp_ports = \"20000-20999\"\nmedia_address = \"203.0.113.5\"\n",
+        )
+        .unwrap();
+        let mut settings = Settings::from_file(&file).unwrap();
+        assert_eq!(settings.rtp_ports.to_string(), "20000-20999");
+        assert_eq!(settings.media_address, Some("203.0.113.5".parse().unwrap()));
+        settings
+            .apply_env(|name| match name {
+                "SWITCHBOARD_RTP_PORTS" => Some("30000-30099".into()),
+                "SWITCHBOARD_MEDIA_ADDRESS" => Some(String::new()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(
+            (settings.rtp_ports.first, settings.rtp_ports.last),
+            (30000, 30099)
+        );
+        assert_eq!(settings.media_address, None);
+        for bad in ["30000", "100-200", "30010-30000", "30000-30002", "a-b"] {
+            let error = settings
+                .apply_env(|name| (name == "SWITCHBOARD_RTP_PORTS").then(|| bad.into()))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("SWITCHBOARD_RTP_PORTS") && error.contains(bad),
+                "{error}"
+            );
+        }
+        std::fs::write(&file, "rtp_ports = \"9-5\"\n").unwrap();
+        let error = Settings::from_file(&file).unwrap_err().to_string();
+        assert!(error.contains("FIRST-LAST"), "{error}");
     }
 
     #[test]

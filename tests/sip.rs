@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use switchboard::calls::{CallEvent, Outcome, Party, Summary};
+use switchboard::runtime::media::{Media, MediaSettings};
 use switchboard::runtime::sip::{SipServer, SipSettings};
 use switchboard::sip::digest::Ha1Set;
 use switchboard::sip::registration::Accounts;
@@ -69,7 +70,21 @@ fn settings() -> SipSettings {
     let mut settings = SipSettings::new("127.0.0.1:0".parse().unwrap(), REALM);
     settings.plan = Arc::new(demo_plan());
     settings.trunks = Arc::new(demo_trunk(5999));
+    settings.media = Some(media());
     settings
+}
+
+/// Media anchored on 127.0.0.1, on ports above the kernel's ephemeral
+/// range and apart from those [`free_port`] hands to SIPp.
+fn media() -> Media {
+    let localhost = "127.0.0.1".parse().unwrap();
+    Media::start(&MediaSettings {
+        bind: localhost,
+        address: localhost,
+        ports: 61_000..=64_999,
+        threads: 1,
+    })
+    .expect("media threads start")
 }
 
 async fn server() -> SipServer {
@@ -88,6 +103,11 @@ async fn server_with_events(
 /// from one counter per test process, so parallel tests never pick the same
 /// one, and each is checked free on both test addresses.
 fn free_port() -> u16 {
+    free_ports(1)
+}
+
+/// The first of `n` free ports in a row (SIPp's media takes several).
+fn free_ports(n: u16) -> u16 {
     use std::sync::atomic::{AtomicU16, Ordering};
     static NEXT: AtomicU16 = AtomicU16::new(0);
     let _ = NEXT.compare_exchange(
@@ -97,13 +117,13 @@ fn free_port() -> u16 {
         Ordering::SeqCst,
     );
     loop {
-        let port = NEXT.fetch_add(1, Ordering::SeqCst);
-        let free = |ip: &str| {
+        let first = NEXT.fetch_add(n, Ordering::SeqCst);
+        let free = |ip: &str, port: u16| {
             std::net::UdpSocket::bind((ip, port)).is_ok()
                 && std::net::TcpListener::bind((ip, port)).is_ok()
         };
-        if free("127.0.0.1") && free(PBX_IP) {
-            return port;
+        if (first..first + n).all(|port| free("127.0.0.1", port) && free(PBX_IP, port)) {
+            return first;
         }
     }
 }
@@ -385,6 +405,28 @@ async fn phone_1002(server: &SipServer, scenario: &str) -> (Sipp, tokio::process
     (phone, child)
 }
 
+/// Extension 1002's phone as [`phone_1002`], echoing the RTP it gets.
+async fn echoing_phone_1002(server: &SipServer) -> (Sipp, tokio::process::Child) {
+    let port = free_port();
+    let mut phone = Sipp::scenario("phone_echoes.xml");
+    phone.arg(["-p", &port.to_string()]);
+    phone.arg(["-mp", &free_ports(4).to_string(), "-rtp_echo"]);
+    let child = phone.spawn();
+    wait_bound("127.0.0.1", port).await;
+    let contact = format!("127.0.0.1:{port}");
+    let (ok, log) = register(
+        "register.xml",
+        server.udp_addr,
+        "u1",
+        "1002",
+        "demo1002",
+        &contact,
+    )
+    .await;
+    assert!(ok, "1002 registers: {log}");
+    (phone, child)
+}
+
 /// SIPp calls 1002 with `scenario`, with `caller`'s arguments (who it is
 /// and how it gets in); returns SIPp's verdict and log.
 async fn sipp_calls_1002<const N: usize>(
@@ -422,6 +464,32 @@ async fn ended(events: &mut tokio::sync::mpsc::UnboundedReceiver<CallEvent>) -> 
             return *summary;
         }
     }
+}
+
+#[tokio::test]
+async fn a_trunk_calls_audio_is_relayed_through_the_server_both_ways_without_loss() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let server = server_with_events(Some(sender)).await;
+    let (phone, child) = echoing_phone_1002(&server).await;
+    let media_port = free_ports(4).to_string();
+    let (ok, log) =
+        sipp_calls_1002(&server, "trunk_plays_audio.xml", ["-i", PBX_IP, "-mp", &media_port]).await;
+    assert!(ok, "the trunk's side: {log}");
+    let (ok, log) = phone.finish(child).await;
+    assert!(ok, "the phone's side: {log}");
+    let summary = ended(&mut events).await;
+    assert_eq!(summary.outcome, Outcome::Answered);
+    let media = summary.media.expect("the call's media was anchored");
+    // SIPp's recording holds 236 packets; the phone sent each one back.
+    assert_eq!(media.from_caller.packets, 236, "{media:?}");
+    assert_eq!(media.from_callee.packets, 236, "{media:?}");
+    assert_eq!((media.from_caller.lost, media.from_callee.lost), (0, 0));
+    assert_eq!(
+        (media.from_caller.dropped, media.from_callee.dropped),
+        (0, 0),
+        "every packet came from the latched source"
+    );
+    server.stop().await;
 }
 
 #[tokio::test]

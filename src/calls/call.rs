@@ -226,6 +226,7 @@ impl Call {
                     },
                 })
                 .collect(),
+            media: None,
         }
     }
 }

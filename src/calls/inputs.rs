@@ -3,8 +3,11 @@
 
 use super::call::{CALLER, Call, CallId, LegId, LegState, Phase, Timed, outcome_of};
 use super::dialog::{Dialog, body_of};
+use super::media::{MediaCommand, anchor_body};
 use super::session_timer::{self, Refresher, SessionTimer, UasTerms};
 use super::{CallEvent, Calls, Command, Due, Now, Outcome, Party, Pending, Plan, Purpose};
+use crate::media::relay::Side;
+use crate::sdp::SdpError;
 use crate::sip::message::{
     Essentials, Header, Method, Request, Response, StatusCode, essentials_of, response_to,
 };
@@ -79,9 +82,29 @@ impl Calls {
             );
             return id;
         }
+        let offer = match self.pass_on(
+            &call,
+            Side::A,
+            body_of(&call.invite.headers, &call.invite.body),
+        ) {
+            Ok(offer) => offer,
+            Err(error) => {
+                // RFC 3261 §21.4.26: the session cannot be set up as offered.
+                let tag = call.caller.local_tag.clone();
+                let warning =
+                    Header::Warning(format!("399 switchboard \"unreadable SDP: {error}\"").into());
+                self.respond_to(
+                    &call.invite,
+                    tx,
+                    &tag,
+                    None,
+                    Reply::code(488).headers(vec![warning]),
+                );
+                self.finish(now, call, Outcome::Rejected, Some(Party::System), Some(488));
+                return id;
+            }
+        };
         self.server_txs.insert(tx, id);
-        let offer = body_of(&call.invite.headers, &call.invite.body)
-            .map(|(t, b)| (t.to_string(), b.to_vec()));
         for target in targets {
             let leg = LegId(call.legs.len());
             let call_id = format!("{}@switchboard", self.unique());
@@ -313,9 +336,25 @@ impl Calls {
             return true;
         }
         // Relay re-INVITE, UPDATE and INFO to the other side of the bridge.
-        let body =
-            body_of(&request.headers, &request.body).map(|(t, b)| (t.to_string(), b.to_vec()));
-        let body_ref = body.as_ref().map(|(t, b)| (t.as_str(), b.as_slice()));
+        let from = if from_leg.is_some() { Side::B } else { Side::A };
+        let body = match self.pass_on(&call, from, body_of(&request.headers, &request.body)) {
+            Ok(body) => body,
+            Err(error) => {
+                let tag = tag_of(&call, from_leg);
+                let warning =
+                    Header::Warning(format!("399 switchboard \"unreadable SDP: {error}\"").into());
+                self.respond_to(
+                    &request,
+                    tx,
+                    &tag,
+                    None,
+                    Reply::code(488).headers(vec![warning]),
+                );
+                self.calls.insert(id, call);
+                return true;
+            }
+        };
+        let body_ref = borrowed(&body);
         let branch = self.branch();
         match (from_leg, call.phase) {
             (None, Phase::Answered(winner)) => {
@@ -349,18 +388,19 @@ impl Calls {
             return;
         };
         let branch = self.branch();
-        let Some(call) = self.calls.get_mut(&id) else {
+        let Some(mut call) = self.calls.remove(&id) else {
             return;
         };
         if let Some(leg) = call.awaiting_ack.take() {
-            let body = body_of(&request.headers, &request.body);
+            let body = self.pass_on_as_is(&call, Side::A, body_of(&request.headers, &request.body));
             let dialog = &mut call.legs[leg.0].dialog;
-            let ack = dialog.request(Method::Ack, &branch, body);
+            let ack = dialog.request(Method::Ack, &branch, borrowed(&body));
             self.commands.push_back(Command::Ack {
                 request: ack,
                 flow: dialog.flow,
             });
         }
+        self.calls.insert(id, call);
     }
 
     /// The engine could not start a transaction for `token` (a dead flow):
@@ -424,10 +464,13 @@ impl Calls {
                 }));
                 let body = body_of(&response.headers, &response.body);
                 let carry_media = body.is_some() && call.early_media.is_none_or(|l| l == leg);
-                if carry_media {
+                let body = if carry_media {
                     call.early_media = Some(leg);
-                }
-                self.respond_caller(call, code, if carry_media { body } else { None });
+                    self.pass_on_as_is(call, Side::B, body)
+                } else {
+                    None
+                };
+                self.respond_caller(call, code, borrowed(&body));
                 None
             }
             200..=299 => {
@@ -454,7 +497,9 @@ impl Calls {
                     self.ack_leg(call, leg, None);
                 }
                 self.cancel_pending(call, Some(leg));
-                self.respond_caller(call, code, body_of(&response.headers, &response.body));
+                let body =
+                    self.pass_on_as_is(call, Side::B, body_of(&response.headers, &response.body));
+                self.respond_caller(call, code, borrowed(&body));
                 self.commands.push_back(Command::Event(CallEvent::Answered {
                     id: call.id,
                     label: call.legs[leg.0].target.label.clone(),
@@ -536,9 +581,9 @@ impl Calls {
         }
         let asker = call.dialog(side);
         let (tag, contact) = (asker.local_tag.clone(), asker.local.contact.clone());
-        let reply = Reply::code(code)
-            .body(body_of(&response.headers, &response.body))
-            .headers(extra);
+        let from = if to_callee { Side::B } else { Side::A };
+        let body = self.pass_on_as_is(call, from, body_of(&response.headers, &response.body));
+        let reply = Reply::code(code).body(borrowed(&body)).headers(extra);
         self.respond_to(request, server_tx, &tag, Some(&contact), reply);
     }
 
@@ -614,10 +659,15 @@ impl Calls {
     /// Sends a leg's INVITE again, offering `interval` (after a 422).
     fn retry_invite(&mut self, call: &mut Call, leg: LegId, interval: u32) {
         let branch = self.branch();
-        let offer = body_of(&call.invite.headers, &call.invite.body);
+        // The offer was read when the call started: it reads again.
+        let offer = self.pass_on_as_is(
+            call,
+            Side::A,
+            body_of(&call.invite.headers, &call.invite.body),
+        );
         let l = &mut call.legs[leg.0];
         l.timer_retried = true;
-        let mut request = l.dialog.request(Method::Invite, &branch, offer);
+        let mut request = l.dialog.request(Method::Invite, &branch, borrowed(&offer));
         request
             .headers
             .extend(session_timer::offer_headers(interval));
@@ -646,6 +696,10 @@ impl Calls {
             }
         }
         self.server_txs.remove(&call.invite_tx);
+        if call.plan.media.is_some() {
+            self.commands
+                .push_back(Command::Media(MediaCommand::Close { call: call.id }));
+        }
         let summary = call.summary(now.wall, outcome, hangup_by, sip_code);
         self.commands
             .push_back(Command::Event(CallEvent::Ended(Box::new(summary))));
@@ -762,6 +816,45 @@ impl Calls {
         self.commands.push_back(Command::Respond { tx, response });
     }
 
+    /// A body from side `from`, as the other side is to get it: anchored in
+    /// the server when the call's media is (and the driver told where
+    /// `from` receives), else as it came. `Err` for SDP that cannot be read.
+    fn pass_on(
+        &mut self,
+        call: &Call,
+        from: Side,
+        body: Option<(&str, &[u8])>,
+    ) -> Result<Option<(String, Vec<u8>)>, SdpError> {
+        let Some((content_type, bytes)) = body else {
+            return Ok(None);
+        };
+        let anchored = match &call.plan.media {
+            Some(anchor) => anchor_body(anchor, from, content_type, bytes)?,
+            None => None,
+        };
+        let Some(anchored) = anchored else {
+            return Ok(Some((content_type.to_owned(), bytes.to_vec())));
+        };
+        self.commands.push_back(Command::Media(MediaCommand::Peer {
+            call: call.id,
+            side: from,
+            address: anchored.peer,
+        }));
+        Ok(Some((content_type.to_owned(), anchored.body)))
+    }
+
+    /// [`Calls::pass_on`] for an answer, which cannot be refused: SDP we
+    /// cannot read goes on as it came, and that call's media bypasses us.
+    fn pass_on_as_is(
+        &mut self,
+        call: &Call,
+        from: Side,
+        body: Option<(&str, &[u8])>,
+    ) -> Option<(String, Vec<u8>)> {
+        self.pass_on(call, from, body)
+            .unwrap_or_else(|_| body.map(|(t, b)| (t.to_owned(), b.to_vec())))
+    }
+
     /// The call and side (`None`: the caller's) of an in-dialog request.
     fn dialog_of(&self, e: &Essentials) -> Option<(CallId, Option<LegId>)> {
         let (from, to) = (e.from_tag.as_deref(), e.to_tag.as_deref());
@@ -782,6 +875,11 @@ impl Calls {
         self.next_token += 1;
         new_branch(branch_entropy(self.seed, self.next_token))
     }
+}
+
+/// A body as the dialog's request and answer builders take it.
+fn borrowed(body: &Option<(String, Vec<u8>)>) -> Option<(&str, &[u8])> {
+    body.as_ref().map(|(t, b)| (t.as_str(), b.as_slice()))
 }
 
 /// What an answer says besides the dialog's tag and Contact.

@@ -5,12 +5,14 @@
 //! The engine gives it what the transaction layer reported and the routing
 //! decision (dialplan, registrar, trunk); it answers with [`Command`]s for
 //! the transaction layer and [`CallEvent`]s for the CRM, and never reads a
-//! clock: every input carries [`Now`]. SDP passes end to end untouched in
-//! this issue; the media issue anchors it in the server.
+//! clock: every input carries [`Now`]. When the engine gives a call a
+//! [`MediaAnchor`], every SDP it passes on is rewritten to the server's
+//! ports (see `media.rs`); without one, SDP passes end to end untouched.
 
 mod call;
 pub mod dialog;
 mod inputs;
+mod media;
 pub mod session_timer;
 #[cfg(test)]
 mod tests;
@@ -23,6 +25,7 @@ use chrono::{DateTime, Utc};
 pub use call::CallId;
 use call::{Call, LegId};
 pub use dialog::Local;
+pub use media::{MediaAnchor, MediaCommand};
 
 use crate::sip::message::{Request, Response};
 use crate::sip::transaction::{ClientTx, ServerTx};
@@ -79,9 +82,12 @@ pub struct Plan {
     /// The session timer of the caller's trunk, in seconds: applied when
     /// the trunk asks for none itself.
     pub session_expires: Option<u32>,
+    /// Where the call's media is anchored: the routing leaves it `None`,
+    /// the engine fills it in once it has opened the call's ports.
+    pub media: Option<MediaAnchor>,
 }
 
-/// Instructions for the transaction layer.
+/// Instructions for the transaction layer and the media driver.
 #[derive(Debug)]
 pub enum Command {
     Respond {
@@ -102,6 +108,7 @@ pub enum Command {
         request: Request,
         flow: Flow,
     },
+    Media(MediaCommand),
     Event(CallEvent),
 }
 
@@ -155,6 +162,16 @@ pub struct Summary {
     pub hangup_by: Option<Party>,
     pub sip_code: Option<u16>,
     pub legs: Vec<LegSummary>,
+    /// What the anchored media carried; the engine fills it in from the
+    /// call's stream as the call ends.
+    pub media: Option<MediaCounts>,
+}
+
+/// The packets each side sent through the anchor, RTCP included.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MediaCounts {
+    pub from_caller: crate::media::relay::Stats,
+    pub from_callee: crate::media::relay::Stats,
 }
 
 /// What happened to a call, as it happens.

@@ -24,6 +24,9 @@ struct Bench {
     cancels: Vec<ClientTx>,
     acks: Vec<Request>,
     events: Vec<CallEvent>,
+    /// The anchor given to the next call, when media is anchored.
+    media: Option<MediaAnchor>,
+    media_commands: Vec<MediaCommand>,
 }
 
 impl Bench {
@@ -38,6 +41,8 @@ impl Bench {
             cancels: Vec::new(),
             acks: Vec::new(),
             events: Vec::new(),
+            media: None,
+            media_commands: Vec::new(),
         }
     }
 
@@ -68,6 +73,7 @@ impl Bench {
                 Command::Cancel { tx } => self.cancels.push(tx),
                 Command::Ack { request, .. } => self.acks.push(request),
                 Command::Event(event) => self.events.push(event),
+                Command::Media(command) => self.media_commands.push(command),
             }
         }
     }
@@ -125,6 +131,7 @@ impl Bench {
             targets,
             ring_timeout: Duration::from_secs(30),
             session_expires: None,
+            media: self.media,
         };
         let tx = ServerTx::for_tests(1);
         let flow = Flow::udp("10.0.0.1:5060".parse().unwrap());
@@ -653,4 +660,171 @@ fn a_422_from_the_trunk_brings_the_invite_again_with_the_interval_it_needs() {
     // A second 422 is final.
     bench.phone_answers_with(1, 422, None, vec![Header::MinSE("600".into())]);
     assert_eq!(bench.codes_to_caller(), [422]);
+}
+
+/// A bench whose calls have their media anchored on 192.0.2.7.
+fn anchored() -> Bench {
+    let mut bench = Bench::new();
+    bench.media = Some(MediaAnchor {
+        address: "192.0.2.7".parse().unwrap(),
+        caller_port: 20000,
+        callee_port: 20002,
+    });
+    bench
+}
+
+fn peer(call: u64, side: crate::media::relay::Side, address: &str) -> MediaCommand {
+    MediaCommand::Peer {
+        call: CallId(call),
+        side,
+        address: Some(address.parse().unwrap()),
+    }
+}
+
+#[test]
+fn an_anchored_call_points_both_sides_at_the_server_and_closes_its_stream() {
+    use crate::media::relay::Side;
+    let mut bench = anchored();
+    bench.call(2, true);
+    for (_, invite, _) in bench.invites() {
+        let offer = String::from_utf8(invite.body).unwrap();
+        assert!(offer.contains("c=IN IP4 192.0.2.7\r\n"), "{offer}");
+        assert!(offer.contains("m=audio 20002 RTP/AVP 0\r\n"), "{offer}");
+        assert!(!offer.contains("10.0.0.1"), "{offer}");
+    }
+    bench.phone_answers(1, 200, Some(SDP_ANSWER));
+    let (_, ok) = bench.responses.last().unwrap();
+    let answer = String::from_utf8(ok.body.clone()).unwrap();
+    assert!(answer.contains("m=audio 20000 RTP/AVP 0\r\n"), "{answer}");
+    assert!(!answer.contains("10.0.0.7"), "{answer}");
+    assert_eq!(
+        bench.media_commands,
+        [
+            peer(1, Side::A, "10.0.0.1:4000"),
+            peer(1, Side::B, "10.0.0.7:5000")
+        ]
+    );
+    bench.caller_request("BYE", "");
+    assert_eq!(
+        bench.media_commands.last(),
+        Some(&MediaCommand::Close { call: CallId(1) })
+    );
+}
+
+#[test]
+fn a_reinvite_moving_the_callers_media_is_anchored_both_ways() {
+    use crate::media::relay::Side;
+    let mut bench = anchored();
+    bench.call(1, true);
+    bench.phone_answers(0, 200, Some(SDP_ANSWER));
+    let moved = SDP_OFFER.replace("10.0.0.1", "10.0.0.99");
+    bench.caller_request("INVITE", &moved);
+    let (relay_tx, relayed, _) = bench.invites().last().unwrap().clone();
+    let offer = String::from_utf8(relayed.body.clone()).unwrap();
+    assert!(
+        offer.contains("m=audio 20002 ") && !offer.contains("10.0.0.99"),
+        "{offer}"
+    );
+    let mut ok = response_to(&relayed, StatusCode::OK, Some("phone0"));
+    ok.body = SDP_ANSWER.replace("5000", "5008").into_bytes();
+    bench.calls.on_response(bench.now(), relay_tx, ok);
+    bench.drain();
+    let (_, answer) = bench.responses.last().unwrap();
+    let answer = String::from_utf8(answer.body.clone()).unwrap();
+    assert!(
+        answer.contains("m=audio 20000 ") && !answer.contains("5008"),
+        "{answer}"
+    );
+    assert_eq!(
+        bench.media_commands[2..],
+        [
+            peer(1, Side::A, "10.0.0.99:4000"),
+            peer(1, Side::B, "10.0.0.7:5008")
+        ]
+    );
+}
+
+#[test]
+fn a_delayed_offer_is_anchored_in_the_200_and_the_callers_ack() {
+    use crate::media::relay::Side;
+    let mut bench = anchored();
+    bench.call(1, false);
+    bench.phone_answers(0, 200, Some(SDP_ANSWER));
+    let (_, ok) = bench.responses.last().unwrap();
+    assert!(String::from_utf8_lossy(&ok.body).contains("m=audio 20000 "));
+    let to_tag = message::essentials_of(&ok.headers).unwrap().to_tag.unwrap();
+    let text = format!(
+        "ACK sip:b2bua@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKack\r\n\
+         From: <sip:+4930123456@10.0.0.1>;tag=caller\r\nTo: <sip:1001@127.0.0.1>;tag={to_tag}\r\n\
+         Call-ID: trunk-call-1\r\nCSeq: 10 ACK\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{SDP_OFFER}",
+        SDP_OFFER.len()
+    );
+    let SipMessage::Request(ack) = message::parse(text.as_bytes()).unwrap().message else {
+        unreachable!()
+    };
+    bench.calls.on_ack(&ack);
+    bench.drain();
+    assert!(String::from_utf8_lossy(&bench.acks[0].body).contains("m=audio 20002 "));
+    assert_eq!(
+        bench.media_commands,
+        [
+            peer(1, Side::B, "10.0.0.7:5000"),
+            peer(1, Side::A, "10.0.0.1:4000")
+        ]
+    );
+}
+
+#[test]
+fn an_offer_that_cannot_be_read_is_refused_with_488_and_its_stream_closed() {
+    let mut bench = anchored();
+    let text = "INVITE sip:1001@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKbad\r\n\
+         From: <sip:+4930123456@10.0.0.1>;tag=caller\r\nTo: <sip:1001@127.0.0.1>\r\n\
+         Call-ID: bad-sdp\r\nCSeq: 10 INVITE\r\nContact: <sip:+4930123456@10.0.0.1:5060>\r\n\
+         Content-Type: application/sdp\r\nContent-Length: 12\r\n\r\nv=0\r\nbogus\r\n";
+    let SipMessage::Request(invite) = message::parse(text.as_bytes()).unwrap().message else {
+        unreachable!()
+    };
+    let plan = Plan {
+        direction: Direction::Inbound,
+        trunk: None,
+        rule: None,
+        caller: "+4930123456".into(),
+        caller_e164: None,
+        caller_name: None,
+        called: "1001".into(),
+        original_called: None,
+        present_as: "<sip:+4930123456@127.0.0.1>".into(),
+        targets: vec![Target {
+            label: "1001".into(),
+            uri: "sip:1001@10.0.0.7:5060".into(),
+            flow: Flow::udp("10.0.0.7:5060".parse().unwrap()),
+            local: local(),
+            session_expires: None,
+        }],
+        ring_timeout: Duration::from_secs(30),
+        session_expires: None,
+        media: bench.media,
+    };
+    let flow = Flow::udp("10.0.0.1:5060".parse().unwrap());
+    bench.calls.start(
+        bench.now(),
+        ServerTx::for_tests(1),
+        invite,
+        flow,
+        local(),
+        plan,
+    );
+    bench.drain();
+    assert_eq!(bench.codes_to_caller(), [488]);
+    let refusal = String::from_utf8(bench.responses[0].1.to_bytes()).unwrap();
+    assert!(
+        refusal.contains("Warning: 399 switchboard \"unreadable SDP"),
+        "{refusal}"
+    );
+    assert!(bench.invites().is_empty(), "no phone rings");
+    assert_eq!(
+        bench.media_commands,
+        [MediaCommand::Close { call: CallId(1) }]
+    );
+    assert!(bench.calls.is_empty());
 }

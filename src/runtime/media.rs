@@ -8,9 +8,11 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::ops::RangeInclusive;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::net::UdpSocket;
+use tokio::runtime::Handle;
 
 use super::clock;
 use crate::media::relay::{Relay, Side, Stats};
@@ -22,20 +24,106 @@ pub enum MediaError {
     NoPorts { first: u16, last: u16 },
     #[error("binding media ports: {0}")]
     Bind(std::io::Error),
+    #[error("starting the media threads: {0}")]
+    Threads(std::io::Error),
+}
+
+/// Where media is received and what the SDP we send says.
+#[derive(Debug, Clone)]
+pub struct MediaSettings {
+    /// The address the RTP sockets bind.
+    pub bind: IpAddr,
+    /// The address put in the SDP we send: where peers reach `bind`
+    /// (differs from it behind NAT or when binding every address).
+    pub address: IpAddr,
+    pub ports: RangeInclusive<u16>,
+    /// Threads relaying media, each with the streams given to it.
+    pub threads: usize,
+}
+
+/// The media side of the server: the port range, the advertised address
+/// and the threads that relay. Cloned freely; the threads stop when the
+/// last clone is dropped.
+#[derive(Clone)]
+pub struct Media {
+    ports: Arc<Ports>,
+    pub address: IpAddr,
+    threads: Arc<Threads>,
+}
+
+/// Relaying threads, each a single-threaded runtime: a stream's packets
+/// are handled where its sockets are polled, never handed between threads,
+/// and neither the SIP engine nor the API ever queues behind them.
+struct Threads {
+    handles: Vec<Handle>,
+    next: AtomicUsize,
+    /// Dropped with the last [`Media`]: the threads end and their streams
+    /// with them.
+    _stop: tokio::sync::watch::Sender<()>,
+}
+
+impl std::fmt::Debug for Media {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Media")
+            .field("address", &self.address)
+            .field("bind", &self.ports.bind)
+            .field("ports", &self.ports.range)
+            .field("threads", &self.threads.handles.len())
+            .finish()
+    }
+}
+
+impl Media {
+    pub fn start(settings: &MediaSettings) -> Result<Media, MediaError> {
+        let (stop, stopped) = tokio::sync::watch::channel(());
+        let mut handles = Vec::new();
+        for n in 0..settings.threads.max(1) {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(MediaError::Threads)?;
+            handles.push(runtime.handle().clone());
+            let mut stopped = stopped.clone();
+            std::thread::Builder::new()
+                .name(format!("media-{n}"))
+                .spawn(move || {
+                    runtime.block_on(async move { while stopped.changed().await.is_ok() {} });
+                })
+                .map_err(MediaError::Threads)?;
+        }
+        Ok(Media {
+            ports: Arc::new(Ports::new(settings.bind, settings.ports.clone())),
+            address: settings.address,
+            threads: Arc::new(Threads {
+                handles,
+                next: AtomicUsize::new(0),
+                _stop: stop,
+            }),
+        })
+    }
+
+    /// The thread the next stream goes to, round robin.
+    fn thread(&self) -> &Handle {
+        let threads = &self.threads;
+        let n = threads.next.fetch_add(1, Ordering::Relaxed);
+        &threads.handles[n % threads.handles.len()]
+    }
 }
 
 /// Hands out RTP/RTCP port pairs from a range, round robin, so a port
 /// just released is the last to be taken again (late packets of an ended
 /// call do not land in a new one).
-pub struct Ports {
+struct Ports {
     bind: IpAddr,
     range: RangeInclusive<u16>,
     next: Mutex<u16>,
 }
 
+type Socket = std::net::UdpSocket;
+
 impl Ports {
     /// Ports `range` on `bind`; the range should hold even starts.
-    pub fn new(bind: IpAddr, range: RangeInclusive<u16>) -> Self {
+    fn new(bind: IpAddr, range: RangeInclusive<u16>) -> Self {
         let first = range.start() + range.start() % 2;
         Ports {
             bind,
@@ -44,8 +132,10 @@ impl Ports {
         }
     }
 
-    /// Binds the next free even port and the one above it.
-    async fn pair(&self) -> Result<(UdpSocket, UdpSocket), MediaError> {
+    /// Binds the next free even port and the one above it. Binding is a
+    /// quick system call, done where the stream is asked for; the sockets
+    /// join their relay thread's reactor there.
+    fn pair(&self) -> Result<(Socket, Socket), MediaError> {
         let (first, last) = (*self.range.start(), *self.range.end());
         let pairs = usize::from(last.saturating_sub(first) / 2 + 1);
         for _ in 0..pairs {
@@ -59,10 +149,10 @@ impl Ports {
                 };
                 port
             };
-            let Ok(rtp) = UdpSocket::bind((self.bind, port)).await else {
+            let Ok(rtp) = Socket::bind((self.bind, port)) else {
                 continue;
             };
-            match UdpSocket::bind((self.bind, port + 1)).await {
+            match Socket::bind((self.bind, port + 1)) {
                 Ok(rtcp) => return Ok((rtp, rtcp)),
                 Err(_) => continue,
             }
@@ -109,20 +199,24 @@ pub struct Stream {
 impl Stream {
     /// Opens a stream whose legs receive at `a` and `b` as their SDPs say
     /// (`None` while a leg's SDP is not known yet).
-    pub async fn open(
-        ports: &Ports,
+    pub fn open(
+        media: &Media,
         a: Option<SocketAddr>,
         b: Option<SocketAddr>,
     ) -> Result<Stream, MediaError> {
-        let (rtp_a, rtcp_a) = ports.pair().await?;
-        let (rtp_b, rtcp_b) = ports.pair().await?;
+        let (rtp_a, rtcp_a) = media.ports.pair()?;
+        let (rtp_b, rtcp_b) = media.ports.pair()?;
         let port_a = rtp_a.local_addr().map_err(MediaError::Bind)?.port();
         let port_b = rtp_b.local_addr().map_err(MediaError::Bind)?.port();
+        let sockets = [rtp_a, rtp_b, rtcp_a, rtcp_b];
+        for socket in &sockets {
+            socket.set_nonblocking(true).map_err(MediaError::Bind)?;
+        }
         let relays = Arc::new(Mutex::new(Relays {
             rtp: Relay::new(a, b),
             rtcp: Relay::new(rtcp_of(a), rtcp_of(b)),
         }));
-        let task = tokio::spawn(relay([rtp_a, rtp_b, rtcp_a, rtcp_b], relays.clone()));
+        let task = media.thread().spawn(run(sockets, relays.clone()));
         Ok(Stream {
             port_a,
             port_b,
@@ -171,6 +265,23 @@ fn rtcp_of(address: Option<SocketAddr>) -> Option<SocketAddr> {
     address.map(|a| SocketAddr::new(a.ip(), a.port().wrapping_add(1)))
 }
 
+/// Registers the sockets with the relay thread's reactor, then relays.
+async fn run(sockets: [Socket; 4], relays: Shared) {
+    let [a, b, ca, cb] = sockets;
+    let registered = (|| {
+        Ok::<_, std::io::Error>([
+            UdpSocket::from_std(a)?,
+            UdpSocket::from_std(b)?,
+            UdpSocket::from_std(ca)?,
+            UdpSocket::from_std(cb)?,
+        ])
+    })();
+    match registered {
+        Ok(sockets) => relay(sockets, relays).await,
+        Err(error) => tracing::warn!(%error, "a media stream could not start"),
+    }
+}
+
 /// Relays until aborted. `sockets` are A's RTP, B's RTP, A's RTCP, B's
 /// RTCP: what one receives goes out of its partner (index xor 1).
 async fn relay(sockets: [UdpSocket; 4], relays: Shared) {
@@ -213,9 +324,16 @@ mod tests {
     use crate::media::rtp::pcmu;
 
     /// A range of its own for each test, away from other processes' tests.
-    fn ports(offset: u16, pairs: u16) -> Ports {
+    fn ports(offset: u16, pairs: u16) -> Media {
         let base = 40_000 + (std::process::id() % 500) as u16 * 40 + offset;
-        Ports::new(IpAddr::from([127, 0, 0, 1]), base..=base + 2 * pairs - 1)
+        let localhost = IpAddr::from([127, 0, 0, 1]);
+        Media::start(&MediaSettings {
+            bind: localhost,
+            address: localhost,
+            ports: base..=base + 2 * pairs - 1,
+            threads: 1,
+        })
+        .unwrap()
     }
 
     async fn peer() -> (UdpSocket, SocketAddr) {
@@ -242,9 +360,7 @@ mod tests {
         let ports = ports(0, 2);
         let (phone, phone_at) = peer().await;
         let (pbx, pbx_at) = peer().await;
-        let stream = Stream::open(&ports, Some(phone_at), Some(pbx_at))
-            .await
-            .unwrap();
+        let stream = Stream::open(&ports, Some(phone_at), Some(pbx_at)).unwrap();
         assert_eq!(stream.port_a % 2, 0);
         for n in 0..50u16 {
             phone
@@ -269,9 +385,7 @@ mod tests {
         let (phone, phone_at) = peer().await;
         let (pbx, _) = peer().await;
         // The SDP named an address nobody listens on, as a NATed phone's does.
-        let stream = Stream::open(&ports, Some(phone_at), Some(server(9)))
-            .await
-            .unwrap();
+        let stream = Stream::open(&ports, Some(phone_at), Some(server(9))).unwrap();
         pbx.send_to(&pcmu(1), server(stream.port_b)).await.unwrap();
         assert_eq!(receive(&phone).await, pcmu(1));
         phone
@@ -290,7 +404,7 @@ mod tests {
         let ports = ports(8, 2);
         let (phone, phone_at) = peer().await;
         let (pbx_rtcp, _) = peer().await;
-        let stream = Stream::open(&ports, Some(phone_at), None).await.unwrap();
+        let stream = Stream::open(&ports, Some(phone_at), None).unwrap();
         let report = [0x80, 201, 0, 1, 0, 0, 0, 1];
         // The PBX's RTCP latches its side; the phone's then reaches it.
         pbx_rtcp
@@ -318,11 +432,11 @@ mod tests {
     #[tokio::test]
     async fn a_full_range_refuses_and_a_closed_stream_gives_its_ports_back() {
         let ports = ports(12, 2);
-        let stream = Stream::open(&ports, None, None).await.unwrap();
-        let refused = Stream::open(&ports, None, None).await;
+        let stream = Stream::open(&ports, None, None).unwrap();
+        let refused = Stream::open(&ports, None, None);
         assert!(matches!(refused, Err(MediaError::NoPorts { .. })));
         stream.close().await;
-        let again = Stream::open(&ports, None, None).await.unwrap();
+        let again = Stream::open(&ports, None, None).unwrap();
         assert_ne!(again.port_a, again.port_b);
     }
 
@@ -332,9 +446,7 @@ mod tests {
         let (phone, phone_at) = peer().await;
         let (first, first_at) = peer().await;
         let (second, second_at) = peer().await;
-        let stream = Stream::open(&ports, Some(phone_at), Some(first_at))
-            .await
-            .unwrap();
+        let stream = Stream::open(&ports, Some(phone_at), Some(first_at)).unwrap();
         phone
             .send_to(&pcmu(1), server(stream.port_a))
             .await

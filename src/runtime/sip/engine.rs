@@ -46,6 +46,8 @@ pub struct Engine {
     pub status: super::status::SipStatus,
     /// Switchboard's own registrations to PBXs that want it as a user.
     pub pbx_registrations: super::pbx_registration::PbxRegistrations,
+    /// The calls' media streams; `None` passes SDP end to end.
+    pub anchoring: Option<super::anchoring::Anchoring>,
 }
 
 impl Engine {
@@ -187,11 +189,19 @@ impl Engine {
             Command::Ack { request, flow } => self
                 .layer
                 .send_stateless(flow, SipMessage::Request(request)),
+            Command::Media(command) => {
+                if let Some(anchoring) = &mut self.anchoring {
+                    anchoring.command(command);
+                }
+            }
             Command::Event(event) => self.on_call_event(event),
         }
     }
 
-    fn on_call_event(&mut self, event: CallEvent) {
+    fn on_call_event(&mut self, mut event: CallEvent) {
+        if let (CallEvent::Ended(summary), Some(anchoring)) = (&mut event, &mut self.anchoring) {
+            anchoring.fill(summary);
+        }
         match &event {
             CallEvent::Created {
                 id,
@@ -401,9 +411,31 @@ impl Engine {
             &self.names.borrow(),
         );
         match route {
-            Route::Ring(plan) => {
+            Route::Ring(mut plan) => {
+                let mut stream = None;
+                if let Some(anchoring) = &self.anchoring
+                    && !plan.targets.is_empty()
+                {
+                    match anchoring.open() {
+                        Ok((opened, anchor)) => {
+                            plan.media = Some(anchor);
+                            stream = Some(opened);
+                        }
+                        Err(error) => {
+                            tracing::warn!(%error, "no media ports for a call");
+                            metrics::counter!("media_open_failures_total").increment(1);
+                            let response =
+                                response_to(&request, StatusCode::ServiceUnavailable, Some(&tag()));
+                            let _ = self.layer.respond(now, tx, response);
+                            return;
+                        }
+                    }
+                }
                 let local = self.locals.on(&flow);
-                self.calls.start(stamp(), tx, request, flow, local, *plan);
+                let id = self.calls.start(stamp(), tx, request, flow, local, *plan);
+                if let (Some(anchoring), Some(stream)) = (&mut self.anchoring, stream) {
+                    anchoring.started(id, stream);
+                }
             }
             Route::Refuse(code, reason) => {
                 let mut response = response_to(&request, StatusCode::from(code), Some(&tag()));

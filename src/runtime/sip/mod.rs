@@ -2,6 +2,7 @@
 //! WebSocket through the HTTP listener) and the engine task that runs the
 //! sans-IO SIP core over them.
 
+mod anchoring;
 pub mod cert;
 mod dns;
 mod engine;
@@ -49,6 +50,8 @@ pub struct SipSettings {
     pub tls: Option<TlsSettings>,
     /// The PBX and carrier trunks.
     pub trunks: Arc<crate::pbx::trunks::Trunks>,
+    /// Where calls' media is anchored; `None` passes SDP end to end.
+    pub media: Option<crate::runtime::media::Media>,
 }
 
 impl SipSettings {
@@ -62,6 +65,7 @@ impl SipSettings {
             plan: Arc::default(),
             tls: None,
             trunks: Arc::default(),
+            media: None,
         }
     }
 }
@@ -214,6 +218,7 @@ impl SipServer {
                 trunk_health.clone(),
             ),
             names: names_rx,
+            anchoring: settings.media.map(anchoring::Anchoring::new),
         };
         let (done, stopped) = tokio::sync::oneshot::channel();
         std::thread::Builder::new()

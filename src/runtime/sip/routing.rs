@@ -131,6 +131,7 @@ pub fn route(
         targets,
         ring_timeout,
         session_expires: caller_session,
+        media: None,
     };
     match &decision.action {
         Action::Ring {

@@ -1,0 +1,84 @@
+//! The calls' media streams as the engine keeps them: one opened for each
+//! call before it rings, told where each side receives as the call core
+//! reads their SDP, and closed when the call ends, its counts kept for the
+//! call's summary.
+
+use std::collections::HashMap;
+
+use crate::calls::{CallId, MediaAnchor, MediaCommand, MediaCounts, Summary};
+use crate::runtime::media::{Media, MediaError, Stream};
+
+pub struct Anchoring {
+    media: Media,
+    streams: HashMap<CallId, Stream>,
+    /// Counts of streams closed whose call's summary has not come by yet
+    /// (the core closes the stream just before it ends the call).
+    closed: HashMap<CallId, MediaCounts>,
+}
+
+impl Anchoring {
+    pub fn new(media: Media) -> Self {
+        Anchoring {
+            media,
+            streams: HashMap::new(),
+            closed: HashMap::new(),
+        }
+    }
+
+    /// A stream for a call about to start, and the anchor its SDP gets.
+    pub fn open(&self) -> Result<(Stream, MediaAnchor), MediaError> {
+        let stream = Stream::open(&self.media, None, None)?;
+        let anchor = MediaAnchor {
+            address: self.media.address,
+            caller_port: stream.port_a,
+            callee_port: stream.port_b,
+        };
+        Ok((stream, anchor))
+    }
+
+    /// The call `stream` was opened for has started as `call`.
+    pub fn started(&mut self, call: CallId, stream: Stream) {
+        self.streams.insert(call, stream);
+        metrics::gauge!("media_streams_active").set(self.streams.len() as f64);
+    }
+
+    pub fn command(&mut self, command: MediaCommand) {
+        match command {
+            MediaCommand::Peer {
+                call,
+                side,
+                address,
+            } => {
+                if let Some(stream) = self.streams.get(&call) {
+                    stream.advertise(side, address);
+                }
+            }
+            MediaCommand::Close { call } => {
+                let Some(stream) = self.streams.remove(&call) else {
+                    return;
+                };
+                let stats = stream.stats();
+                // Dropping it stops the relay; its thread frees the ports.
+                drop(stream);
+                let mut counts = MediaCounts {
+                    from_caller: stats.a,
+                    from_callee: stats.b,
+                };
+                counts.from_caller.rtcp_packets += stats.a_rtcp.rtcp_packets;
+                counts.from_callee.rtcp_packets += stats.b_rtcp.rtcp_packets;
+                for (from, stats) in [("caller", stats.a), ("callee", stats.b)] {
+                    metrics::counter!("media_rtp_packets_total", "from" => from)
+                        .increment(stats.packets);
+                    metrics::counter!("media_rtp_lost_total", "from" => from).increment(stats.lost);
+                }
+                self.closed.insert(call, counts);
+                metrics::gauge!("media_streams_active").set(self.streams.len() as f64);
+            }
+        }
+    }
+
+    /// Puts the counts of a call's closed stream on its summary.
+    pub fn fill(&mut self, summary: &mut Summary) {
+        summary.media = self.closed.remove(&summary.id);
+    }
+}
