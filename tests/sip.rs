@@ -472,8 +472,12 @@ async fn a_trunk_calls_audio_is_relayed_through_the_server_both_ways_without_los
     let server = server_with_events(Some(sender)).await;
     let (phone, child) = echoing_phone_1002(&server).await;
     let media_port = free_ports(4).to_string();
-    let (ok, log) =
-        sipp_calls_1002(&server, "trunk_plays_audio.xml", ["-i", PBX_IP, "-mp", &media_port]).await;
+    let (ok, log) = sipp_calls_1002(
+        &server,
+        "trunk_plays_audio.xml",
+        ["-i", PBX_IP, "-mp", &media_port],
+    )
+    .await;
     assert!(ok, "the trunk's side: {log}");
     let (ok, log) = phone.finish(child).await;
     assert!(ok, "the phone's side: {log}");
