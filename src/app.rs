@@ -56,7 +56,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             status
         }),
     };
-    let app = api::router(state, &settings.web_dir).merge(sip.connector().router());
+    let sessions_repo = repo.clone();
+    let sessions: crate::runtime::sip::ws::Sessions = Arc::new(move |headers| {
+        let repo = sessions_repo.clone();
+        Box::pin(async move { api::auth::session_extension(repo.as_ref(), &headers).await })
+    });
+    let app = api::router(state, &settings.web_dir)
+        .merge(sip.connector().with_sessions(sessions).router());
     let listener = TcpListener::bind(settings.http)
         .await
         .with_context(|| format!("binding HTTP to {}", settings.http))?;

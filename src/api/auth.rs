@@ -155,6 +155,23 @@ impl FromRequestParts<AppState> for Actor {
     }
 }
 
+/// The extension of the agent whose session `headers` carry (the web app's
+/// cookie on the SIP WebSocket's upgrade), if that agent has a phone.
+pub async fn session_extension(
+    repo: &dyn crate::crm::Repository,
+    headers: &HeaderMap,
+) -> Option<String> {
+    let token = token_of(headers)?;
+    let actor = repo
+        .session_actor(&token_hash(token), clock::now())
+        .await
+        .ok()??;
+    let account = super::sip_accounts::own_account(repo, actor.user_id)
+        .await
+        .ok()??;
+    Some(account.extension.as_str().to_owned())
+}
+
 /// The bearer token, else the session cookie.
 fn token_of(headers: &HeaderMap) -> Option<&str> {
     if let Some(bearer) = headers

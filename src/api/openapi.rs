@@ -28,6 +28,7 @@ use super::AppState;
         super::sip_status::registrations, super::sip_status::trunks, super::sip_status::reload,
         super::sip_accounts::list, super::sip_accounts::create, super::sip_accounts::account,
         super::sip_accounts::update, super::sip_accounts::delete, super::sip_accounts::set_password,
+        super::sip_accounts::phone,
         super::calls::list_calls, super::calls::get_call,
     ),
     tags(

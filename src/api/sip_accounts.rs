@@ -30,6 +30,45 @@ pub fn router() -> Router<AppState> {
             get(account).patch(update).delete(delete),
         )
         .route("/sip/accounts/{id}/password", put(set_password))
+        .route("/sip/phone", get(phone))
+}
+
+/// The caller's own softphone: what the web app needs to register it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Phone {
+    #[schema(value_type = String, example = "1001")]
+    pub extension: crate::crm::sip_accounts::Extension,
+    pub display_name: Option<String>,
+    /// The SIP over WebSocket path on this server; the connection is
+    /// authenticated by the login session, so no SIP password is needed.
+    pub websocket_path: String,
+}
+
+/// The extension tied to the caller's user, for the web app's softphone.
+#[utoipa::path(get, path = "/api/v1/sip/phone", tag = "sip",
+    responses((status = 200, body = Phone),
+        (status = 404, description = "No enabled SIP account is tied to this user", body = super::error::Problem)))]
+async fn phone(State(state): State<AppState>, actor: Actor) -> ApiResult<axum::Json<Phone>> {
+    let account = own_account(state.repo.as_ref(), actor.user_id)
+        .await?
+        .ok_or(super::error::ApiError::NotFound)?;
+    Ok(axum::Json(Phone {
+        extension: account.extension,
+        display_name: account.display_name,
+        websocket_path: crate::runtime::sip::ws::PATH.into(),
+    }))
+}
+
+/// The enabled account tied to `user`, if any.
+pub async fn own_account(
+    repo: &dyn crate::crm::Repository,
+    user: UserId,
+) -> Result<Option<SipAccount>, crate::crm::RepoError> {
+    Ok(repo
+        .sip_accounts()
+        .await?
+        .into_iter()
+        .find(|a| a.user_id == Some(user) && a.enabled))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

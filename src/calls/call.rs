@@ -106,6 +106,8 @@ pub struct Call {
     pub caller_timer: Option<Timed>,
     /// Session refreshes we sent, and to which side.
     pub refreshes: HashMap<ClientTx, LegId>,
+    /// The offer/answer state of the anchored media.
+    pub bridge: super::media::Bridge,
 }
 
 impl Call {

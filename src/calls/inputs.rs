@@ -3,16 +3,15 @@
 
 use super::call::{CALLER, Call, CallId, LegId, LegState, Phase, Timed, outcome_of};
 use super::dialog::{Dialog, body_of};
-use super::media::{MediaCommand, anchor_body};
+use super::media::{MediaCommand, Offer, Refusal, is_sdp};
 use super::session_timer::{self, Refresher, SessionTimer, UasTerms};
 use super::{CallEvent, Calls, Command, Due, Now, Outcome, Party, Pending, Plan, Purpose};
 use crate::media::relay::Side;
-use crate::sdp::SdpError;
 use crate::sip::message::{
     Essentials, Header, Method, Request, Response, StatusCode, essentials_of, response_to,
 };
 use crate::sip::transaction::{ClientTx, ServerTx, new_branch};
-use crate::sip::transport::Flow;
+use crate::sip::transport::{Flow, Transport};
 
 impl Calls {
     /// A new call: answers the caller 480 at once when there is no phone to
@@ -49,6 +48,7 @@ impl Calls {
             caller_terms,
             caller_timer: None,
             refreshes: Default::default(),
+            bridge: Default::default(),
         };
         self.commands.push_back(Command::Event(CallEvent::Created {
             id,
@@ -82,17 +82,26 @@ impl Calls {
             );
             return id;
         }
-        let offer = match self.pass_on(
-            &call,
-            Side::A,
-            body_of(&call.invite.headers, &call.invite.body),
-        ) {
-            Ok(offer) => offer,
+        let offered = owned(body_of(&call.invite.headers, &call.invite.body));
+        // The offer as each kind of phone gets it: a browser, or not.
+        let offers = self
+            .read_offer(&mut call, Side::A, offered)
+            .and_then(|offer| {
+                let mut written = [None, None];
+                for browser in [false, true] {
+                    if targets.iter().any(|t| is_browser(t.flow) == browser) {
+                        written[usize::from(browser)] =
+                            self.offer_toward(&mut call, &offer, browser)?;
+                    }
+                }
+                Ok(written)
+            });
+        let offers = match offers {
+            Ok(offers) => offers,
             Err(error) => {
                 // RFC 3261 §21.4.26: the session cannot be set up as offered.
                 let tag = call.caller.local_tag.clone();
-                let warning =
-                    Header::Warning(format!("399 switchboard \"unreadable SDP: {error}\"").into());
+                let warning = refusal(&error);
                 self.respond_to(
                     &call.invite,
                     tx,
@@ -123,11 +132,8 @@ impl Calls {
                 local: target.local.clone(),
             };
             let branch = self.branch();
-            let mut request = dialog.request(
-                Method::Invite,
-                &branch,
-                offer.as_ref().map(|(t, b)| (t.as_str(), b.as_slice())),
-            );
+            let offer = &offers[usize::from(is_browser(target.flow))];
+            let mut request = dialog.request(Method::Invite, &branch, borrowed(offer));
             // The caller's hop count goes on (the engine took one off).
             if let Some(hops) = call
                 .invite
@@ -337,12 +343,19 @@ impl Calls {
         }
         // Relay re-INVITE, UPDATE and INFO to the other side of the bridge.
         let from = if from_leg.is_some() { Side::B } else { Side::A };
-        let body = match self.pass_on(&call, from, body_of(&request.headers, &request.body)) {
+        let to_browser = match (from_leg, call.phase) {
+            (None, Phase::Answered(winner)) => is_browser(call.legs[winner.0].target.flow),
+            _ => is_browser(call.caller.flow),
+        };
+        let offered = owned(body_of(&request.headers, &request.body));
+        let body = self
+            .read_offer(&mut call, from, offered)
+            .and_then(|offer| self.offer_toward(&mut call, &offer, to_browser));
+        let body = match body {
             Ok(body) => body,
             Err(error) => {
                 let tag = tag_of(&call, from_leg);
-                let warning =
-                    Header::Warning(format!("399 switchboard \"unreadable SDP: {error}\"").into());
+                let warning = refusal(&error);
                 self.respond_to(
                     &request,
                     tx,
@@ -392,7 +405,11 @@ impl Calls {
             return;
         };
         if let Some(leg) = call.awaiting_ack.take() {
-            let body = self.pass_on_as_is(&call, Side::A, body_of(&request.headers, &request.body));
+            let body = self.answer(
+                &mut call,
+                Side::A,
+                owned(body_of(&request.headers, &request.body)),
+            );
             let dialog = &mut call.legs[leg.0].dialog;
             let ack = dialog.request(Method::Ack, &branch, borrowed(&body));
             self.commands.push_back(Command::Ack {
@@ -466,7 +483,7 @@ impl Calls {
                 let carry_media = body.is_some() && call.early_media.is_none_or(|l| l == leg);
                 let body = if carry_media {
                     call.early_media = Some(leg);
-                    self.pass_on_as_is(call, Side::B, body)
+                    self.answer_or_offer(call, Side::B, owned(body))
                 } else {
                     None
                 };
@@ -497,8 +514,11 @@ impl Calls {
                     self.ack_leg(call, leg, None);
                 }
                 self.cancel_pending(call, Some(leg));
-                let body =
-                    self.pass_on_as_is(call, Side::B, body_of(&response.headers, &response.body));
+                let body = self.answer_or_offer(
+                    call,
+                    Side::B,
+                    owned(body_of(&response.headers, &response.body)),
+                );
                 self.respond_caller(call, code, borrowed(&body));
                 self.commands.push_back(Command::Event(CallEvent::Answered {
                     id: call.id,
@@ -582,7 +602,11 @@ impl Calls {
         let asker = call.dialog(side);
         let (tag, contact) = (asker.local_tag.clone(), asker.local.contact.clone());
         let from = if to_callee { Side::B } else { Side::A };
-        let body = self.pass_on_as_is(call, from, body_of(&response.headers, &response.body));
+        let body = self.answer(
+            call,
+            from,
+            owned(body_of(&response.headers, &response.body)),
+        );
         let reply = Reply::code(code).body(borrowed(&body)).headers(extra);
         self.respond_to(request, server_tx, &tag, Some(&contact), reply);
     }
@@ -660,11 +684,12 @@ impl Calls {
     fn retry_invite(&mut self, call: &mut Call, leg: LegId, interval: u32) {
         let branch = self.branch();
         // The offer was read when the call started: it reads again.
-        let offer = self.pass_on_as_is(
-            call,
-            Side::A,
-            body_of(&call.invite.headers, &call.invite.body),
-        );
+        let offered = owned(body_of(&call.invite.headers, &call.invite.body));
+        let to_browser = is_browser(call.legs[leg.0].target.flow);
+        let offer = self
+            .read_offer(call, Side::A, offered.clone())
+            .and_then(|offer| self.offer_toward(call, &offer, to_browser))
+            .unwrap_or(offered);
         let l = &mut call.legs[leg.0];
         l.timer_retried = true;
         let mut request = l.dialog.request(Method::Invite, &branch, borrowed(&offer));
@@ -816,43 +841,85 @@ impl Calls {
         self.commands.push_back(Command::Respond { tx, response });
     }
 
-    /// A body from side `from`, as the other side is to get it: anchored in
-    /// the server when the call's media is (and the driver told where
-    /// `from` receives), else as it came. `Err` for SDP that cannot be read.
-    fn pass_on(
+    /// Reads an offer from side `from`, once, for [`Calls::offer_toward`].
+    /// `Err` for an offer the call cannot take: refuse it with 488.
+    fn read_offer(
         &mut self,
-        call: &Call,
+        call: &mut Call,
         from: Side,
-        body: Option<(&str, &[u8])>,
-    ) -> Result<Option<(String, Vec<u8>)>, SdpError> {
+        body: Option<(String, Vec<u8>)>,
+    ) -> Result<Offered, Refusal> {
         let Some((content_type, bytes)) = body else {
-            return Ok(None);
+            return Ok(Offered::AsIs(None));
         };
-        let anchored = match &call.plan.media {
-            Some(anchor) => anchor_body(anchor, from, content_type, bytes)?,
-            None => None,
-        };
-        let Some(anchored) = anchored else {
-            return Ok(Some((content_type.to_owned(), bytes.to_vec())));
-        };
-        self.commands.push_back(Command::Media(MediaCommand::Peer {
-            call: call.id,
-            side: from,
-            address: anchored.peer,
-        }));
-        Ok(Some((content_type.to_owned(), anchored.body)))
+        if call.plan.media.is_none() || !is_sdp(&content_type) {
+            return Ok(Offered::AsIs(Some((content_type, bytes))));
+        }
+        let mut out = Vec::new();
+        let offer = call.bridge.read_offer(call.id, from, &bytes, &mut out);
+        self.media_commands(out);
+        Ok(Offered::Read(content_type, offer?))
     }
 
-    /// [`Calls::pass_on`] for an answer, which cannot be refused: SDP we
-    /// cannot read goes on as it came, and that call's media bypasses us.
-    fn pass_on_as_is(
+    /// The offer as the other side gets it, a browser or not.
+    fn offer_toward(
         &mut self,
-        call: &Call,
+        call: &mut Call,
+        offered: &Offered,
+        to_browser: bool,
+    ) -> Result<Option<(String, Vec<u8>)>, Refusal> {
+        match (offered, &call.plan.media) {
+            (Offered::Read(content_type, offer), Some(anchor)) => {
+                let body = call.bridge.write_offer(anchor, offer, to_browser)?;
+                Ok(Some((content_type.clone(), body)))
+            }
+            (Offered::AsIs(body), _) => Ok(body.clone()),
+            (Offered::Read(..), None) => Err("media is not anchored".into()),
+        }
+    }
+
+    /// An answer from side `from`, as the other side gets it. An answer
+    /// cannot be refused: one we cannot read goes on as it came, and that
+    /// call's media bypasses us.
+    fn answer(
+        &mut self,
+        call: &mut Call,
         from: Side,
-        body: Option<(&str, &[u8])>,
+        body: Option<(String, Vec<u8>)>,
     ) -> Option<(String, Vec<u8>)> {
-        self.pass_on(call, from, body)
-            .unwrap_or_else(|_| body.map(|(t, b)| (t.to_owned(), b.to_vec())))
+        let (content_type, bytes) = body?;
+        let Some(anchor) = &call.plan.media else {
+            return Some((content_type, bytes));
+        };
+        if !is_sdp(&content_type) {
+            return Some((content_type, bytes));
+        }
+        let mut out = Vec::new();
+        let answered = call.bridge.answer(anchor, call.id, from, &bytes, &mut out);
+        self.media_commands(out);
+        Some((content_type, answered.unwrap_or(bytes)))
+    }
+
+    /// SDP in a callee's answer to the INVITE: the answer to the caller's
+    /// offer, or when the INVITE had none, the callee's offer.
+    fn answer_or_offer(
+        &mut self,
+        call: &mut Call,
+        from: Side,
+        body: Option<(String, Vec<u8>)>,
+    ) -> Option<(String, Vec<u8>)> {
+        if !call.invite.body.is_empty() {
+            return self.answer(call, from, body);
+        }
+        let to_browser = is_browser(call.caller.flow);
+        self.read_offer(call, from, body.clone())
+            .and_then(|offer| self.offer_toward(call, &offer, to_browser))
+            .unwrap_or(body)
+    }
+
+    fn media_commands(&mut self, commands: Vec<MediaCommand>) {
+        self.commands
+            .extend(commands.into_iter().map(Command::Media));
     }
 
     /// The call and side (`None`: the caller's) of an in-dialog request.
@@ -875,6 +942,28 @@ impl Calls {
         self.next_token += 1;
         new_branch(branch_entropy(self.seed, self.next_token))
     }
+}
+
+/// An offer as read from one side.
+enum Offered {
+    /// Passed on as it came: not SDP, or the call's media is not anchored.
+    AsIs(Option<(String, Vec<u8>)>),
+    /// SDP read, with its content type, to be written for each target.
+    Read(String, Offer),
+}
+
+/// Browsers reach us over SIP over WebSocket and speak WebRTC.
+fn is_browser(flow: Flow) -> bool {
+    matches!(flow.transport, Transport::Ws | Transport::Wss)
+}
+
+/// The Warning of a 488 (RFC 3261 §20.43: 399 is a miscellaneous warning).
+fn refusal(reason: &str) -> Header {
+    Header::Warning(format!("399 switchboard \"{}\"", reason.replace('"', "'")).into())
+}
+
+fn owned(body: Option<(&str, &[u8])>) -> Option<(String, Vec<u8>)> {
+    body.map(|(t, b)| (t.to_owned(), b.to_vec()))
 }
 
 /// A body as the dialog's request and answer builders take it.

@@ -7,15 +7,23 @@
 //! calls carry. Any other section (video from a desk phone, say) is refused
 //! with port 0, as RFC 3264 §6 allows, rather than left to flow around the
 //! anchor.
+//!
+//! A side that is a browser speaks WebRTC (ICE, DTLS-SRTP) where a phone
+//! speaks plain RTP, so between the two a description cannot be rewritten:
+//! each side gets one written for it ([`crate::sdp::webrtc`]) with the
+//! payload types of the other, and the driver terminates the browser's
+//! ICE and DTLS on the anchor's port (told with [`MediaCommand::Browser`]).
+//! The audio itself passes untouched: G.711 both sides, no transcoding.
 
 use std::net::{IpAddr, SocketAddr};
 
 use super::CallId;
 use crate::media::relay::Side;
-use crate::sdp::{self, Anchor, Session};
+use crate::sdp::webrtc::{Describe, Format, Setup, WebRtcLocal, WebRtcRemote, describe, is_webrtc};
+use crate::sdp::{self, Anchor, Direction, Session};
 
 /// Where the server receives a call's media: the engine's ports for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaAnchor {
     /// The address written into every description we pass on.
     pub address: IpAddr,
@@ -23,6 +31,20 @@ pub struct MediaAnchor {
     pub caller_port: u16,
     /// The port the callees are told to send to (side B).
     pub callee_port: u16,
+    /// Our ICE credentials and SSRC for each side, should it be a browser.
+    pub webrtc: [WebRtcLocal; 2],
+    /// `o=`'s session id in the descriptions we write.
+    pub session_id: u64,
+}
+
+impl MediaAnchor {
+    /// Our port for `side`.
+    fn port(&self, side: Side) -> u16 {
+        match side {
+            Side::A => self.caller_port,
+            Side::B => self.callee_port,
+        }
+    }
 }
 
 /// What the media driver must do for a call.
@@ -35,38 +57,260 @@ pub enum MediaCommand {
         side: Side,
         address: Option<SocketAddr>,
     },
+    /// A side is a browser whose description is agreed: its ICE and DTLS
+    /// parameters, and the payload types both sides use.
+    Browser {
+        call: CallId,
+        side: Side,
+        remote: WebRtcRemote,
+        formats: Vec<Format>,
+    },
     /// The call is over: stop relaying and free the ports.
     Close { call: CallId },
 }
 
-/// A description that came from `from`, rewritten for the other side.
-#[derive(Debug)]
-pub struct Anchored {
-    pub body: Vec<u8>,
-    /// Where `from` receives its audio, as its description says.
-    pub peer: Option<SocketAddr>,
+/// Why a description cannot be passed on: the request carrying it is
+/// refused with 488 and this as the warning.
+pub type Refusal = String;
+
+/// A call's side of the offer/answer exchange (RFC 3264), kept between
+/// an offer and its answer.
+#[derive(Debug, Default)]
+pub struct Bridge {
+    /// Whether each side is a browser, once it has sent a description.
+    webrtc: [bool; 2],
+    /// A browser's offer, until the other side's answer lets us answer it.
+    browser_offer: [Option<Session>; 2],
+    /// The last answer we wrote for a browser, sent again as is when the
+    /// other side answers twice (183, then 200).
+    browser_answer: [Option<Vec<u8>>; 2],
+    /// `o=` versions of the descriptions we wrote for each side.
+    versions: [u64; 2],
 }
 
-/// Rewrites a body coming from side `from`. `Ok(None)` for a body that is
-/// not SDP (passed on untouched); `Err` for SDP we cannot read, which
-/// cannot be anchored.
-pub fn anchor_body(
-    anchor: &MediaAnchor,
+/// An offer as read from one side, to be written for each kind of target.
+#[derive(Debug)]
+pub struct Offer {
     from: Side,
-    content_type: &str,
-    body: &[u8],
-) -> Result<Option<Anchored>, sdp::SdpError> {
-    if !is_sdp(content_type) {
-        return Ok(None);
+    session: Session,
+    formats: Vec<Format>,
+    direction: Direction,
+}
+
+fn index(side: Side) -> usize {
+    match side {
+        Side::A => 0,
+        Side::B => 1,
     }
-    let text = String::from_utf8_lossy(body);
-    let mut session = sdp::parse(&text)?;
-    let peer = audio_peer(&session);
-    let audio = session.media.iter().position(|m| m.kind == "audio");
-    let port = match from {
-        Side::A => anchor.callee_port,
-        Side::B => anchor.caller_port,
+}
+
+/// `application/sdp`, with or without parameters, in any case.
+pub fn is_sdp(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/sdp"))
+}
+
+fn read(body: &[u8]) -> Result<Session, Refusal> {
+    sdp::parse(&String::from_utf8_lossy(body)).map_err(|e| format!("unreadable SDP: {e}"))
+}
+
+fn direction(session: &Session) -> Direction {
+    session
+        .audio()
+        .map_or(Direction::Inactive, |m| session.direction_of(m))
+}
+
+fn formats(session: &Session, webrtc: bool) -> Vec<Format> {
+    let Some(audio) = session.audio() else {
+        return Vec::new();
     };
+    if webrtc {
+        audio.bridgeable_formats()
+    } else {
+        audio.formats_listed()
+    }
+}
+
+impl Bridge {
+    /// Reads an offer from `from`. Commands for the driver go to `out`.
+    pub fn read_offer(
+        &mut self,
+        call: CallId,
+        from: Side,
+        body: &[u8],
+        out: &mut Vec<MediaCommand>,
+    ) -> Result<Offer, Refusal> {
+        let session = read(body)?;
+        let webrtc = is_webrtc(&session);
+        self.webrtc[index(from)] = webrtc;
+        let formats = formats(&session, webrtc);
+        if webrtc {
+            if formats.is_empty() {
+                return Err("a browser must offer PCMU or PCMA to be bridged".into());
+            }
+            WebRtcRemote::of(&session)?;
+            self.browser_offer[index(from)] = Some(session.clone());
+            self.browser_answer[index(from)] = None;
+        } else {
+            out.push(MediaCommand::Peer {
+                call,
+                side: from,
+                address: audio_peer(&session),
+            });
+        }
+        Ok(Offer {
+            from,
+            direction: direction(&session),
+            session,
+            formats,
+        })
+    }
+
+    /// The offer as the other side gets it: a browser or a phone.
+    pub fn write_offer(
+        &mut self,
+        anchor: &MediaAnchor,
+        offer: &Offer,
+        to_browser: bool,
+    ) -> Result<Vec<u8>, Refusal> {
+        let toward = offer.from.other();
+        let from_browser = self.webrtc[index(offer.from)];
+        if !to_browser && !from_browser {
+            return Ok(rewrite(anchor, toward, offer.session.clone()));
+        }
+        let formats: Vec<Format> = if to_browser {
+            offer
+                .formats
+                .iter()
+                .filter(|f| f.bridgeable())
+                .cloned()
+                .collect()
+        } else {
+            offer.formats.clone()
+        };
+        if formats.iter().all(Format::is_telephone_event) {
+            return Err("no PCMU or PCMA to offer a browser".into());
+        }
+        let local = &anchor.webrtc[index(toward)];
+        // Our offers to a browser bundle one stream, its mid "0".
+        let webrtc = to_browser.then_some((local, Setup::ActPass, "0"));
+        Ok(self.write(anchor, toward, &formats, offer.direction, webrtc))
+    }
+
+    /// Reads the answer from `from` to the other side's offer and writes it
+    /// for that side. Commands for the driver go to `out`.
+    pub fn answer(
+        &mut self,
+        anchor: &MediaAnchor,
+        call: CallId,
+        from: Side,
+        body: &[u8],
+        out: &mut Vec<MediaCommand>,
+    ) -> Result<Vec<u8>, Refusal> {
+        let toward = from.other();
+        let session = read(body)?;
+        let webrtc = is_webrtc(&session);
+        self.webrtc[index(from)] = webrtc;
+        let formats = formats(&session, webrtc);
+        if webrtc {
+            out.push(MediaCommand::Browser {
+                call,
+                side: from,
+                remote: WebRtcRemote::of(&session)?,
+                formats: formats.clone(),
+            });
+        } else {
+            out.push(MediaCommand::Peer {
+                call,
+                side: from,
+                address: audio_peer(&session),
+            });
+        }
+        if let Some(offer) = self.browser_offer[index(toward)].take() {
+            // The browser's offer is answered now, with what the other
+            // side agreed to that the browser offered.
+            let remote = WebRtcRemote::of(&offer)?;
+            let offered = formats_of_offer(&offer);
+            let agreed: Vec<Format> = formats
+                .iter()
+                .filter_map(|f| offered.iter().find(|o| same_codec(o, f)).cloned())
+                .collect();
+            if agreed.iter().all(Format::is_telephone_event) {
+                return Err("the answer has no codec the browser offered".into());
+            }
+            out.push(MediaCommand::Browser {
+                call,
+                side: toward,
+                remote: remote.clone(),
+                formats: agreed.clone(),
+            });
+            let setup = match remote.setup {
+                Setup::Passive => Setup::Active,
+                Setup::Active | Setup::ActPass => Setup::Passive,
+            };
+            let local = anchor.webrtc[index(toward)].clone();
+            let written = self.write(
+                anchor,
+                toward,
+                &agreed,
+                direction(&session),
+                Some((&local, setup, &remote.mid)),
+            );
+            self.browser_answer[index(toward)] = Some(written.clone());
+            return Ok(written);
+        }
+        if let Some(again) = &self.browser_answer[index(toward)] {
+            return Ok(again.clone());
+        }
+        if !webrtc {
+            return Ok(rewrite(anchor, toward, session));
+        }
+        Ok(self.write(anchor, toward, &formats, direction(&session), None))
+    }
+
+    fn write(
+        &mut self,
+        anchor: &MediaAnchor,
+        toward: Side,
+        formats: &[Format],
+        direction: Direction,
+        webrtc: Option<(&WebRtcLocal, Setup, &str)>,
+    ) -> Vec<u8> {
+        let version = &mut self.versions[index(toward)];
+        *version += 1;
+        describe(&Describe {
+            address: anchor.address,
+            port: anchor.port(toward),
+            formats,
+            direction,
+            session_id: anchor.session_id,
+            version: *version,
+            webrtc,
+        })
+        .to_string()
+        .into_bytes()
+    }
+}
+
+/// The same codec under whatever payload type each side numbered it.
+fn same_codec(a: &Format, b: &Format) -> bool {
+    a.encoding.eq_ignore_ascii_case(&b.encoding) && a.clock_rate == b.clock_rate
+}
+
+fn formats_of_offer(offer: &Session) -> Vec<Format> {
+    offer
+        .audio()
+        .map(crate::sdp::Media::bridgeable_formats)
+        .unwrap_or_default()
+}
+
+/// A plain description passed to a plain side: only the addresses change
+/// (see [`Session::anchor`]), so vendors' attributes survive.
+fn rewrite(anchor: &MediaAnchor, toward: Side, mut session: Session) -> Vec<u8> {
+    let audio = session.media.iter().position(|m| m.kind == "audio");
+    let port = anchor.port(toward);
     let ports = (0..session.media.len())
         .map(|i| if Some(i) == audio { port } else { 0 })
         .collect();
@@ -74,18 +318,7 @@ pub fn anchor_body(
         address: anchor.address,
         ports,
     });
-    Ok(Some(Anchored {
-        body: session.to_string().into_bytes(),
-        peer,
-    }))
-}
-
-/// `application/sdp`, with or without parameters, in any case.
-fn is_sdp(content_type: &str) -> bool {
-    content_type
-        .split(';')
-        .next()
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/sdp"))
+    session.to_string().into_bytes()
 }
 
 /// Where the first audio stream of a description is received: its
@@ -103,71 +336,173 @@ mod tests {
     use super::*;
 
     const PBX_OFFER: &str = "v=0\r\no=pbx 1 1 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\n\
-        t=0 0\r\nm=audio 40000 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n\
-        m=video 40002 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n";
+        t=0 0\r\nm=audio 40000 RTP/AVP 8 0 101\r\na=rtpmap:101 telephone-event/8000\r\n\
+        a=fmtp:101 0-15\r\nm=video 40002 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n";
+
+    const BROWSER_OFFER: &str = "v=0\r\no=- 46117 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n\
+        a=group:BUNDLE 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 0 8 126\r\nc=IN IP4 0.0.0.0\r\n\
+        a=candidate:1 1 udp 2122260223 198.51.100.7 51234 typ host\r\na=ice-ufrag:F7gI\r\n\
+        a=ice-pwd:x9cml/YzichV2+XlhiMu8g\r\na=fingerprint:sha-256 49:66:12:17\r\n\
+        a=setup:actpass\r\na=mid:0\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n\
+        a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:126 telephone-event/8000\r\n\
+        a=ssrc:777 cname:x\r\n";
 
     fn anchor() -> MediaAnchor {
+        let local = |ufrag: &str, ssrc| WebRtcLocal {
+            ufrag: ufrag.into(),
+            pwd: "0123456789abcdef0123456789".into(),
+            fingerprint: "sha-256 AA:BB".into(),
+            ssrc,
+        };
         MediaAnchor {
             address: "192.0.2.7".parse().unwrap(),
             caller_port: 20000,
             callee_port: 20004,
+            webrtc: [local("aaaa", 1), local("bbbb", 2)],
+            session_id: 99,
         }
     }
 
+    fn text(bytes: Vec<u8>) -> String {
+        String::from_utf8(bytes).unwrap()
+    }
+
     #[test]
-    fn an_offer_from_the_caller_points_the_callee_at_our_callee_port() {
-        let anchored = anchor_body(&anchor(), Side::A, "application/sdp", PBX_OFFER.as_bytes())
-            .unwrap()
+    fn between_phones_only_the_addresses_change_and_other_streams_are_refused() {
+        let mut bridge = Bridge::default();
+        let mut out = Vec::new();
+        let offer = bridge
+            .read_offer(CallId(1), Side::A, PBX_OFFER.as_bytes(), &mut out)
             .unwrap();
-        let text = String::from_utf8(anchored.body).unwrap();
-        assert!(text.contains("c=IN IP4 192.0.2.7\r\n"), "{text}");
-        assert!(text.contains("m=audio 20004 RTP/AVP 0 8 101\r\n"), "{text}");
+        let written = text(bridge.write_offer(&anchor(), &offer, false).unwrap());
+        assert!(written.contains("c=IN IP4 192.0.2.7\r\n"), "{written}");
         assert!(
-            text.contains("m=video 0 RTP/AVP 96\r\n"),
-            "video refused: {text}"
+            written.contains("m=audio 20004 RTP/AVP 8 0 101\r\n"),
+            "{written}"
         );
-        assert!(!text.contains("10.0.0.5"), "{text}");
-        assert_eq!(anchored.peer, Some("10.0.0.5:40000".parse().unwrap()));
+        assert!(
+            written.contains("a=fmtp:101 0-15\r\n"),
+            "vendor lines kept: {written}"
+        );
+        assert!(written.contains("m=video 0 RTP/AVP 96\r\n"), "{written}");
+        assert!(!written.contains("10.0.0.5"), "{written}");
+        assert_eq!(
+            out,
+            [MediaCommand::Peer {
+                call: CallId(1),
+                side: Side::A,
+                address: Some("10.0.0.5:40000".parse().unwrap())
+            }]
+        );
     }
 
     #[test]
-    fn an_answer_from_a_callee_points_the_caller_at_our_caller_port() {
-        let answer = "v=0\r\no=- 7 7 IN IP4 127.0.0.9\r\ns=-\r\nt=0 0\r\n\
-            m=audio 6000 RTP/AVP 0\r\nc=IN IP4 127.0.0.9\r\n";
-        let anchored = anchor_body(
-            &anchor(),
-            Side::B,
-            "Application/SDP; charset=utf-8",
-            answer.as_bytes(),
-        )
-        .unwrap()
-        .unwrap();
-        let text = String::from_utf8(anchored.body).unwrap();
-        assert!(text.contains("m=audio 20000 RTP/AVP 0\r\n"), "{text}");
-        assert_eq!(anchored.peer, Some("127.0.0.9:6000".parse().unwrap()));
-    }
-
-    #[test]
-    fn a_hold_with_no_address_or_a_refused_stream_has_no_peer() {
-        for held in [
-            "v=0\r\no=- 1 2 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n",
-            "v=0\r\no=- 1 2 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\n",
+    fn a_browsers_offer_reaches_a_phone_as_plain_g711_and_the_answer_returns_as_webrtc() {
+        let mut bridge = Bridge::default();
+        let mut out = Vec::new();
+        let offer = bridge
+            .read_offer(CallId(1), Side::A, BROWSER_OFFER.as_bytes(), &mut out)
+            .unwrap();
+        assert!(
+            out.is_empty(),
+            "nothing to do until the browser is answered"
+        );
+        let plain = text(bridge.write_offer(&anchor(), &offer, false).unwrap());
+        assert!(
+            plain.contains("m=audio 20004 RTP/AVP 0 8 126\r\n"),
+            "no Opus: {plain}"
+        );
+        assert!(plain.contains("c=IN IP4 192.0.2.7\r\n"), "{plain}");
+        assert!(
+            !plain.contains("fingerprint") && !plain.contains("ice-"),
+            "{plain}"
+        );
+        let phone = "v=0\r\no=- 7 7 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\n\
+            m=audio 6000 RTP/AVP 8 126\r\na=rtpmap:126 telephone-event/8000\r\n";
+        let answer = text(
+            bridge
+                .answer(&anchor(), CallId(1), Side::B, phone.as_bytes(), &mut out)
+                .unwrap(),
+        );
+        for line in [
+            "m=audio 20000 UDP/TLS/RTP/SAVPF 8 126\r\n",
+            "a=ice-lite\r\n",
+            "a=ice-ufrag:aaaa\r\n",
+            "a=fingerprint:sha-256 AA:BB\r\n",
+            "a=setup:passive\r\n",
+            "a=mid:0\r\n",
+            "a=rtcp-mux\r\n",
+            "a=candidate:1 1 udp 2130706431 192.0.2.7 20000 typ host\r\n",
         ] {
-            let anchored = anchor_body(&anchor(), Side::A, "application/sdp", held.as_bytes())
-                .unwrap()
-                .unwrap();
-            assert_eq!(anchored.peer, None, "{held}");
+            assert!(answer.contains(line), "{line:?} in {answer}");
         }
+        let Some(MediaCommand::Browser {
+            side,
+            remote,
+            formats,
+            ..
+        }) = out.last()
+        else {
+            panic!("the browser's end is set up: {out:?}");
+        };
+        assert_eq!(*side, Side::A);
+        assert_eq!((remote.ufrag.as_str(), remote.ssrc), ("F7gI", Some(777)));
+        let pts: Vec<u8> = formats.iter().map(|f| f.pt).collect();
+        assert_eq!(pts, [8, 126]);
+        assert!(matches!(&out[0], MediaCommand::Peer { side: Side::B, .. }));
+        let again = text(
+            bridge
+                .answer(&anchor(), CallId(1), Side::B, phone.as_bytes(), &mut out)
+                .unwrap(),
+        );
+        assert_eq!(
+            again, answer,
+            "a 200 after a 183 gives the browser the same answer"
+        );
     }
 
     #[test]
-    fn other_bodies_pass_untouched_and_broken_sdp_is_an_error() {
-        let dtmf = b"Signal=5\r\nDuration=160\r\n";
+    fn a_phones_offer_reaches_a_browser_as_webrtc_and_its_answer_returns_plain() {
+        let mut bridge = Bridge::default();
+        let mut out = Vec::new();
+        let offer = bridge
+            .read_offer(CallId(1), Side::A, PBX_OFFER.as_bytes(), &mut out)
+            .unwrap();
+        let webrtc = text(bridge.write_offer(&anchor(), &offer, true).unwrap());
         assert!(
-            anchor_body(&anchor(), Side::A, "application/dtmf-relay", dtmf)
-                .unwrap()
-                .is_none()
+            webrtc.contains("m=audio 20004 UDP/TLS/RTP/SAVPF 8 0 101\r\n"),
+            "{webrtc}"
         );
-        assert!(anchor_body(&anchor(), Side::A, "application/sdp", b"v=0\r\nbogus").is_err());
+        assert!(webrtc.contains("a=setup:actpass\r\n") && webrtc.contains("a=ice-ufrag:bbbb\r\n"));
+        assert!(
+            webrtc.contains("a=ssrc:2 cname:switchboard\r\n"),
+            "{webrtc}"
+        );
+        let browser = BROWSER_OFFER
+            .replace("111 0 8 126", "8 101")
+            .replace("a=setup:actpass", "a=setup:active");
+        let plain = text(
+            bridge
+                .answer(&anchor(), CallId(1), Side::B, browser.as_bytes(), &mut out)
+                .unwrap(),
+        );
+        assert!(plain.contains("m=audio 20000 RTP/AVP 8\r\n"), "{plain}");
+        assert!(plain.contains("a=rtpmap:8 PCMA/8000\r\n"), "{plain}");
+        let Some(MediaCommand::Browser { side, remote, .. }) = out.last() else {
+            panic!("{out:?}");
+        };
+        assert_eq!((*side, remote.setup), (Side::B, Setup::Active));
+    }
+
+    #[test]
+    fn unreadable_sdp_and_a_browser_without_g711_are_refused() {
+        let mut bridge = Bridge::default();
+        let mut out = Vec::new();
+        let bad = bridge.read_offer(CallId(1), Side::A, b"v=0\r\nbogus", &mut out);
+        assert!(bad.unwrap_err().starts_with("unreadable SDP"));
+        let opus_only = BROWSER_OFFER.replace("111 0 8 126", "111");
+        let refused = bridge.read_offer(CallId(1), Side::A, opus_only.as_bytes(), &mut out);
+        assert!(refused.unwrap_err().contains("PCMU or PCMA"));
+        assert!(!is_sdp("application/dtmf-relay") && is_sdp("Application/SDP; charset=x"));
     }
 }

@@ -131,7 +131,7 @@ impl Bench {
             targets,
             ring_timeout: Duration::from_secs(30),
             session_expires: None,
-            media: self.media,
+            media: self.media.clone(),
         };
         let tx = ServerTx::for_tests(1);
         let flow = Flow::udp("10.0.0.1:5060".parse().unwrap());
@@ -665,10 +665,18 @@ fn a_422_from_the_trunk_brings_the_invite_again_with_the_interval_it_needs() {
 /// A bench whose calls have their media anchored on 192.0.2.7.
 fn anchored() -> Bench {
     let mut bench = Bench::new();
+    let local = crate::sdp::webrtc::WebRtcLocal {
+        ufrag: "ufrag".into(),
+        pwd: "0123456789abcdef0123456789".into(),
+        fingerprint: "sha-256 AA:BB".into(),
+        ssrc: 5,
+    };
     bench.media = Some(MediaAnchor {
         address: "192.0.2.7".parse().unwrap(),
         caller_port: 20000,
         callee_port: 20002,
+        webrtc: [local.clone(), local],
+        session_id: 1,
     });
     bench
 }
@@ -803,7 +811,7 @@ fn an_offer_that_cannot_be_read_is_refused_with_488_and_its_stream_closed() {
         }],
         ring_timeout: Duration::from_secs(30),
         session_expires: None,
-        media: bench.media,
+        media: bench.media.clone(),
     };
     let flow = Flow::udp("10.0.0.1:5060".parse().unwrap());
     bench.calls.start(

@@ -10,12 +10,18 @@ use std::net::{IpAddr, SocketAddr};
 use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::net::UdpSocket;
 use tokio::runtime::Handle;
 
+use str0m::config::DtlsCert;
+use tokio::sync::Notify;
+
 use super::clock;
+use super::webrtc::BrowserLeg;
 use crate::media::relay::{Relay, Side, Stats};
+use crate::sdp::webrtc::{Format, WebRtcLocal, WebRtcRemote};
 
 /// Why a stream could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +32,8 @@ pub enum MediaError {
     Bind(std::io::Error),
     #[error("starting the media threads: {0}")]
     Threads(std::io::Error),
+    #[error("making the DTLS certificate for browsers: {0}")]
+    Certificate(String),
 }
 
 /// Where media is received and what the SDP we send says.
@@ -49,6 +57,11 @@ pub struct Media {
     ports: Arc<Ports>,
     pub address: IpAddr,
     threads: Arc<Threads>,
+    /// The certificate every browser leg shows in its DTLS handshake: made
+    /// once, since making one takes milliseconds a call should not wait.
+    cert: DtlsCert,
+    /// Its fingerprint, as `a=fingerprint` writes it.
+    pub fingerprint: String,
 }
 
 /// Relaying threads, each a single-threaded runtime: a stream's packets
@@ -91,7 +104,19 @@ impl Media {
                 })
                 .map_err(MediaError::Threads)?;
         }
+        let cert = str0m::crypto::from_feature_flags()
+            .dtls_provider
+            .generate_certificate()
+            .ok_or_else(|| MediaError::Certificate("no certificate".into()))?;
+        let fingerprint = str0m::Rtc::builder()
+            .set_dtls_cert(cert.clone())
+            .build(clock::instant())
+            .direct_api()
+            .local_dtls_fingerprint()
+            .to_string();
         Ok(Media {
+            cert,
+            fingerprint,
             ports: Arc::new(Ports::new(settings.bind, settings.ports.clone())),
             address: settings.address,
             threads: Arc::new(Threads {
@@ -171,17 +196,31 @@ pub struct StreamStats {
 }
 
 /// The relays of one stream: RTP between the RTP ports, RTCP between the
-/// ports above. Shared by the stream's task (which feeds them packets) and
-/// its handle (which reads their counts and tells them of SDP changes).
+/// ports above, and the WebRTC end of a side that is a browser. Shared by
+/// the stream's task (which feeds them packets) and its handle (which reads
+/// their counts and tells them of SDP changes).
 struct Relays {
     rtp: Relay,
     rtcp: Relay,
+    browsers: [Option<BrowserLeg>; 2],
 }
 
-type Shared = Arc<Mutex<Relays>>;
+struct Shared {
+    relays: Mutex<Relays>,
+    /// Wakes the task when a browser leg is set up: it has datagrams to
+    /// send and timers to keep before any packet comes.
+    wake: Notify,
+}
 
-fn lock(relays: &Shared) -> std::sync::MutexGuard<'_, Relays> {
-    relays.lock().unwrap_or_else(|e| e.into_inner())
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Relays> {
+    shared.relays.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn index(side: Side) -> usize {
+    match side {
+        Side::A => 0,
+        Side::B => 1,
+    }
 }
 
 /// A stream being relayed; dropping it (or [`Stream::close`]) stops the
@@ -191,7 +230,10 @@ pub struct Stream {
     pub port_a: u16,
     /// Leg B's RTP port, for the SDP sent to B.
     pub port_b: u16,
-    relays: Shared,
+    relays: Arc<Shared>,
+    /// Where each side's browser would reach us: the candidate we give it.
+    candidates: [SocketAddr; 2],
+    cert: DtlsCert,
     /// `None` once closed.
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -212,17 +254,59 @@ impl Stream {
         for socket in &sockets {
             socket.set_nonblocking(true).map_err(MediaError::Bind)?;
         }
-        let relays = Arc::new(Mutex::new(Relays {
-            rtp: Relay::new(a, b),
-            rtcp: Relay::new(rtcp_of(a), rtcp_of(b)),
-        }));
+        let relays = Arc::new(Shared {
+            relays: Mutex::new(Relays {
+                rtp: Relay::new(a, b),
+                rtcp: Relay::new(rtcp_of(a), rtcp_of(b)),
+                browsers: [None, None],
+            }),
+            wake: Notify::new(),
+        });
         let task = media.thread().spawn(run(sockets, relays.clone()));
         Ok(Stream {
             port_a,
             port_b,
             relays,
+            candidates: [
+                SocketAddr::new(media.address, port_a),
+                SocketAddr::new(media.address, port_b),
+            ],
+            cert: media.cert.clone(),
             task: Some(task),
         })
+    }
+
+    /// A side is a browser whose descriptions are agreed: its ICE and DTLS
+    /// end starts here. A re-offer from the same browser (hold, resume)
+    /// keeps the end it has.
+    pub fn browser(
+        &self,
+        side: Side,
+        local: &WebRtcLocal,
+        remote: &WebRtcRemote,
+        formats: &[Format],
+    ) -> Result<(), String> {
+        let mut relays = lock(&self.relays);
+        let slot = &mut relays.browsers[index(side)];
+        if slot.as_ref().is_some_and(|leg| leg.same_peer(remote)) {
+            return Ok(());
+        }
+        let candidate = self.candidates[index(side)];
+        let leg = BrowserLeg::new(
+            &self.cert,
+            candidate,
+            local,
+            remote,
+            formats,
+            clock::instant(),
+        )?;
+        *slot = Some(leg);
+        // The relay sends the other side's packets this way only to a side
+        // it knows an address for; the browser's end takes them from here.
+        relays.rtp.advertise(side, Some(candidate));
+        drop(relays);
+        self.relays.wake.notify_one();
+        Ok(())
     }
 
     /// A leg's SDP changed (an answer came, or a re-INVITE): its media goes
@@ -266,7 +350,7 @@ fn rtcp_of(address: Option<SocketAddr>) -> Option<SocketAddr> {
 }
 
 /// Registers the sockets with the relay thread's reactor, then relays.
-async fn run(sockets: [Socket; 4], relays: Shared) {
+async fn run(sockets: [Socket; 4], relays: Arc<Shared>) {
     let [a, b, ca, cb] = sockets;
     let registered = (|| {
         Ok::<_, std::io::Error>([
@@ -282,17 +366,43 @@ async fn run(sockets: [Socket; 4], relays: Shared) {
     }
 }
 
+/// Datagrams to send once the lock is let go: out of which socket, where.
+type Outbox = Vec<(usize, SocketAddr, Vec<u8>)>;
+
 /// Relays until aborted. `sockets` are A's RTP, B's RTP, A's RTCP, B's
-/// RTCP: what one receives goes out of its partner (index xor 1).
-async fn relay(sockets: [UdpSocket; 4], relays: Shared) {
+/// RTCP: what one receives goes out of its partner (index xor 1), or
+/// through the browser's end of a side that is a browser.
+async fn relay(sockets: [UdpSocket; 4], shared: Arc<Shared>) {
     let mut buffers = [[0u8; 2048]; 4];
+    let mut outbox = Outbox::new();
     loop {
+        let deadline = {
+            let relays = lock(&shared);
+            relays
+                .browsers
+                .iter()
+                .flatten()
+                .filter_map(BrowserLeg::next_timeout)
+                .min()
+        };
+        // Far enough to mean never, near enough not to overflow.
+        let deadline = deadline.unwrap_or_else(|| clock::instant() + Duration::from_secs(3600));
         let [a, b, ca, cb] = &mut buffers;
         let (index, received) = tokio::select! {
             r = sockets[0].recv_from(a) => (0, r),
             r = sockets[1].recv_from(b) => (1, r),
             r = sockets[2].recv_from(ca) => (2, r),
             r = sockets[3].recv_from(cb) => (3, r),
+            () = tokio::time::sleep_until(deadline.into()) => {
+                browsers_due(&shared, &mut outbox);
+                flush(&sockets, &mut outbox).await;
+                continue;
+            }
+            () = shared.wake.notified() => {
+                browsers_due(&shared, &mut outbox);
+                flush(&sockets, &mut outbox).await;
+                continue;
+            }
         };
         let Ok((len, from)) = received else {
             continue;
@@ -300,19 +410,94 @@ async fn relay(sockets: [UdpSocket; 4], relays: Shared) {
         let side = if index % 2 == 0 { Side::A } else { Side::B };
         let bytes = &buffers[index][..len];
         let to = {
-            let mut relays = lock(&relays);
-            let relay = if index < 2 {
-                &mut relays.rtp
+            let mut relays = lock(&shared);
+            let relays = &mut *relays;
+            let now = clock::instant();
+            if index >= 2 {
+                relays.rtcp.receive(side, from, bytes, now)
+            } else if relays.browsers[index].is_some() {
+                if let Some(leg) = &mut relays.browsers[index] {
+                    leg.receive(now, from, bytes);
+                }
+                drain(relays, side, Some(from), now, &mut outbox);
+                None
             } else {
-                &mut relays.rtcp
-            };
-            relay.receive(side, from, bytes, clock::instant())
+                let to = relays.rtp.receive(side, from, bytes, now);
+                match (&mut relays.browsers[index ^ 1], to) {
+                    (Some(leg), Some(_)) => {
+                        leg.send_rtp(now, bytes);
+                        drain(relays, side.other(), None, now, &mut outbox);
+                        None
+                    }
+                    (Some(_), None) => None,
+                    (None, to) => to,
+                }
+            }
         };
         if let Some(to) = to {
             // A lost datagram is what UDP media expects; the peer's RTCP
             // reports it.
             let _ = sockets[index ^ 1].send_to(bytes, to).await;
         }
+        flush(&sockets, &mut outbox).await;
+    }
+}
+
+/// Runs the browser ends' timers and collects what they send.
+fn browsers_due(shared: &Shared, outbox: &mut Outbox) {
+    let mut relays = lock(shared);
+    let now = clock::instant();
+    for side in [Side::A, Side::B] {
+        if let Some(leg) = &mut relays.browsers[index(side)] {
+            leg.handle_timeout(now);
+            drain(&mut relays, side, None, now, outbox);
+        }
+    }
+}
+
+/// Takes what the browser end of `side` has to say: its datagrams go out
+/// of that side's port, the RTP it decrypted to the other side, counted as
+/// that side's (`from`, when known, is the browser's address).
+fn drain(
+    relays: &mut Relays,
+    side: Side,
+    from: Option<SocketAddr>,
+    now: std::time::Instant,
+    outbox: &mut Outbox,
+) {
+    let mut packets = Vec::new();
+    if let Some(leg) = &mut relays.browsers[index(side)] {
+        leg.poll(
+            |to, bytes| outbox.push((index(side), to, bytes.to_vec())),
+            |packet| packets.push(packet),
+        );
+    }
+    let other = side.other();
+    for packet in packets {
+        let to = match from {
+            Some(from) => relays.rtp.receive(side, from, &packet, now),
+            None => relays.rtp.peer(other),
+        };
+        match &mut relays.browsers[index(other)] {
+            Some(leg) => leg.send_rtp(now, &packet),
+            None => {
+                if let Some(to) = to {
+                    outbox.push((index(other), to, packet));
+                }
+            }
+        }
+    }
+    if let Some(leg) = &mut relays.browsers[index(other)] {
+        leg.poll(
+            |to, bytes| outbox.push((index(other), to, bytes.to_vec())),
+            |_| {},
+        );
+    }
+}
+
+async fn flush(sockets: &[UdpSocket; 4], outbox: &mut Outbox) {
+    for (index, to, bytes) in outbox.drain(..) {
+        let _ = sockets[index].send_to(&bytes, to).await;
     }
 }
 

@@ -1,8 +1,10 @@
 //! The drivers around the pure cores: the clock (the only place that reads
-//! it), the SIP sockets with the engine loop, the media relay's sockets, and
-//! the CDR writer that stores call records off the call path.
+//! it), the SIP sockets with the engine loop, the media relay's sockets and
+//! its browser legs (str0m), and the CDR writer that stores call records off
+//! the call path.
 
 pub mod cdr;
 pub mod clock;
 pub mod media;
 pub mod sip;
+pub mod webrtc;

@@ -11,6 +11,7 @@ mod anchor;
 mod parse;
 #[cfg(test)]
 mod tests;
+pub mod webrtc;
 
 use std::fmt;
 

@@ -50,6 +50,11 @@ pub struct Registrations {
     /// The guard counts time from here; it needs a monotonic clock.
     epoch: Instant,
     notices: Vec<Notice>,
+    /// Connections opened from a logged-in agent's web session (SIP over
+    /// WebSocket from the web app), by id: their requests are that agent's
+    /// extension without a digest, since the session already proved who
+    /// it is and a browser should never hold a SIP password.
+    sessions: HashMap<u64, String>,
 }
 
 /// Who asks for credentials: the registrar (401, WWW-Authenticate) or,
@@ -78,6 +83,7 @@ impl Registrations {
             registrar,
             epoch,
             notices: Vec::new(),
+            sessions: HashMap::new(),
         }
     }
 
@@ -139,6 +145,15 @@ impl Registrations {
         accounts: &Accounts,
         challenger: Challenger,
     ) -> Result<String, Outcome> {
+        if let Some(extension) = flow.connection.and_then(|c| self.sessions.get(&c)) {
+            return if accounts.contains_key(extension) {
+                Ok(extension.clone())
+            } else {
+                // The account was disabled or removed since the login.
+                let response = response_to(request, StatusCode::Forbidden, Some(&tag(&context)));
+                Err(respond(response))
+            };
+        }
         let source = flow.remote.ip();
         let uptime = context.now.saturating_duration_since(self.epoch);
         match self.guard.admit(uptime, source) {
@@ -204,7 +219,14 @@ impl Registrations {
     }
 
     /// A stream closed: its bindings are unreachable now.
+    /// A connection opened from the web session of the agent whose phone
+    /// is `extension`.
+    pub fn bind_session(&mut self, connection: u64, extension: String) {
+        self.sessions.insert(connection, extension);
+    }
+
     pub fn flow_closed(&mut self, connection: u64) {
+        self.sessions.remove(&connection);
         for extension in self.registrar.flow_closed(connection) {
             self.notices.push(Notice::Unregistered { extension });
         }

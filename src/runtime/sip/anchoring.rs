@@ -6,11 +6,14 @@
 use std::collections::HashMap;
 
 use crate::calls::{CallId, MediaAnchor, MediaCommand, MediaCounts, Summary};
+use crate::media::relay::Side;
 use crate::runtime::media::{Media, MediaError, Stream};
+use crate::sdp::webrtc::WebRtcLocal;
 
 pub struct Anchoring {
     media: Media,
-    streams: HashMap<CallId, Stream>,
+    /// Each call's stream, with our WebRTC parameters for each side.
+    streams: HashMap<CallId, (Stream, [WebRtcLocal; 2])>,
     /// Counts of streams closed whose call's summary has not come by yet
     /// (the core closes the stream just before it ends the call).
     closed: HashMap<CallId, MediaCounts>,
@@ -32,13 +35,26 @@ impl Anchoring {
             address: self.media.address,
             caller_port: stream.port_a,
             callee_port: stream.port_b,
+            webrtc: [self.webrtc_local(), self.webrtc_local()],
+            session_id: rand::random::<u32>().into(),
         };
         Ok((stream, anchor))
     }
 
+    /// Fresh ICE credentials and SSRC for one side (RFC 8839 §5.4: the
+    /// password carries at least 128 bits of randomness).
+    fn webrtc_local(&self) -> WebRtcLocal {
+        WebRtcLocal {
+            ufrag: hex::encode(rand::random::<[u8; 4]>()),
+            pwd: hex::encode(rand::random::<[u8; 16]>()),
+            fingerprint: self.media.fingerprint.clone(),
+            ssrc: rand::random(),
+        }
+    }
+
     /// The call `stream` was opened for has started as `call`.
-    pub fn started(&mut self, call: CallId, stream: Stream) {
-        self.streams.insert(call, stream);
+    pub fn started(&mut self, call: CallId, stream: Stream, anchor: &MediaAnchor) {
+        self.streams.insert(call, (stream, anchor.webrtc.clone()));
         metrics::gauge!("media_streams_active").set(self.streams.len() as f64);
     }
 
@@ -49,12 +65,26 @@ impl Anchoring {
                 side,
                 address,
             } => {
-                if let Some(stream) = self.streams.get(&call) {
+                if let Some((stream, _)) = self.streams.get(&call) {
                     stream.advertise(side, address);
                 }
             }
+            MediaCommand::Browser {
+                call,
+                side,
+                remote,
+                formats,
+            } => {
+                let Some((stream, locals)) = self.streams.get(&call) else {
+                    return;
+                };
+                let local = &locals[usize::from(side == Side::B)];
+                if let Err(error) = stream.browser(side, local, &remote, &formats) {
+                    tracing::warn!(%call, %error, "a browser's media could not start");
+                }
+            }
             MediaCommand::Close { call } => {
-                let Some(stream) = self.streams.remove(&call) else {
+                let Some((stream, _)) = self.streams.remove(&call) else {
                     return;
                 };
                 let stats = stream.stats();

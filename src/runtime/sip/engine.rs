@@ -62,6 +62,9 @@ impl Engine {
             tokio::select! {
                 received = inbound.recv() => match received {
                     Some(Inbound::Message { bytes, flow }) => self.on_message(&bytes, flow).await,
+                    Some(Inbound::Bound { connection, extension }) => {
+                        self.registrations.bind_session(connection, extension);
+                    }
                     Some(Inbound::Closed { flow }) => {
                         self.layer.flow_failed(flow);
                         if let Some(connection) = flow.connection {
@@ -432,9 +435,12 @@ impl Engine {
                     }
                 }
                 let local = self.locals.on(&flow);
+                let anchor = plan.media.clone();
                 let id = self.calls.start(stamp(), tx, request, flow, local, *plan);
-                if let (Some(anchoring), Some(stream)) = (&mut self.anchoring, stream) {
-                    anchoring.started(id, stream);
+                if let (Some(anchoring), Some(stream), Some(anchor)) =
+                    (&mut self.anchoring, stream, anchor)
+                {
+                    anchoring.started(id, stream, &anchor);
                 }
             }
             Route::Refuse(code, reason) => {

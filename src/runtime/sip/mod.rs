@@ -158,6 +158,7 @@ impl SipServer {
         let connector = SipConnector {
             inbound: inbound_tx,
             writers,
+            sessions: None,
         };
         let names = dns::names_of(&settings.trunks);
         let ipv4 = settings.bind.is_ipv4();

@@ -27,6 +27,12 @@ pub enum Inbound {
     Closed {
         flow: Flow,
     },
+    /// A WebSocket opened from a logged-in agent's web session: its
+    /// requests are that agent's extension.
+    Bound {
+        connection: u64,
+        extension: String,
+    },
 }
 
 /// Writers of the open stream connections (TCP, TLS, WebSocket), by

@@ -5,12 +5,15 @@
 //! (RFC 5626), so calls go back down the browser's socket and its bindings
 //! go when it closes.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::sync::mpsc;
@@ -33,9 +36,23 @@ pub const PATH: &str = "/sip";
 pub struct SipConnector {
     pub(super) inbound: mpsc::Sender<Inbound>,
     pub(super) writers: Writers,
+    /// Finds the extension of the agent whose web session opens a
+    /// connection; `None` leaves every connection to digest auth.
+    pub(super) sessions: Option<Sessions>,
 }
 
+/// The extension of the logged-in agent whose request headers these are.
+pub type Sessions =
+    Arc<dyn Fn(HeaderMap) -> Pin<Box<dyn Future<Output = Option<String>> + Send>> + Send + Sync>;
+
 impl SipConnector {
+    /// Connections opened from a logged-in agent's web session speak for
+    /// that agent's extension, with no SIP password (`sessions` finds it).
+    pub fn with_sessions(mut self, sessions: Sessions) -> Self {
+        self.sessions = Some(sessions);
+        self
+    }
+
     /// The `/sip` route, ready to merge into the HTTP application. The
     /// server must be run with
     /// `into_make_service_with_connect_info::<SocketAddr>()`: the peer's
@@ -51,6 +68,7 @@ impl SipConnector {
 pub async fn ws_upgrade(
     State(connector): State<SipConnector>,
     ConnectInfo(remote): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let upgrade = upgrade.protocols([SUBPROTOCOL]);
@@ -61,20 +79,46 @@ pub async fn ws_upgrade(
         )
             .into_response();
     }
+    let extension = match &connector.sessions {
+        Some(sessions) => sessions(headers).await,
+        None => None,
+    };
     upgrade
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| {
             let flow = stream_flow(Transport::Ws, remote);
-            serve(socket, flow, connector)
+            serve(socket, flow, connector, extension)
         })
 }
 
 /// One WebSocket connection: messages in, messages out, until either side
 /// closes it. Pings are answered by the WebSocket layer itself.
-async fn serve(mut socket: WebSocket, flow: Flow, connector: SipConnector) {
+async fn serve(
+    mut socket: WebSocket,
+    flow: Flow,
+    connector: SipConnector,
+    extension: Option<String>,
+) {
     let Some(id) = flow.connection else { return };
-    let SipConnector { inbound, writers } = connector;
+    let SipConnector {
+        inbound, writers, ..
+    } = connector;
+    if let Some(extension) = extension {
+        // Sent first on the engine's queue, so it is known before any of
+        // the connection's messages.
+        tracing::debug!(connection = id, %extension, "SIP WebSocket of a web session");
+        if inbound
+            .send(Inbound::Bound {
+                connection: id,
+                extension,
+            })
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
     let (sender, mut outgoing) = mpsc::channel::<Vec<u8>>(64);
     if let Ok(mut map) = writers.lock() {
         map.insert(id, sender.clone());

@@ -1,0 +1,247 @@
+//! A browser's end of a media stream: str0m terminates its ICE (we are
+//! ICE-lite: we answer the browser's checks on the stream's port and never
+//! start our own) and DTLS-SRTP, in RTP mode, so what comes out is the
+//! browser's RTP packets as sent, decrypted, ready for the plain side, and
+//! what goes in is the plain side's packets, encrypted for the browser.
+//!
+//! str0m is sans-IO like our cores: the stream's task hands it datagrams
+//! and the time, and sends what it asks to send.
+//!
+//! Why str0m: it is the one Rust WebRTC stack built sans-IO, so one thread
+//! can drive many peers from its own loop (webrtc-rs brings a runtime, tasks
+//! and buffers per peer); it has ICE-lite, a direct API to set credentials
+//! and fingerprints from descriptions we write ourselves, and an RTP mode
+//! that passes packets without depacketising. We take 0.24 with its
+//! `rust-crypto` feature for SRTP and the certificate (0.25's has not been
+//! published); its DTLS crate (`dimpl`) still brings aws-lc-rs.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use str0m::config::DtlsCert;
+use str0m::format::{Codec, FormatParams};
+use str0m::media::{Frequency, MediaKind, Mid};
+use str0m::net::{Protocol, Receive};
+use str0m::rtp::{RtpWrite, SeqNo, Ssrc};
+use str0m::{Candidate, Event, IceConnectionState, IceCreds, Input, Output, Rtc};
+
+use crate::media::rtp::{self, Packet};
+use crate::sdp::webrtc::{Format, Setup, WebRtcLocal, WebRtcRemote};
+
+/// One browser leg.
+pub struct BrowserLeg {
+    rtc: Rtc,
+    /// Our end as the browser sees it: the candidate's address.
+    local: SocketAddr,
+    remote_ufrag: String,
+    ssrc: Ssrc,
+    /// The plain side's sequence numbers, extended past their wraps.
+    sequence: Option<u64>,
+    next_timeout: Option<Instant>,
+}
+
+impl BrowserLeg {
+    /// A leg whose descriptions were agreed: ours (`local`) and the
+    /// browser's (`remote`), carrying `formats`.
+    pub fn new(
+        cert: &DtlsCert,
+        candidate: SocketAddr,
+        local: &WebRtcLocal,
+        remote: &WebRtcRemote,
+        formats: &[Format],
+        now: Instant,
+    ) -> Result<BrowserLeg, String> {
+        let mut config = Rtc::builder()
+            .set_ice_lite(true)
+            .set_rtp_mode(true)
+            .set_dtls_cert(cert.clone())
+            .clear_codecs();
+        for format in formats {
+            let codec = match format.encoding.to_ascii_uppercase().as_str() {
+                "PCMU" => Codec::PCMU,
+                "PCMA" => Codec::PCMA,
+                "TELEPHONE-EVENT" => Codec::Tele,
+                other => return Err(format!("cannot bridge {other} to a browser")),
+            };
+            config.codec_config().add_config(
+                format.pt.into(),
+                None,
+                codec,
+                Frequency::EIGHT_KHZ,
+                None,
+                FormatParams::default(),
+            );
+        }
+        let mut rtc = config.build(now);
+        let host = Candidate::host(candidate, "udp").map_err(|e| e.to_string())?;
+        rtc.add_local_candidate(host);
+        let fingerprint = remote
+            .fingerprint
+            .parse()
+            .map_err(|_| format!("unreadable fingerprint {:?}", remote.fingerprint))?;
+        let mid = Mid::from(remote.mid.as_str());
+        let mut api = rtc.direct_api();
+        api.set_ice_controlling(false);
+        api.set_local_ice_credentials(IceCreds {
+            ufrag: local.ufrag.clone(),
+            pass: local.pwd.clone(),
+        });
+        api.set_remote_ice_credentials(IceCreds {
+            ufrag: remote.ufrag.clone(),
+            pass: remote.pwd.clone(),
+        });
+        api.set_remote_fingerprint(fingerprint);
+        api.declare_media(mid, MediaKind::Audio);
+        api.declare_stream_tx(local.ssrc.into(), None, mid, None);
+        if let Some(ssrc) = remote.ssrc {
+            api.expect_stream_rx(ssrc.into(), None, mid, None);
+        }
+        // The browser chose its role against ours (RFC 5763): it is the
+        // DTLS client unless it said passive.
+        api.start_dtls(remote.setup == Setup::Passive)
+            .map_err(|e| e.to_string())?;
+        Ok(BrowserLeg {
+            rtc,
+            local: candidate,
+            remote_ufrag: remote.ufrag.clone(),
+            ssrc: local.ssrc.into(),
+            sequence: None,
+            next_timeout: Some(now),
+        })
+    }
+
+    /// Whether `remote` is the browser this leg talks to (a re-offer that
+    /// did not restart ICE).
+    pub fn same_peer(&self, remote: &WebRtcRemote) -> bool {
+        self.remote_ufrag == remote.ufrag
+    }
+
+    /// A datagram from the browser (STUN, DTLS or SRTP).
+    pub fn receive(&mut self, now: Instant, from: SocketAddr, bytes: &[u8]) {
+        let Ok(contents) = bytes.try_into() else {
+            return; // neither STUN, DTLS nor RTP: nothing of ours
+        };
+        let input = Input::Receive(
+            now,
+            Receive {
+                proto: Protocol::Udp,
+                source: from,
+                destination: self.local,
+                contents,
+            },
+        );
+        if let Err(error) = self.rtc.handle_input(input) {
+            tracing::debug!(%error, "a browser's datagram was refused");
+        }
+    }
+
+    /// A plain RTP packet from the other side, for the browser.
+    pub fn send_rtp(&mut self, now: Instant, packet: &[u8]) {
+        let Ok(Packet::Rtp(header)) = rtp::parse(packet) else {
+            return;
+        };
+        let sequence = extend(&mut self.sequence, header.sequence);
+        let payload = &packet[header.payload_offset..packet.len() - header.padding];
+        let write = RtpWrite::new(
+            header.payload_type.into(),
+            SeqNo::from(sequence),
+            header.timestamp,
+            now,
+            payload.to_vec(),
+        )
+        .marker(header.marker);
+        if let Some(stream) = self.rtc.direct_api().stream_tx(&self.ssrc) {
+            stream.write_rtp(write);
+        }
+    }
+
+    /// The time has come for str0m's timers (ICE consent, DTLS
+    /// retransmissions, RTCP reports).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.next_timeout.is_some_and(|t| t <= now) {
+            let _ = self.rtc.handle_input(Input::Timeout(now));
+        }
+    }
+
+    /// Everything str0m has to say: datagrams for the browser go to
+    /// `transmit`, the browser's RTP packets (as plain RTP) to `rtp`.
+    pub fn poll(
+        &mut self,
+        mut transmit: impl FnMut(SocketAddr, &[u8]),
+        mut rtp: impl FnMut(Vec<u8>),
+    ) {
+        loop {
+            match self.rtc.poll_output() {
+                Ok(Output::Transmit(datagram)) => {
+                    transmit(datagram.destination, &datagram.contents)
+                }
+                Ok(Output::Event(Event::RtpPacket(packet))) => rtp(plain(&packet)),
+                Ok(Output::Event(Event::IceConnectionStateChange(state))) => {
+                    tracing::debug!(?state, "browser ICE");
+                    if state == IceConnectionState::Disconnected {
+                        tracing::info!("a browser's media went away");
+                    }
+                }
+                Ok(Output::Event(event)) => tracing::trace!(?event, "browser leg"),
+                Ok(Output::Timeout(at)) => {
+                    self.next_timeout = Some(at);
+                    return;
+                }
+                Err(error) => {
+                    tracing::debug!(%error, "browser leg");
+                    self.next_timeout = None;
+                    return;
+                }
+            }
+        }
+    }
+
+    pub fn next_timeout(&self) -> Option<Instant> {
+        self.next_timeout
+    }
+}
+
+/// A packet str0m decrypted, as plain RTP: the fixed header and payload.
+fn plain(packet: &str0m::rtp::RtpPacket) -> Vec<u8> {
+    let header = &packet.header;
+    let mut bytes = Vec::with_capacity(12 + packet.payload.len());
+    bytes.push(0x80);
+    bytes.push(*header.payload_type | if header.marker { 0x80 } else { 0 });
+    bytes.extend_from_slice(&header.sequence_number.to_be_bytes());
+    bytes.extend_from_slice(&header.timestamp.to_be_bytes());
+    bytes.extend_from_slice(&(*header.ssrc).to_be_bytes());
+    bytes.extend_from_slice(&packet.payload);
+    bytes
+}
+
+/// Extends a 16-bit sequence number next to the last one, across wraps.
+fn extend(last: &mut Option<u64>, sequence: u16) -> u64 {
+    let extended = match *last {
+        None => u64::from(sequence),
+        Some(previous) => {
+            let base = previous & !0xffff;
+            [base.wrapping_sub(0x1_0000), base, base + 0x1_0000]
+                .into_iter()
+                .map(|b| b.wrapping_add(u64::from(sequence)))
+                .min_by_key(|e| e.abs_diff(previous))
+                .unwrap_or(previous)
+        }
+    };
+    *last = Some(last.map_or(extended, |p| p.max(extended)));
+    extended
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_numbers_extend_across_a_wrap_and_a_late_packet() {
+        let mut last = None;
+        assert_eq!(extend(&mut last, 65534), 65534);
+        assert_eq!(extend(&mut last, 65535), 65535);
+        assert_eq!(extend(&mut last, 1), 65537);
+        assert_eq!(extend(&mut last, 65535), 65535, "a late packet");
+        assert_eq!(extend(&mut last, 2), 65538);
+    }
+}
