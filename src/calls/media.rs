@@ -251,11 +251,12 @@ impl Bridge {
                 Setup::Active | Setup::ActPass => Setup::Passive,
             };
             let local = anchor.webrtc[index(toward)].clone();
+            let direction = answering(direction(&offer), direction(&session));
             let written = self.write(
                 anchor,
                 toward,
                 &agreed,
-                direction(&session),
+                direction,
                 Some((&local, setup, &remote.mid)),
             );
             self.browser_answer[index(toward)] = Some(written.clone());
@@ -291,6 +292,19 @@ impl Bridge {
         })
         .to_string()
         .into_bytes()
+    }
+}
+
+/// The direction of our answer to an offer that said `offered`, when the
+/// other side answered `answered` (RFC 3264 §6.1: a browser rejects an
+/// answer that does not mirror its offer, and a phone asked to hold may
+/// still say sendrecv).
+fn answering(offered: Direction, answered: Direction) -> Direction {
+    match (offered, answered) {
+        (Direction::Inactive, _) | (_, Direction::Inactive) => Direction::Inactive,
+        (Direction::SendOnly, _) => Direction::RecvOnly,
+        (Direction::RecvOnly, _) => Direction::SendOnly,
+        (Direction::SendRecv, answered) => answered,
     }
 }
 
@@ -459,6 +473,26 @@ mod tests {
             again, answer,
             "a 200 after a 183 gives the browser the same answer"
         );
+    }
+
+    #[test]
+    fn a_browser_putting_a_phone_on_hold_gets_a_recvonly_answer_whatever_the_phone_says() {
+        let mut bridge = Bridge::default();
+        let mut out = Vec::new();
+        let hold = BROWSER_OFFER.replace("a=sendrecv", "a=sendonly");
+        let offer = bridge
+            .read_offer(CallId(1), Side::A, hold.as_bytes(), &mut out)
+            .unwrap();
+        let plain = text(bridge.write_offer(&anchor(), &offer, false).unwrap());
+        assert!(plain.contains("a=sendonly\r\n"), "the phone hears it is held: {plain}");
+        let phone = "v=0\r\no=- 7 8 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\n\
+            m=audio 6000 RTP/AVP 0\r\n";
+        let answer = text(
+            bridge
+                .answer(&anchor(), CallId(1), Side::B, phone.as_bytes(), &mut out)
+                .unwrap(),
+        );
+        assert!(answer.contains("a=recvonly\r\n"), "{answer}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { apiLogin } from "./lib/api.mjs";
 import { launchBrowser, newPage } from "./lib/browser.mjs";
 import { startServer } from "./lib/server.mjs";
+import { echoingPhone } from "./lib/sipp.mjs";
 import { loadAll, loadMoreUntil, login, rowFor, search } from "./lib/ui.mjs";
 
 const SCREENSHOT = process.env.SWITCHBOARD_E2E_SCREENSHOT || "/tmp/switchboard-client-card.png";
@@ -265,5 +266,42 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     await loadAll(page);
     assert.equal(await page.getByTestId("task").filter({ hasText: title }).count(), 0);
     assert.equal(await page.getByTestId("task").filter({ hasText: lateTitle }).count(), 1);
+  });
+
+  test("agent1's softphone calls a desk phone and audio flows both ways through the server", async () => {
+    const phone = await agent1Api.get("/sip/phone");
+    assert.equal(phone.status, 200, JSON.stringify(phone.body));
+    // A desk phone of nobody in the demo, echoing what it hears.
+    const desk = await echoingPhone(server.sip, "1020");
+    try {
+      const page = await open("agent1");
+      const softphone = page.getByRole("complementary", { name: "Phone" });
+      await softphone.getByText(`Phone ${phone.body.extension}`).waitFor();
+      await softphone.getByTestId("softphone-registration").filter({ hasText: "Ready" }).waitFor();
+      await softphone.getByLabel("Number to dial").fill("1020");
+      await softphone.getByRole("button", { name: "Call" }).click();
+      await softphone.getByTestId("softphone-timer").waitFor({ timeout: 20_000 });
+      // The fake microphone's beep goes to the desk phone and comes back.
+      let stats;
+      for (let i = 0; i < 50; i++) {
+        stats = await page.evaluate(() => window.switchboardPhone.stats());
+        if (stats.packetsSent > 100 && stats.packetsReceived > 100 && stats.audioLevel > 0) break;
+        await page.waitForTimeout(200);
+      }
+      assert.ok(stats.packetsSent > 100, `the browser sent audio: ${JSON.stringify(stats)}`);
+      assert.ok(stats.packetsReceived > 100, `the browser heard the desk phone: ${JSON.stringify(stats)}`);
+      assert.ok(stats.audioLevel > 0, `what came back is not silence: ${JSON.stringify(stats)}`);
+      assert.ok(stats.packetsLost <= 2, `nothing lost on loopback: ${JSON.stringify(stats)}`);
+      await softphone.getByRole("button", { name: "Hold" }).click();
+      await softphone.getByTestId("softphone-call-state").filter({ hasText: "on hold" }).waitFor();
+      await softphone.getByRole("button", { name: "Resume" }).click();
+      await softphone.getByRole("button", { name: "Hold" }).waitFor();
+      await softphone.getByRole("button", { name: "Hang up" }).click();
+      await softphone.getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();
+      const end = await desk.done;
+      assert.ok(end.ok, `the desk phone got the hang-up: ${end.log}`);
+    } finally {
+      desk.stop();
+    }
   });
 });

@@ -10,6 +10,14 @@ const FLAGS = [
   "--disable-component-update",
   "--disable-sync",
   "--disable-dev-shm-usage",
+  // The softphone: a fake microphone (a beep) granted without a prompt,
+  // host candidates on loopback as real addresses, and audio that plays
+  // without a click.
+  "--use-fake-ui-for-media-stream",
+  "--use-fake-device-for-media-stream",
+  "--allow-loopback-in-peer-connection",
+  "--disable-features=WebRtcHideLocalIpsWithMdns",
+  "--autoplay-policy=no-user-gesture-required",
 ];
 
 export function launchBrowser() {

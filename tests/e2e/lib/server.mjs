@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+export { freePort };
+
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 function binaryPath() {
@@ -30,7 +32,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Loads the demo data and starts `switchboard serve`. Returns
- * { baseUrl, database, stop(), log() }.
+ * { baseUrl, sip (its UDP/TCP address), database, stop(), log() }.
  */
 export async function startServer() {
   const bin = binaryPath();
@@ -50,9 +52,11 @@ export async function startServer() {
   }
 
   const port = await freePort();
+  // SIP on a port of its own, known, so SIPp phones can register to it.
+  const sipPort = await freePort();
   const logPath = join(tmp, "server.log");
   const logFile = createWriteStream(logPath);
-  const child = spawn(bin, ["serve", "--database", database, "--http", `127.0.0.1:${port}`, "--sip", "127.0.0.1:0"], {
+  const child = spawn(bin, ["serve", "--database", database, "--http", `127.0.0.1:${port}`, "--sip", `127.0.0.1:${sipPort}`], {
     cwd: repoRoot, // the demo and the server find fixtures/ relative to the working directory
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -91,5 +95,5 @@ export async function startServer() {
     if (!process.env.SWITCHBOARD_E2E_KEEP) rmSync(tmp, { recursive: true, force: true });
   }
 
-  return { baseUrl, database, demoOutput: demo.stdout, stop, log, tmp };
+  return { baseUrl, sip: `127.0.0.1:${sipPort}`, database, demoOutput: demo.stdout, stop, log, tmp };
 }

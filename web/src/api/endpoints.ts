@@ -13,6 +13,7 @@ import type {
   LoginResponse,
   Me,
   Page,
+  Phone,
   Task,
   TaskInput,
   TaskState,
@@ -68,4 +69,7 @@ export const api = {
   classifier: () => http.get<{ nodes: ClassifierNode[] }>("/classifier"),
   attributes: () => http.get<{ items: AttributeDefinition[] }>("/attributes"),
   users: () => http.get<{ items: User[] }>("/users"),
+
+  /** The caller's own extension, for the softphone (404 without one). */
+  phone: () => http.get<Phone>("/sip/phone"),
 };

@@ -227,3 +227,11 @@ export interface Problem {
   detail?: string;
   errors?: { field: string; message: string }[];
 }
+
+/** GET /sip/phone: the caller's own extension, for the softphone. */
+export interface Phone {
+  extension: string;
+  display_name: string | null;
+  /** SIP over WebSocket on this server, authenticated by the login session. */
+  websocket_path: string;
+}

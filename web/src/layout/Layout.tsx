@@ -1,15 +1,19 @@
 import { Outlet } from "react-router-dom";
 import { ReferenceDataProvider } from "../lib/ReferenceData";
+import { Softphone } from "../phone/Softphone";
 import { TopBar } from "./TopBar";
 
-/** The frame of every screen after login. */
+/** The frame of every screen after login: the page, and the phone beside it. */
 export function Layout() {
   return (
     <ReferenceDataProvider>
       <TopBar />
-      <main className="content">
-        <Outlet />
-      </main>
+      <div className="workspace">
+        <main className="content">
+          <Outlet />
+        </main>
+        <Softphone />
+      </div>
     </ReferenceDataProvider>
   );
 }

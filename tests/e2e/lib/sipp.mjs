@@ -1,0 +1,43 @@
+// SIPp (Debian's sip-tester) as the far end of the softphone's calls: the
+// scenarios are the Rust SIP tests' own, in fixtures/sipp.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, repoRoot } from "./server.mjs";
+
+const scenario = (name) => join(repoRoot, "fixtures/sipp", name);
+
+/** SIPp's stderr and its error log, for assertion messages. */
+function logOf(dir, stderr) {
+  let log = stderr;
+  for (const file of readdirSync(dir)) log += readFileSync(join(dir, file), "utf8");
+  return log;
+}
+
+/**
+ * A desk phone registered as `extension` (password demo + extension) that
+ * answers one call and sends back every RTP packet it gets. Returns
+ * { done: Promise<{ ok, log }>, stop() }.
+ */
+export async function echoingPhone(sip, extension) {
+  const dir = mkdtempSync(join(tmpdir(), "switchboard-sipp-"));
+  const port = await freePort();
+  const mediaPort = await freePort();
+  const child = spawn("sipp", ["-sf", scenario("phone_echoes.xml"), "-i", "127.0.0.1", "-p", String(port),
+    "-mp", String(mediaPort), "-rtp_echo", "-m", "1", "-timeout", "120", "-timeout_error", "-trace_err", "-nostdin"],
+    { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const done = new Promise((resolve) => child.on("exit", (code) => resolve({ ok: code === 0, log: logOf(dir, stderr) })));
+  await new Promise((r) => setTimeout(r, 500));
+  const register = spawnSync("sipp", [sip, "-sf", scenario("register.xml"), "-m", "1", "-l", "1", "-i", "127.0.0.1",
+    "-t", "u1", "-s", extension, "-au", extension, "-ap", `demo${extension}`, "-p", String(await freePort()),
+    "-key", "contact", `127.0.0.1:${port}`, "-timeout", "20", "-timeout_error", "-nostdin"],
+    { cwd: dir, encoding: "utf8", timeout: 30_000 });
+  if (register.status !== 0) {
+    child.kill("SIGKILL");
+    throw new Error(`SIPp could not register ${extension}: ${register.stderr}${logOf(dir, "")}`);
+  }
+  return { done, stop: () => child.kill("SIGKILL") };
+}
