@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { apiLogin } from "./lib/api.mjs";
 import { launchBrowser, newPage } from "./lib/browser.mjs";
 import { startServer } from "./lib/server.mjs";
-import { echoingPhone } from "./lib/sipp.mjs";
+import { echoingPhone, trunkCallsAndTalks } from "./lib/sipp.mjs";
 import { loadAll, loadMoreUntil, login, rowFor, search } from "./lib/ui.mjs";
 
 const SCREENSHOT = process.env.SWITCHBOARD_E2E_SCREENSHOT || "/tmp/switchboard-client-card.png";
@@ -303,5 +303,29 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     } finally {
       desk.stop();
     }
+  });
+
+  test("a call from the PBX trunk rings agent1's softphone, which answers and hears the caller", async () => {
+    const phone = await agent1Api.get("/sip/phone");
+    const page = await open("agent1");
+    const softphone = page.getByRole("complementary", { name: "Phone" });
+    await softphone.getByTestId("softphone-registration").filter({ hasText: "Ready" }).waitFor();
+    const pbx = trunkCallsAndTalks(server.sip, phone.body.extension);
+    await softphone.getByTestId("softphone-call-state").filter({ hasText: "Incoming call" }).waitFor({ timeout: 20_000 });
+    assert.match(await softphone.getByTestId("softphone-peer").innerText(), /4930123456/);
+    await softphone.getByRole("button", { name: "Answer" }).click();
+    await softphone.getByTestId("softphone-timer").waitFor();
+    let stats;
+    for (let i = 0; i < 40; i++) {
+      stats = await page.evaluate(() => window.switchboardPhone.stats());
+      if (stats.packetsReceived > 150 && stats.packetsSent > 100 && stats.audioLevel > 0) break;
+      await page.waitForTimeout(200);
+    }
+    assert.ok(stats.packetsReceived > 150, `the agent heard the PBX's recording: ${JSON.stringify(stats)}`);
+    assert.ok(stats.audioLevel > 0, `and it is not silence: ${JSON.stringify(stats)}`);
+    assert.ok(stats.packetsSent > 100, `the agent's microphone went out: ${JSON.stringify(stats)}`);
+    const end = await pbx;
+    assert.ok(end.ok, `the PBX's side: ${end.log}`);
+    await softphone.getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();
   });
 });

@@ -1,7 +1,7 @@
 // Starts a real Switchboard server for the browser tests: a fresh database
 // loaded with the demo data, a free loopback port, the built web app.
 import { spawn, spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
@@ -56,7 +56,12 @@ export async function startServer() {
   const sipPort = await freePort();
   const logPath = join(tmp, "server.log");
   const logFile = createWriteStream(logPath);
-  const child = spawn(bin, ["serve", "--database", database, "--http", `127.0.0.1:${port}`, "--sip", `127.0.0.1:${sipPort}`], {
+  // The demo's PBX trunk, its peer on 127.0.0.2 as in the Rust SIP tests:
+  // calls from there are the PBX's.
+  const trunkPort = await freePort();
+  const config = join(tmp, "switchboard.toml");
+  writeFileSync(config, `[[trunks]]\nname = "demo-pbx"\nvendor = "generic"\npeers = ["127.0.0.2:${trunkPort}"]\noptions_interval_secs = 0\n`);
+  const child = spawn(bin, ["serve", "--config", config, "--database", database, "--http", `127.0.0.1:${port}`, "--sip", `127.0.0.1:${sipPort}`], {
     cwd: repoRoot, // the demo and the server find fixtures/ relative to the working directory
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -41,3 +41,19 @@ export async function echoingPhone(sip, extension) {
   }
   return { done, stop: () => child.kill("SIGKILL") };
 }
+
+/**
+ * The PBX (SIPp on 127.0.0.2, the demo trunk's peer) calls `extension` and,
+ * once answered, plays SIPp's 7 s recording, then hangs up.
+ * Returns a Promise<{ ok, log }>.
+ */
+export async function trunkCallsAndTalks(sip, extension) {
+  const dir = mkdtempSync(join(tmpdir(), "switchboard-sipp-"));
+  const child = spawn("sipp", [sip, "-sf", scenario("trunk_plays_audio.xml"), "-m", "1", "-l", "1", "-i", "127.0.0.2",
+    "-t", "u1", "-s", extension, "-p", String(await freePort()), "-mp", String(await freePort()),
+    "-timeout", "60", "-timeout_error", "-trace_err", "-nostdin"],
+    { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ ok: code === 0, log: logOf(dir, stderr) })));
+}
