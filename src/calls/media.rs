@@ -484,7 +484,10 @@ mod tests {
             .read_offer(CallId(1), Side::A, hold.as_bytes(), &mut out)
             .unwrap();
         let plain = text(bridge.write_offer(&anchor(), &offer, false).unwrap());
-        assert!(plain.contains("a=sendonly\r\n"), "the phone hears it is held: {plain}");
+        assert!(
+            plain.contains("a=sendonly\r\n"),
+            "the phone hears it is held: {plain}"
+        );
         let phone = "v=0\r\no=- 7 8 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\n\
             m=audio 6000 RTP/AVP 0\r\n";
         let answer = text(

@@ -221,8 +221,11 @@ impl Engine {
                 tracing::info!(call = %id, %label, "call.answered")
             }
             CallEvent::Ended(summary) => {
+                let media = summary.media.unwrap_or_default();
                 tracing::info!(call = %summary.id, outcome = ?summary.outcome, hangup_by = ?summary.hangup_by,
-                    code = ?summary.sip_code, "call.ended");
+                    code = ?summary.sip_code, packets_from_caller = media.from_caller.packets,
+                    lost_from_caller = media.from_caller.lost, packets_from_callee = media.from_callee.packets,
+                    lost_from_callee = media.from_callee.lost, "call.ended");
             }
         }
         metrics::gauge!("sip_calls_active").set(self.calls.len() as f64);
