@@ -51,6 +51,7 @@ async fn run(backend: &str, clients: u64, requests: usize) {
         sip_realm: "switchboard".into(),
         metrics: None,
         sip: None,
+        recordings: None,
     };
     let app = router(state, Path::new("/nonexistent"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

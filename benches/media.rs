@@ -2,13 +2,15 @@
 //! server's media threads over loopback UDP, both directions at 50 packets
 //! a second, as phones send them.
 //!
-//! `cargo bench --bench media -- [CALLS] [SECONDS] [--direct]`
+//! `cargo bench --bench media -- [CALLS] [SECONDS] [--direct | --record]`
 //!
 //! Prints the CPU the media threads used per call (from the kernel's
 //! per-thread counters), packets lost, and the transit time each packet
 //! took from the sending socket to the receiving one: its spread is the
 //! jitter the relay adds. `--direct` sends the same traffic straight
 //! between the two ends, without the relay, for the floor of that spread.
+//! `--record` records every call (to a temporary folder) and adds the
+//! recorder thread's CPU.
 //!
 //! The traffic comes from this process too, on threads of its own: one
 //! paces the sends (each call's packets at their own phase of the 20 ms
@@ -30,14 +32,17 @@ struct Args {
     calls: usize,
     seconds: u64,
     direct: bool,
+    record: bool,
 }
 
 fn args() -> Args {
     let mut numbers = Vec::new();
     let mut direct = false;
+    let mut record = false;
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--direct" => direct = true,
+            "--record" => record = true,
             "--bench" => {}
             other => numbers.push(other.parse::<u64>().unwrap_or_else(|_| {
                 panic!("usage: media [CALLS] [SECONDS] [--direct], not {other:?}")
@@ -48,6 +53,7 @@ fn args() -> Args {
         calls: numbers.first().copied().unwrap_or(500) as usize,
         seconds: numbers.get(1).copied().unwrap_or(20),
         direct,
+        record,
     }
 }
 
@@ -61,11 +67,13 @@ struct Ends {
 fn main() {
     let args = args();
     let localhost: IpAddr = [127, 0, 0, 1].into();
+    let recordings = tempfile::tempdir().expect("a temporary folder");
     let media = Media::start(&MediaSettings {
         bind: localhost,
         address: localhost,
         ports: 20_000..=29_999,
         threads: 1,
+        recordings: args.record.then(|| recordings.path().to_owned()),
     })
     .expect("media threads");
     let mut streams = Vec::new();
@@ -78,6 +86,9 @@ fn main() {
             [b_at, a_at]
         } else {
             let stream = Stream::open(&media, Some(a_at), Some(b_at)).expect("media ports");
+            if args.record {
+                stream.record(&media);
+            }
             let targets = [
                 SocketAddr::new(localhost, stream.port_a),
                 SocketAddr::new(localhost, stream.port_b),
@@ -111,6 +122,7 @@ fn main() {
     sleep_until(t0 + run);
     let measured = measured_from.elapsed();
     let cpu = media_cpu() - cpu_before;
+    let cpu = (cpu.0, cpu.1);
     let sent = sending.join().unwrap();
     let got = receiving.join().unwrap();
     report(&args, sent, &got, cpu, measured);
@@ -226,10 +238,10 @@ fn receive(sockets: Vec<UdpSocket>, t0: Instant, run: Duration) -> Received {
     })
 }
 
-/// CPU time the `media-*` threads have used so far.
-fn media_cpu() -> Duration {
+/// CPU time the `media-*` threads and the recorder have used so far.
+fn media_cpu() -> Cpu {
     let ticks_per_second = 100.0; // USER_HZ on Linux
-    let mut total = 0u64;
+    let (mut relay, mut recorder) = (0u64, 0u64);
     for task in std::fs::read_dir("/proc/self/task").unwrap().flatten() {
         let path = task.path();
         let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
@@ -239,7 +251,8 @@ fn media_cpu() -> Duration {
             .trim()
             .strip_prefix("media-")
             .is_some_and(|n| n.parse::<u32>().is_ok());
-        if !relaying {
+        let recording = name.trim() == "recorder";
+        if !relaying && !recording {
             continue;
         }
         let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
@@ -255,12 +268,30 @@ fn media_cpu() -> Duration {
                 .and_then(|f| f.parse::<u64>().ok())
                 .unwrap_or(0)
         };
-        total += ticks(11) + ticks(12);
+        let used = ticks(11) + ticks(12);
+        if relaying {
+            relay += used;
+        } else {
+            recorder += used;
+        }
     }
-    Duration::from_secs_f64(total as f64 / ticks_per_second)
+    let time = |ticks: u64| Duration::from_secs_f64(ticks as f64 / ticks_per_second);
+    Cpu(time(relay), time(recorder))
 }
 
-fn report(args: &Args, sent: u64, got: &Received, cpu: Duration, measured: Duration) {
+/// CPU time of the relay threads and of the recorder.
+#[derive(Clone, Copy)]
+struct Cpu(Duration, Duration);
+
+impl std::ops::Sub for Cpu {
+    type Output = Cpu;
+
+    fn sub(self, before: Cpu) -> Cpu {
+        Cpu(self.0 - before.0, self.1 - before.1)
+    }
+}
+
+fn report(args: &Args, sent: u64, got: &Received, cpu: (Duration, Duration), measured: Duration) {
     let mut transits = got.transits_us.clone();
     transits.sort_unstable();
     let at = |q: f64| {
@@ -282,7 +313,8 @@ fn report(args: &Args, sent: u64, got: &Received, cpu: Duration, measured: Durat
         0.0
     };
     let lost = sent.saturating_sub(got.packets);
-    let core_share = cpu.as_secs_f64() / measured.as_secs_f64();
+    let core_share = cpu.0.as_secs_f64() / measured.as_secs_f64();
+    let recorder_share = cpu.1.as_secs_f64() / measured.as_secs_f64();
     println!(
         "{} calls {}, {} s: sent {sent} packets, received {}, lost {lost} ({:.4}%)",
         args.calls,
@@ -307,6 +339,14 @@ fn report(args: &Args, sent: u64, got: &Received, cpu: Duration, measured: Durat
             "media threads: {:.1}% of a core, {:.4}% per call",
             core_share * 100.0,
             core_share * 100.0 / args.calls as f64
+        );
+    }
+    if args.record {
+        println!(
+            "recorder thread: {:.1}% of a core, {:.4}% per call; relay and recorder {:.4}% per call",
+            recorder_share * 100.0,
+            recorder_share * 100.0 / args.calls as f64,
+            (core_share + recorder_share) * 100.0 / args.calls as f64
         );
     }
 }

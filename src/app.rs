@@ -48,6 +48,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         session_hours: settings.session_hours,
         sip_realm: settings.sip_realm.as_str().into(),
         metrics: Some(metrics),
+        recordings: Some(settings.recordings_dir.clone()),
         sip: Some({
             let mut status = sip.status();
             let (server, dir) = (sip.clone(), settings.dialplans.clone());
@@ -146,7 +147,14 @@ fn start_media(settings: &Settings) -> anyhow::Result<Media> {
         address,
         ports: settings.rtp_ports.first..=settings.rtp_ports.last,
         threads: settings.media_threads,
+        recordings: Some(settings.recordings_dir.clone()),
     })?;
+    if settings.recording_retention_days > 0 {
+        tokio::spawn(crate::runtime::retention::run(
+            settings.recordings_dir.clone(),
+            settings.recording_retention_days,
+        ));
+    }
     tracing::info!(%address, ports = %settings.rtp_ports, "media is anchored");
     Ok(media)
 }

@@ -38,6 +38,10 @@ pub struct Settings {
     pub media_address: Option<IpAddr>,
     /// Threads relaying media.
     pub media_threads: usize,
+    /// Where call recordings are written (a folder a day).
+    pub recordings_dir: PathBuf,
+    /// Recordings older than this many days are deleted; 0 keeps them.
+    pub recording_retention_days: u32,
     /// PBX and carrier trunks (`[[trunks]]` tables).
     pub trunks: Vec<crate::pbx::trunks::TrunkConfig>,
     /// Where call records wait while the database is unreachable.
@@ -116,6 +120,8 @@ impl Default for Settings {
             },
             media_address: None,
             media_threads: 1,
+            recordings_dir: PathBuf::from("recordings"),
+            recording_retention_days: 90,
             trunks: Vec::new(),
             spool_dir: PathBuf::from("spool"),
             database: "sqlite://switchboard.db".into(),
@@ -237,6 +243,12 @@ impl Settings {
         if let Some(v) = var("SWITCHBOARD_MEDIA_THREADS") {
             self.media_threads = parsed("SWITCHBOARD_MEDIA_THREADS", v)?;
         }
+        if let Some(v) = var("SWITCHBOARD_RECORDINGS_DIR") {
+            self.recordings_dir = PathBuf::from(v);
+        }
+        if let Some(v) = var("SWITCHBOARD_RECORDING_RETENTION_DAYS") {
+            self.recording_retention_days = parsed("SWITCHBOARD_RECORDING_RETENTION_DAYS", v)?;
+        }
         if let Some(v) = var("SWITCHBOARD_DIALPLANS") {
             self.dialplans = PathBuf::from(v);
         }
@@ -307,6 +319,8 @@ impl fmt::Debug for Settings {
             .field("rtp_ports", &self.rtp_ports)
             .field("media_address", &self.media_address)
             .field("media_threads", &self.media_threads)
+            .field("recordings_dir", &self.recordings_dir)
+            .field("recording_retention_days", &self.recording_retention_days)
             .field("dialplans", &self.dialplans)
             .field("trunks", &self.trunks)
             .field("spool_dir", &self.spool_dir)

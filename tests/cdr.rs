@@ -43,6 +43,7 @@ fn record(call_id: &str, minute: u32) -> CallRecord {
         hangup_by: None,
         sip_code: None,
         legs: vec![],
+        recording: None,
     }
 }
 

@@ -77,12 +77,18 @@ fn settings() -> SipSettings {
 /// Media anchored on 127.0.0.1, on ports above the kernel's ephemeral
 /// range and apart from those [`free_port`] hands to SIPp.
 fn media() -> Media {
+    media_recording_to(None)
+}
+
+/// The same, recording calls that ask for it under `recordings`.
+fn media_recording_to(recordings: Option<&Path>) -> Media {
     let localhost = "127.0.0.1".parse().unwrap();
     Media::start(&MediaSettings {
         bind: localhost,
         address: localhost,
         ports: 61_000..=64_999,
         threads: 1,
+        recordings: recordings.map(Path::to_owned),
     })
     .expect("media threads start")
 }
@@ -467,9 +473,18 @@ async fn ended(events: &mut tokio::sync::mpsc::UnboundedReceiver<CallEvent>) -> 
 }
 
 #[tokio::test]
-async fn a_trunk_calls_audio_is_relayed_through_the_server_both_ways_without_loss() {
+async fn a_trunk_calls_audio_is_relayed_through_the_server_both_ways_without_loss_and_recorded() {
     let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
-    let server = server_with_events(Some(sender)).await;
+    let recordings = tempfile::tempdir().unwrap();
+    let mut settings = settings();
+    settings.media = Some(media_recording_to(Some(recordings.path())));
+    settings.trunks = Arc::new(trunks_from(&format!(
+        "name = \"demo-pbx\"\nvendor = \"generic\"\npeers = [\"{PBX_IP}:5999\"]\n\
+         options_interval_secs = 0\nrecord = true\n"
+    )));
+    let server = SipServer::start(settings, accounts(), Some(sender))
+        .await
+        .expect("SIP binds");
     let (phone, child) = echoing_phone_1002(&server).await;
     let media_port = free_ports(4).to_string();
     let (ok, log) = sipp_calls_1002(
@@ -492,6 +507,48 @@ async fn a_trunk_calls_audio_is_relayed_through_the_server_both_ways_without_los
         (media.from_caller.dropped, media.from_callee.dropped),
         (0, 0),
         "every packet came from the latched source"
+    );
+    // The trunk records: the caller's audio on the left, the phone's echo
+    // of it on the right, about seven seconds of each.
+    let (file, duration_ms) = media.recording.expect("the trunk's calls are recorded");
+    assert!((6_500..=8_500).contains(&duration_ms), "{duration_ms} ms");
+    let path = recordings.path().join(&file);
+    let mut samples = Vec::new();
+    for _ in 0..50 {
+        if let Ok(mut reader) = hound::WavReader::open(&path)
+            && reader.duration() > 0
+        {
+            assert_eq!(
+                (reader.spec().channels, reader.spec().sample_rate),
+                (2, 8000)
+            );
+            samples = reader.samples::<i16>().map(Result::unwrap).collect();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let loud = |channel: usize| {
+        samples
+            .iter()
+            .skip(channel)
+            .step_by(2)
+            .filter(|s| s.unsigned_abs() > 1000)
+            .count()
+    };
+    assert!(
+        samples.len() / 2 >= 8000 * 6,
+        "{} frames",
+        samples.len() / 2
+    );
+    assert!(
+        loud(0) > 8000,
+        "the caller is heard: {} loud samples",
+        loud(0)
+    );
+    assert!(
+        loud(1) > 8000,
+        "the callee is heard: {} loud samples",
+        loud(1)
     );
     server.stop().await;
 }

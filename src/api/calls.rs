@@ -26,6 +26,49 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/calls", get(list_calls))
         .route("/calls/{id}", get(get_call))
+        .route("/calls/{id}/recording", get(recording))
+}
+
+/// The call's recording: a stereo WAV, 8 kHz, the caller on the left
+/// channel and the callee on the right. Range requests are honoured, so a
+/// player can seek.
+#[utoipa::path(get, path = "/api/v1/calls/{id}/recording", tag = "calls", params(("id" = i64, Path)),
+    responses((status = 200, description = "audio/wav", content_type = "audio/wav"),
+        (status = 206, description = "The range asked for"),
+        (status = 404, description = "No such call, not recorded, or deleted by the retention", body = super::error::Problem)))]
+async fn recording(
+    State(state): State<AppState>,
+    actor: Actor,
+    PathId(id): PathId,
+    request: axum::extract::Request,
+) -> ApiResult<axum::response::Response> {
+    use tower::ServiceExt;
+    actor.require_read(Section::Calls)?;
+    let call = state
+        .repo
+        .call(&scope(&state, &actor).await?, CallRecordId(id))
+        .await?;
+    let (Some(recording), Some(dir)) = (call.record.recording, &state.recordings) else {
+        return Err(super::error::ApiError::NotFound);
+    };
+    // The name comes from our own records; still, it never leaves the folder.
+    let relative = std::path::Path::new(&recording.file);
+    if relative
+        .components()
+        .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(super::error::ApiError::NotFound);
+    }
+    let path = dir.join(relative);
+    if !path.is_file() {
+        return Err(super::error::ApiError::NotFound);
+    }
+    // The type comes from the `.wav` name: audio/wav.
+    let served = tower_http::services::ServeFile::new(&path)
+        .oneshot(request)
+        .await
+        .map_err(|e| super::error::ApiError::Internal(e.to_string()))?;
+    Ok(served.map(axum::body::Body::new))
 }
 
 /// The calls an actor reaches. A reach narrower than `all` means the calls of

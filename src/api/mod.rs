@@ -46,6 +46,8 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// The running SIP server's live view; `None` without SIP (tests).
     pub sip: Option<crate::runtime::sip::SipStatus>,
+    /// Where call recordings are; `None`: none are served.
+    pub recordings: Option<std::path::PathBuf>,
 }
 
 /// The whole HTTP application.

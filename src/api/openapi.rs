@@ -29,7 +29,7 @@ use super::AppState;
         super::sip_accounts::list, super::sip_accounts::create, super::sip_accounts::account,
         super::sip_accounts::update, super::sip_accounts::delete, super::sip_accounts::set_password,
         super::sip_accounts::phone,
-        super::calls::list_calls, super::calls::get_call,
+        super::calls::list_calls, super::calls::get_call, super::calls::recording,
     ),
     tags(
         (name = "auth", description = "Log in and out"),

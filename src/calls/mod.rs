@@ -82,6 +82,9 @@ pub struct Plan {
     /// The session timer of the caller's trunk, in seconds: applied when
     /// the trunk asks for none itself.
     pub session_expires: Option<u32>,
+    /// Whether the call is recorded: its trunk's or its dialplan rule's
+    /// setting.
+    pub record: bool,
     /// Where the call's media is anchored: the routing leaves it `None`,
     /// the engine fills it in once it has opened the call's ports.
     pub media: Option<MediaAnchor>,
@@ -167,11 +170,14 @@ pub struct Summary {
     pub media: Option<MediaCounts>,
 }
 
-/// The packets each side sent through the anchor, RTCP included.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// The packets each side sent through the anchor, RTCP included, and the
+/// call's recording.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MediaCounts {
     pub from_caller: crate::media::relay::Stats,
     pub from_callee: crate::media::relay::Stats,
+    /// The recording's file (under the recordings folder) and length in ms.
+    pub recording: Option<(String, u64)>,
 }
 
 /// What happened to a call, as it happens.

@@ -131,6 +131,7 @@ impl Bench {
             targets,
             ring_timeout: Duration::from_secs(30),
             session_expires: None,
+            record: false,
             media: self.media.clone(),
         };
         let tx = ServerTx::for_tests(1);
@@ -811,6 +812,7 @@ fn an_offer_that_cannot_be_read_is_refused_with_488_and_its_stream_closed() {
         }],
         ring_timeout: Duration::from_secs(30),
         session_expires: None,
+        record: false,
         media: bench.media.clone(),
     };
     let flow = Flow::udp("10.0.0.1:5060".parse().unwrap());

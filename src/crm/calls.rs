@@ -65,6 +65,19 @@ pub struct CallRecord {
     pub sip_code: Option<u16>,
     /// Every destination rung, in the order they were tried.
     pub legs: Vec<LegRecord>,
+    /// The call's recording, when it was recorded. Absent in spool lines
+    /// written before recordings existed.
+    #[serde(default)]
+    pub recording: Option<RecordingRef>,
+}
+
+/// Where a call's recording is and how long it runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RecordingRef {
+    /// The file under the recordings folder; played through
+    /// `GET /api/v1/calls/{id}/recording`.
+    pub file: String,
+    pub duration_ms: u64,
 }
 
 /// One destination the call rang.
@@ -208,6 +221,7 @@ mod tests {
             hangup_by: Some(Party::Caller),
             sip_code: None,
             legs: vec![],
+            recording: None,
         }
     }
 

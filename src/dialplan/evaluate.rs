@@ -11,10 +11,12 @@ pub fn evaluate(plan: &Plan, call: &CallFacts<'_>, now: DateTime<Utc>) -> Decisi
         Some(rule) => Decision {
             rule: rule.name.clone(),
             action: rule.action(call),
+            record: rule.record,
         },
         None => Decision {
             rule: NO_RULE.into(),
             action: Action::NoRoute,
+            record: false,
         },
     }
 }
@@ -181,7 +183,8 @@ mod tests {
             decision,
             Decision {
                 rule: NO_RULE.into(),
-                action: Action::NoRoute
+                action: Action::NoRoute,
+                record: false,
             }
         );
         let decision = route(&plan, Source::Trunk("t"), "", "800");
@@ -191,6 +194,12 @@ mod tests {
                 menu: "main".into()
             }
         );
+        assert!(!decision.record, "recording is off unless a rule says");
+        let recorded = super::tests::plan(&[(
+            "b.toml",
+            "[[rule]]\nname = \"sales\"\ncalled = \"1005\"\nring = \"1005\"\nrecord = true\n",
+        )]);
+        assert!(route(&recorded, Source::Trunk("t"), "", "1005").record);
         assert_eq!(
             route(&Plan::default(), Source::Trunk("t"), "", "800").action,
             Action::NoRoute

@@ -109,6 +109,8 @@ pub struct Decision {
     /// [`Action::NoRoute`].
     pub rule: String,
     pub action: Action,
+    /// The rule asks for the call to be recorded (`record = true`).
+    pub record: bool,
 }
 
 /// The rule name on a [`Decision`] no rule made; no rule can be named so.

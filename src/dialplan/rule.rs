@@ -38,6 +38,8 @@ pub(super) struct RawRule {
     pub reject: Option<Spanned<u16>>,
     pub reason: Option<Spanned<String>>,
     pub ivr: Option<Spanned<String>>,
+    /// Record the calls this rule routes.
+    pub record: Option<Spanned<bool>>,
 }
 
 /// A key that takes one string or a list of them.
@@ -62,6 +64,8 @@ pub(super) struct Rule {
     when: Option<Arc<Schedule>>,
     unless: Option<Arc<Schedule>>,
     action: ActionTemplate,
+    /// Whether the calls it routes are recorded.
+    pub record: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +120,7 @@ impl Rule {
             when,
             unless,
             action: action?,
+            record: raw.record.as_ref().is_some_and(|r| *r.get_ref()),
         })
     }
 

@@ -19,6 +19,7 @@ use str0m::config::DtlsCert;
 use tokio::sync::Notify;
 
 use super::clock;
+use super::recording::{Recorder, Recording};
 use super::webrtc::BrowserLeg;
 use crate::media::relay::{Relay, Side, Stats};
 use crate::sdp::webrtc::{Format, WebRtcLocal, WebRtcRemote};
@@ -47,6 +48,8 @@ pub struct MediaSettings {
     pub ports: RangeInclusive<u16>,
     /// Threads relaying media, each with the streams given to it.
     pub threads: usize,
+    /// Where recordings are written; `None`: calls are not recorded.
+    pub recordings: Option<std::path::PathBuf>,
 }
 
 /// The media side of the server: the port range, the advertised address
@@ -62,6 +65,7 @@ pub struct Media {
     cert: DtlsCert,
     /// Its fingerprint, as `a=fingerprint` writes it.
     pub fingerprint: String,
+    recorder: Option<Recorder>,
 }
 
 /// Relaying threads, each a single-threaded runtime: a stream's packets
@@ -114,7 +118,12 @@ impl Media {
             .direct_api()
             .local_dtls_fingerprint()
             .to_string();
+        let recorder = match &settings.recordings {
+            Some(dir) => Some(Recorder::start(dir.clone()).map_err(MediaError::Threads)?),
+            None => None,
+        };
         Ok(Media {
+            recorder,
             cert,
             fingerprint,
             ports: Arc::new(Ports::new(settings.bind, settings.ports.clone())),
@@ -186,13 +195,16 @@ impl Ports {
     }
 }
 
-/// What a stream's two legs have sent, RTP and RTCP apart.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What a stream's two legs have sent, RTP and RTCP apart, and its
+/// recording.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StreamStats {
     pub a: Stats,
     pub b: Stats,
     pub a_rtcp: Stats,
     pub b_rtcp: Stats,
+    /// The recording's file (under the recordings folder) and length.
+    pub recording: Option<(String, u64)>,
 }
 
 /// The relays of one stream: RTP between the RTP ports, RTCP between the
@@ -203,6 +215,8 @@ struct Relays {
     rtp: Relay,
     rtcp: Relay,
     browsers: [Option<BrowserLeg>; 2],
+    /// Each side's audio as it passes, when the call is recorded.
+    recording: Option<Recording>,
 }
 
 struct Shared {
@@ -259,6 +273,7 @@ impl Stream {
                 rtp: Relay::new(a, b),
                 rtcp: Relay::new(rtcp_of(a), rtcp_of(b)),
                 browsers: [None, None],
+                recording: None,
             }),
             wake: Notify::new(),
         });
@@ -324,7 +339,20 @@ impl Stream {
             b: relays.rtp.stats(Side::B),
             a_rtcp: relays.rtcp.stats(Side::A),
             b_rtcp: relays.rtcp.stats(Side::B),
+            recording: relays
+                .recording
+                .as_ref()
+                .map(|r| (r.relative.clone(), r.duration_ms())),
         }
+    }
+
+    /// Records what each side sends from now on; the file, relative to the
+    /// recordings folder. `None` when recording is not configured.
+    pub fn record(&self, media: &Media) -> Option<String> {
+        let recording = media.recorder.as_ref()?.begin(clock::instant());
+        let relative = recording.relative.clone();
+        lock(&self.relays).recording = Some(recording);
+        Some(relative)
     }
 
     /// Stops relaying; the ports are free when this returns.
@@ -423,6 +451,9 @@ async fn relay(sockets: [UdpSocket; 4], shared: Arc<Shared>) {
                 None
             } else {
                 let to = relays.rtp.receive(side, from, bytes, now);
+                if let (Some(recording), Some(_)) = (&mut relays.recording, to) {
+                    recording.audio(index, now, bytes);
+                }
                 match (&mut relays.browsers[index ^ 1], to) {
                     (Some(leg), Some(_)) => {
                         leg.send_rtp(now, bytes);
@@ -478,6 +509,9 @@ fn drain(
             Some(from) => relays.rtp.receive(side, from, &packet, now),
             None => relays.rtp.peer(other),
         };
+        if let Some(recording) = &mut relays.recording {
+            recording.audio(index(side), now, &packet);
+        }
         match &mut relays.browsers[index(other)] {
             Some(leg) => leg.send_rtp(now, &packet),
             None => {
@@ -517,6 +551,7 @@ mod tests {
             address: localhost,
             ports: base..=base + 2 * pairs - 1,
             threads: 1,
+            recordings: None,
         })
         .unwrap()
     }

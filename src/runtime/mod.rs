@@ -6,5 +6,7 @@
 pub mod cdr;
 pub mod clock;
 pub mod media;
+pub mod recording;
+pub mod retention;
 pub mod sip;
 pub mod webrtc;

@@ -2,7 +2,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use switchboard::crm::RepoError;
 use switchboard::crm::calls::{
-    CallFilter, CallRecord, CallScope, Direction, LegRecord, Outcome, Party,
+    CallFilter, CallRecord, CallScope, Direction, LegRecord, Outcome, Party, RecordingRef,
 };
 use switchboard::crm::page::PageRequest;
 
@@ -35,6 +35,7 @@ fn call(call_id: &str, minute: u32, direction: Direction, outcome: Outcome) -> C
             answered,
             sip_code: (!answered).then_some(486),
         }],
+        recording: None,
     }
 }
 
@@ -337,7 +338,75 @@ async fn calls_are_in_the_openapi_document(app: TestApp) {
     assert!(doc["components"]["schemas"]["StoredCallRecord"].is_object());
 }
 
+async fn a_calls_recording_is_streamed_with_ranges_to_those_who_reach_the_call(app: TestApp) {
+    let mut record = call("rec", 1, Direction::Inbound, Outcome::Answered);
+    record.recording = Some(RecordingRef {
+        file: "2026-03-01/0123.wav".into(),
+        duration_ms: 128_000,
+    });
+    let unrecorded = call("plain", 2, Direction::Inbound, Outcome::Answered);
+    store(&app, &[record, unrecorded]).await;
+    let day = app.recordings.path().join("2026-03-01");
+    std::fs::create_dir_all(&day).unwrap();
+    let wav: Vec<u8> = b"RIFF\x24\0\0\0WAVE"
+        .iter()
+        .copied()
+        .chain(0..200u8)
+        .collect();
+    std::fs::write(day.join("0123.wav"), &wav).unwrap();
+    let admin = app.admin().await;
+    let (_, page) = admin.get("/api/v1/calls").await;
+    let id_of = |call_id: &str| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["call_id"] == call_id)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (rec, plain) = (id_of("rec"), id_of("plain"));
+    let (_, body) = admin.get(&format!("/api/v1/calls/{rec}")).await;
+    assert_eq!(body["recording"]["file"], "2026-03-01/0123.wav");
+    assert_eq!(body["recording"]["duration_ms"], 128_000);
+    let path = format!("/api/v1/calls/{rec}/recording");
+    let (status, headers, bytes) = admin.get_bytes(&path, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "audio/wav");
+    assert_eq!(bytes, wav);
+    let (status, headers, bytes) = admin.get_bytes(&path, &[("range", "bytes=8-11")]).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(bytes, b"WAVE");
+    assert_eq!(
+        headers["content-range"],
+        format!("bytes 8-11/{}", wav.len())
+    );
+    let (status, _, _) = admin
+        .get_bytes(&format!("/api/v1/calls/{plain}/recording"), &[])
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a call that was not recorded"
+    );
+    // An agent with no extension reaches no call, so no recording either.
+    let agent = app.user("agent1", "agent").await;
+    let (status, _, _) = agent.get_bytes(&path, &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = app
+        .user("marketer", "marketer")
+        .await
+        .get_bytes(&path, &[])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    std::fs::remove_file(day.join("0123.wav")).unwrap();
+    let (status, _, _) = admin.get_bytes(&path, &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "deleted by the retention");
+}
+
 on_both_backends!(
+    a_calls_recording_is_streamed_with_ranges_to_those_who_reach_the_call,
     calls_are_listed_newest_first_and_filtered,
     calls_page_with_a_cursor,
     a_call_keeps_every_field_and_its_durations,

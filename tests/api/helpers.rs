@@ -39,6 +39,8 @@ pub struct TestApp {
     pub base: String,
     pub repo: Arc<dyn Repository>,
     http: reqwest::Client,
+    /// The folder the server plays call recordings from.
+    pub recordings: tempfile::TempDir,
     _db: TestDatabase,
 }
 
@@ -64,7 +66,9 @@ impl TestApp {
         repo.create_user(admin, switchboard::runtime::clock::now())
             .await
             .unwrap();
+        let recordings = tempfile::tempdir().unwrap();
         let state = AppState {
+            recordings: Some(recordings.path().to_owned()),
             repo: repo.clone(),
             region: Region::parse("US").unwrap(),
             session_hours: 12,
@@ -77,6 +81,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         TestApp {
+            recordings,
             base,
             repo,
             http: reqwest::Client::new(),
@@ -171,6 +176,27 @@ pub struct Session<'a> {
 }
 
 impl Session<'_> {
+    /// A GET whose answer is not JSON, with extra request headers: the
+    /// status, the headers and the bytes.
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut request = self
+            .app
+            .http
+            .get(format!("{}{}", self.app.base, path))
+            .bearer_auth(&self.token);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        (status, headers, response.bytes().await.unwrap().to_vec())
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.app
             .raw(Method::GET, path, Some(&self.token), None)

@@ -121,6 +121,7 @@ fn trunk(config: TrunkConfig, default_region: Region, problems: &mut Problems) -
         codecs,
         outbound_caller_id,
         session_expires: config.session_expires,
+        record: config.record,
         register,
         region: region?,
     })

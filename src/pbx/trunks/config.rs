@@ -44,6 +44,9 @@ pub struct TrunkConfig {
     pub session_expires: Option<u32>,
     /// Register to the PBX as one of its users.
     pub register: Option<RegisterConfig>,
+    /// Record every call on this trunk.
+    #[serde(default)]
+    pub record: bool,
     /// ISO region for this trunk's national numbers; left out, the
     /// server's `default_region`.
     pub region: Option<String>,

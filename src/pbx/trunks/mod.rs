@@ -63,6 +63,8 @@ pub struct Trunk {
     /// RFC 4028 Session-Expires in seconds, at least 90 (its Min-SE floor).
     pub session_expires: Option<u32>,
     pub register: Option<Register>,
+    /// Every call on this trunk is recorded.
+    pub record: bool,
     /// For this trunk's national numbers.
     pub region: Region,
 }

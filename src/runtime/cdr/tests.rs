@@ -115,6 +115,7 @@ fn record(call_id: &str) -> CallRecord {
         hangup_by: None,
         sip_code: Some(480),
         legs: vec![],
+        recording: None,
     }
 }
 

@@ -28,9 +28,12 @@ impl Anchoring {
         }
     }
 
-    /// A stream for a call about to start, and the anchor its SDP gets.
-    pub fn open(&self) -> Result<(Stream, MediaAnchor), MediaError> {
+    /// A stream for a call about to start, recorded when `record`.
+    pub fn open(&self, record: bool) -> Result<(Stream, MediaAnchor), MediaError> {
         let stream = Stream::open(&self.media, None, None)?;
+        if record {
+            stream.record(&self.media);
+        }
         let anchor = MediaAnchor {
             address: self.media.address,
             caller_port: stream.port_a,
@@ -93,6 +96,7 @@ impl Anchoring {
                 let mut counts = MediaCounts {
                     from_caller: stats.a,
                     from_callee: stats.b,
+                    recording: stats.recording.clone(),
                 };
                 counts.from_caller.rtcp_packets += stats.a_rtcp.rtcp_packets;
                 counts.from_callee.rtcp_packets += stats.b_rtcp.rtcp_packets;

@@ -221,7 +221,7 @@ impl Engine {
                 tracing::info!(call = %id, %label, "call.answered")
             }
             CallEvent::Ended(summary) => {
-                let media = summary.media.unwrap_or_default();
+                let media = summary.media.clone().unwrap_or_default();
                 tracing::info!(call = %summary.id, outcome = ?summary.outcome, hangup_by = ?summary.hangup_by,
                     code = ?summary.sip_code, packets_from_caller = media.from_caller.packets,
                     lost_from_caller = media.from_caller.lost, packets_from_callee = media.from_callee.packets,
@@ -422,7 +422,7 @@ impl Engine {
                 if let Some(anchoring) = &self.anchoring
                     && !plan.targets.is_empty()
                 {
-                    match anchoring.open() {
+                    match anchoring.open(plan.record) {
                         Ok((opened, anchor)) => {
                             plan.media = Some(anchor);
                             stream = Some(opened);

@@ -2,7 +2,7 @@
 //! call record for the durable writer.
 
 use crate::calls::{self, Summary};
-use crate::crm::calls::{CallRecord, Direction, LegRecord, Outcome, Party};
+use crate::crm::calls::{CallRecord, Direction, LegRecord, Outcome, Party, RecordingRef};
 
 /// The record of `summary`. `run` tells this server run apart from others,
 /// so the record's id (its idempotency key) is unique across restarts.
@@ -50,5 +50,10 @@ pub fn record_of(run: u64, summary: &Summary) -> CallRecord {
                 sip_code: leg.sip_code,
             })
             .collect(),
+        recording: summary
+            .media
+            .as_ref()
+            .and_then(|m| m.recording.clone())
+            .map(|(file, duration_ms)| RecordingRef { file, duration_ms }),
     }
 }

@@ -118,7 +118,13 @@ pub fn route(
         Source::Trunk(name) => trunks.get(name).and_then(|t| t.session_expires),
         Source::Extension(_) => None,
     };
+    let recorded_trunk = |name: &Option<String>| {
+        name.as_deref()
+            .and_then(|n| trunks.get(n))
+            .is_some_and(|t| t.record)
+    };
     let plan_for = |direction, trunk: Option<String>, targets, present_as, ring_timeout| Plan {
+        record: decision.record || recorded_trunk(&trunk),
         direction,
         trunk,
         rule: Some(decision.rule.clone()),

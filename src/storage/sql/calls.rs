@@ -2,7 +2,7 @@
 
 const CALL_COLUMNS: &str = "r.id, r.call_id, r.direction, r.trunk, r.caller, r.caller_e164, r.caller_name, r.called,
     r.original_called, r.answered_by, r.dialplan_rule, r.arrived_at, r.answered_at, r.ended_at, r.outcome,
-    r.hangup_by, r.sip_code, r.legs";
+    r.hangup_by, r.sip_code, r.legs, r.recording, r.recording_ms";
 
 fn call_from_row(r: &<Db as sqlx::Database>::Row) -> Result<StoredCallRecord, RepoError> {
     let text = |column: &str| -> Result<String, RepoError> { r.try_get(column).map_err(backend) };
@@ -36,6 +36,16 @@ fn call_from_row(r: &<Db as sqlx::Database>::Row) -> Result<StoredCallRecord, Re
         hangup_by,
         sip_code,
         legs,
+        recording: match (
+            r.try_get::<Option<String>, _>("recording").map_err(backend)?,
+            r.try_get::<Option<i64>, _>("recording_ms").map_err(backend)?,
+        ) {
+            (Some(file), ms) => Some(crate::crm::calls::RecordingRef {
+                file,
+                duration_ms: ms.unwrap_or(0).max(0) as u64,
+            }),
+            (None, _) => None,
+        },
     };
     Ok(StoredCallRecord::new(CallRecordId(r.try_get("id").map_err(backend)?), record))
 }
@@ -105,8 +115,8 @@ async fn insert_call_record(tx: &mut Tx<'_>, record: &CallRecord) -> Result<(), 
     sqlx::query(
         "INSERT INTO call_records (call_id, direction, trunk, caller, caller_e164, caller_name, called, original_called,
                                    answered_by, dialplan_rule, arrived_at, answered_at, ended_at, outcome, hangup_by,
-                                   sip_code, legs)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                                   sip_code, legs, recording, recording_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
          ON CONFLICT (call_id) DO NOTHING",
     )
     .bind(storable(&record.call_id))
@@ -126,6 +136,8 @@ async fn insert_call_record(tx: &mut Tx<'_>, record: &CallRecord) -> Result<(), 
     .bind(record.hangup_by.map(|party| party.as_str()))
     .bind(record.sip_code.map(i32::from))
     .bind(storable(&legs))
+    .bind(record.recording.as_ref().map(|r| storable(&r.file)))
+    .bind(record.recording.as_ref().map(|r| i64::try_from(r.duration_ms).unwrap_or(i64::MAX)))
     .execute(&mut **tx)
     .await
     .map_err(refused_or_backend)?;
