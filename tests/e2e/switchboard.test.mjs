@@ -6,7 +6,7 @@
 //   SWITCHBOARD_E2E_SCREENSHOT where to save the client card screenshot
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { apiLogin } from "./lib/api.mjs";
+import { apiGetBytes, apiLogin } from "./lib/api.mjs";
 import { launchBrowser, newPage } from "./lib/browser.mjs";
 import { startServer } from "./lib/server.mjs";
 import { echoingPhone, trunkCallsAndTalks } from "./lib/sipp.mjs";
@@ -22,6 +22,32 @@ let agent1Client;
 /** agent1's API session, to compare what the UI shows with what the server holds. */
 let agent1Api;
 const pages = [];
+
+/** A 16-bit PCM WAV's channel count, rate, and samples louder than 1000 per channel. */
+function wavLoudness(bytes) {
+  assert.equal(bytes.toString("ascii", 0, 4), "RIFF");
+  let offset = 12;
+  let channels = 0;
+  let rate = 0;
+  while (offset + 8 <= bytes.length) {
+    const id = bytes.toString("ascii", offset, offset + 4);
+    const size = bytes.readUInt32LE(offset + 4);
+    if (id === "fmt ") {
+      channels = bytes.readUInt16LE(offset + 10);
+      rate = bytes.readUInt32LE(offset + 12);
+    }
+    if (id === "data") {
+      const loud = new Array(channels).fill(0);
+      const end = Math.min(bytes.length, offset + 8 + size);
+      for (let at = offset + 8, i = 0; at + 1 < end; at += 2, i++) {
+        if (Math.abs(bytes.readInt16LE(at)) > 1000) loud[i % channels]++;
+      }
+      return { channels, rate, loud };
+    }
+    offset += 8 + size;
+  }
+  throw new Error("no data chunk in the WAV");
+}
 
 /** A Date as <input type="datetime-local"> wants it (local time, minutes). */
 function localInput(d) {
@@ -327,5 +353,44 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     const end = await pbx;
     assert.ok(end.ok, `the PBX's side: ${end.log}`);
     await softphone.getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();
+
+    // The trunk records: the supervisor finds the call with its recording,
+    // and both channels (the PBX's caller, agent1's microphone) have sound.
+    const supervisor = await apiLogin(server.baseUrl, "supervisor");
+    let call;
+    for (let i = 0; i < 50 && !call; i++) {
+      const calls = await supervisor.get("/calls?limit=5");
+      call = calls.body.items.find((c) => c.answered_by === phone.body.extension && c.recording);
+      if (!call) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(call, "the answered call is listed with its recording");
+    assert.ok(call.recording.duration_ms > 5000, JSON.stringify(call.recording));
+    const wav = await apiGetBytes(server.baseUrl, supervisor.token, `/calls/${call.id}/recording`);
+    assert.equal(wav.status, 200);
+    assert.equal(wav.headers.get("content-type"), "audio/wav");
+    const { channels, rate, loud } = wavLoudness(wav.bytes);
+    assert.deepEqual([channels, rate], [2, 8000]);
+    assert.ok(loud[0] > 8000, `the caller (speech) is in the left channel: ${loud}`);
+    // Chromium's fake microphone beeps briefly every second.
+    assert.ok(loud[1] > 2000, `the agent is in the right channel: ${loud}`);
+    const range = await apiGetBytes(server.baseUrl, supervisor.token, `/calls/${call.id}/recording`, { Range: "bytes=0-3" });
+    assert.equal(range.status, 206);
+    assert.equal(range.bytes.toString(), "RIFF");
+
+    const page2 = await open("supervisor");
+    await page2.getByRole("link", { name: "Calls" }).click();
+    const row = page2.locator(`tr[data-call-id="${call.call_id}"]`);
+    await row.getByLabel(/Recording of the call/).waitFor();
+    const playable = await row.locator("audio").evaluate(async (audio) => {
+      audio.preload = "auto";
+      audio.load();
+      await new Promise((resolve) => {
+        audio.addEventListener("loadedmetadata", resolve, { once: true });
+        audio.addEventListener("error", resolve, { once: true });
+      });
+      return { duration: audio.duration, error: audio.error?.code ?? null };
+    });
+    assert.equal(playable.error, null);
+    assert.ok(playable.duration > 5, `the browser plays the recording: ${JSON.stringify(playable)}`);
   });
 });

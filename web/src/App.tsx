@@ -7,6 +7,7 @@ import { NewClientPage } from "./clients/NewClientPage";
 import { Layout } from "./layout/Layout";
 import { NotFound } from "./components/NotFound";
 import { TasksPage } from "./tasks/TasksPage";
+import { CallsPage } from "./calls/CallsPage";
 
 export function App() {
   return (
@@ -18,6 +19,7 @@ export function App() {
         <Route path="/clients/new" element={<NewClientPage />} />
         <Route path="/clients/:id" element={<ClientCardPage />} />
         <Route path="/tasks" element={<TasksPage />} />
+        <Route path="/calls" element={<CallsPage />} />
         <Route path="*" element={<NotFound what="page" />} />
       </Route>
     </Routes>

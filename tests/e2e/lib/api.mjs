@@ -10,6 +10,12 @@ export async function apiLogin(baseUrl, username, password = "demo") {
   return { token: body.token, user: body.user, get: (path) => apiGet(baseUrl, body.token, path) };
 }
 
+/** A GET whose answer is bytes: { status, headers, bytes }. */
+export async function apiGetBytes(baseUrl, token, path, headers = {}) {
+  const res = await fetch(`${baseUrl}/api/v1${path}`, { headers: { Authorization: `Bearer ${token}`, ...headers } });
+  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
 export async function apiGet(baseUrl, token, path) {
   const res = await fetch(`${baseUrl}/api/v1${path}`, { headers: { Authorization: `Bearer ${token}` } });
   const text = await res.text();

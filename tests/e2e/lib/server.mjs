@@ -44,7 +44,13 @@ export async function startServer() {
 
   const tmp = mkdtempSync(join(tmpdir(), "switchboard-e2e-"));
   const database = process.env.SWITCHBOARD_E2E_DATABASE || `sqlite://${tmp}/db.sqlite`;
-  const env = { ...process.env, SWITCHBOARD_WEB_DIR: webDir, RUST_LOG: process.env.RUST_LOG || "info" };
+  const env = {
+    ...process.env,
+    SWITCHBOARD_WEB_DIR: webDir,
+    SWITCHBOARD_RECORDINGS_DIR: join(tmp, "recordings"),
+    SWITCHBOARD_SPOOL_DIR: join(tmp, "spool"),
+    RUST_LOG: process.env.RUST_LOG || "info",
+  };
 
   const demo = spawnSync(bin, ["demo", "--database", database], { cwd: repoRoot, env, encoding: "utf8", timeout: 120_000 });
   if (demo.status !== 0) {
@@ -57,10 +63,10 @@ export async function startServer() {
   const logPath = join(tmp, "server.log");
   const logFile = createWriteStream(logPath);
   // The demo's PBX trunk, its peer on 127.0.0.2 as in the Rust SIP tests:
-  // calls from there are the PBX's.
+  // calls from there are the PBX's, and are recorded.
   const trunkPort = await freePort();
   const config = join(tmp, "switchboard.toml");
-  writeFileSync(config, `[[trunks]]\nname = "demo-pbx"\nvendor = "generic"\npeers = ["127.0.0.2:${trunkPort}"]\noptions_interval_secs = 0\n`);
+  writeFileSync(config, `[[trunks]]\nname = "demo-pbx"\nvendor = "generic"\npeers = ["127.0.0.2:${trunkPort}"]\noptions_interval_secs = 0\nrecord = true\n`);
   const child = spawn(bin, ["serve", "--config", config, "--database", database, "--http", `127.0.0.1:${port}`, "--sip", `127.0.0.1:${sipPort}`], {
     cwd: repoRoot, // the demo and the server find fixtures/ relative to the working directory
     env,

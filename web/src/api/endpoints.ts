@@ -2,6 +2,7 @@
 import { http } from "./http";
 import type {
   AttributeDefinition,
+  CallRecord,
   ClassifierNode,
   Client,
   ClientInput,
@@ -69,6 +70,8 @@ export const api = {
   classifier: () => http.get<{ nodes: ClassifierNode[] }>("/classifier"),
   attributes: () => http.get<{ items: AttributeDefinition[] }>("/attributes"),
   users: () => http.get<{ items: User[] }>("/users"),
+
+  calls: (cursor?: string | null) => http.get<Page<CallRecord>>("/calls", { cursor }),
 
   /** The caller's own extension, for the softphone (404 without one). */
   phone: () => http.get<Phone>("/sip/phone"),

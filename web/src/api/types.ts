@@ -228,6 +228,26 @@ export interface Problem {
   errors?: { field: string; message: string }[];
 }
 
+/** A finished call as GET /calls lists it. */
+export interface CallRecord {
+  id: Id;
+  call_id: string;
+  direction: "inbound" | "outbound" | "internal";
+  trunk: string | null;
+  caller: string;
+  caller_name: string | null;
+  called: string;
+  answered_by: string | null;
+  arrived_at: string;
+  answered_at: string | null;
+  ended_at: string;
+  outcome: string;
+  wait_s: number;
+  talk_s: number;
+  /** Played through GET /calls/{id}/recording. */
+  recording: { file: string; duration_ms: number } | null;
+}
+
 /** GET /sip/phone: the caller's own extension, for the softphone. */
 export interface Phone {
   extension: string;

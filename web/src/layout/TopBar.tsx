@@ -1,6 +1,6 @@
 import { NavLink, useNavigate } from "react-router-dom";
 import { useAuth, useMe } from "../auth/AuthContext";
-import { canWrite } from "../auth/rights";
+import { canRead, canWrite } from "../auth/rights";
 import { humanise } from "../lib/format";
 
 export function TopBar() {
@@ -20,6 +20,7 @@ export function TopBar() {
         <NavLink to="/clients" end>Clients</NavLink>
         {canWrite(me, "clients") && <NavLink to="/clients/new">New client</NavLink>}
         <NavLink to="/tasks">My tasks</NavLink>
+        {canRead(me, "calls") && <NavLink to="/calls">Calls</NavLink>}
       </nav>
       <div className="topbar-user">
         <span data-testid="current-user">{me.display_name || me.username}</span>
