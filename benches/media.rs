@@ -2,7 +2,7 @@
 //! server's media threads over loopback UDP, both directions at 50 packets
 //! a second, as phones send them.
 //!
-//! `cargo bench --bench media -- [CALLS] [SECONDS] [--direct | --record]`
+//! `cargo bench --bench media -- [CALLS] [SECONDS] [--direct | --record | --webrtc]`
 //!
 //! Prints the CPU the media threads used per call (from the kernel's
 //! per-thread counters), packets lost, and the transit time each packet
@@ -10,7 +10,9 @@
 //! jitter the relay adds. `--direct` sends the same traffic straight
 //! between the two ends, without the relay, for the floor of that spread.
 //! `--record` records every call (to a temporary folder) and adds the
-//! recorder thread's CPU.
+//! recorder thread's CPU. `--webrtc` makes each call's A side a browser:
+//! a str0m peer (ICE, DTLS, SRTP) against the server's browser leg, on
+//! threads of the bench's own, bridged to a plain RTP B side.
 //!
 //! The traffic comes from this process too, on threads of its own: one
 //! paces the sends (each call's packets at their own phase of the 20 ms
@@ -19,7 +21,11 @@
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
+use switchboard::media::relay::Side;
 use switchboard::runtime::media::{Media, MediaSettings, Stream};
+
+#[path = "media/browser.rs"]
+mod browser;
 
 /// One G.711 frame: 20 ms of 8 kHz audio.
 const FRAME: Duration = Duration::from_millis(20);
@@ -33,14 +39,17 @@ struct Args {
     seconds: u64,
     direct: bool,
     record: bool,
+    webrtc: bool,
 }
 
 fn args() -> Args {
     let mut numbers = Vec::new();
     let mut direct = false;
     let mut record = false;
+    let mut webrtc = false;
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
+            "--webrtc" => webrtc = true,
             "--direct" => direct = true,
             "--record" => record = true,
             "--bench" => {}
@@ -54,6 +63,7 @@ fn args() -> Args {
         seconds: numbers.get(1).copied().unwrap_or(20),
         direct,
         record,
+        webrtc,
     }
 }
 
@@ -62,6 +72,9 @@ fn args() -> Args {
 struct Ends {
     sockets: [UdpSocket; 2],
     targets: [SocketAddr; 2],
+    /// Side A is a browser the `browsers` thread drives: the sender and
+    /// receiver leave it alone.
+    browser: bool,
 }
 
 fn main() {
@@ -78,11 +91,27 @@ fn main() {
     .expect("media threads");
     let mut streams = Vec::new();
     let mut ends = Vec::new();
+    let mut browsers = Vec::new();
     for _ in 0..args.calls {
         let a = UdpSocket::bind((localhost, 0)).unwrap();
         let b = UdpSocket::bind((localhost, 0)).unwrap();
         let (a_at, b_at) = (a.local_addr().unwrap(), b.local_addr().unwrap());
-        let targets = if args.direct {
+        let targets = if args.webrtc {
+            let stream = Stream::open(&media, None, Some(b_at)).expect("media ports");
+            if args.record {
+                stream.record(&media);
+            }
+            let server_a = SocketAddr::new(localhost, stream.port_a);
+            let (rtc, remote) = browser::client(a_at, server_a, &media.fingerprint);
+            let local = browser::server_side(&media.fingerprint);
+            stream
+                .browser(Side::A, &local, &remote, &browser::pcmu())
+                .expect("the browser leg starts");
+            browsers.push((a.try_clone().unwrap(), rtc, server_a));
+            let targets = [server_a, SocketAddr::new(localhost, stream.port_b)];
+            streams.push(stream);
+            targets
+        } else if args.direct {
             [b_at, a_at]
         } else {
             let stream = Stream::open(&media, Some(a_at), Some(b_at)).expect("media ports");
@@ -99,14 +128,22 @@ fn main() {
         ends.push(Ends {
             sockets: [a, b],
             targets,
+            browser: args.webrtc,
         });
     }
     let receivers: Vec<UdpSocket> = ends
         .iter()
-        .flat_map(|e| e.sockets.iter().map(|s| s.try_clone().unwrap()))
+        .flat_map(|e| {
+            let from = usize::from(e.browser);
+            e.sockets[from..].iter().map(|s| s.try_clone().unwrap())
+        })
         .collect();
     let t0 = Instant::now();
     let run = WARM_UP + Duration::from_secs(args.seconds);
+    let browsing = std::thread::Builder::new()
+        .name("browsers".into())
+        .spawn(move || browser::run(browsers, t0, run, WARM_UP))
+        .unwrap();
     let receiving = std::thread::Builder::new()
         .name("receiver".into())
         .spawn(move || receive(receivers, t0, run))
@@ -123,8 +160,12 @@ fn main() {
     let measured = measured_from.elapsed();
     let cpu = media_cpu() - cpu_before;
     let cpu = (cpu.0, cpu.1);
-    let sent = sending.join().unwrap();
-    let got = receiving.join().unwrap();
+    let mut sent = sending.join().unwrap();
+    let mut got = receiving.join().unwrap();
+    let from_browsers = browsing.join().unwrap();
+    sent += from_browsers.sent;
+    got.packets += from_browsers.received.packets;
+    got.transits_us.extend(from_browsers.received.transits_us);
     report(&args, sent, &got, cpu, measured);
     drop(streams);
 }
@@ -149,7 +190,7 @@ fn send(ends: &[Ends], t0: Instant, run: Duration) -> u64 {
                 .skip(t as usize)
                 .step_by(TICKS as usize)
             {
-                for side in 0..2 {
+                for side in usize::from(end.browser)..2 {
                     let sequence = frame as u16;
                     packet[2..4].copy_from_slice(&sequence.to_be_bytes());
                     packet[4..8].copy_from_slice(&(frame * 160).to_be_bytes());
@@ -320,6 +361,8 @@ fn report(args: &Args, sent: u64, got: &Received, cpu: (Duration, Duration), mea
         args.calls,
         if args.direct {
             "direct (no relay)"
+        } else if args.webrtc {
+            "browser (WebRTC) to plain RTP through the relay"
         } else {
             "through the relay"
         },

@@ -394,6 +394,9 @@ async fn run(sockets: [Socket; 4], relays: Arc<Shared>) {
     }
 }
 
+/// Far enough to mean never, near enough not to overflow an `Instant`.
+const NEVER: Duration = Duration::from_secs(3600);
+
 /// Datagrams to send once the lock is let go: out of which socket, where.
 type Outbox = Vec<(usize, SocketAddr, Vec<u8>)>;
 
@@ -403,6 +406,14 @@ type Outbox = Vec<(usize, SocketAddr, Vec<u8>)>;
 async fn relay(sockets: [UdpSocket; 4], shared: Arc<Shared>) {
     let mut buffers = [[0u8; 2048]; 4];
     let mut outbox = Outbox::new();
+    // The timer and the wake-up live across packets: making them afresh for
+    // every packet (a timer-wheel entry and a waiter each) cost a tenth of
+    // the relay's time.
+    let timer = tokio::time::sleep(NEVER);
+    tokio::pin!(timer);
+    let mut armed: Option<std::time::Instant> = None;
+    let woken = shared.wake.notified();
+    tokio::pin!(woken);
     loop {
         let deadline = {
             let relays = lock(&shared);
@@ -413,20 +424,25 @@ async fn relay(sockets: [UdpSocket; 4], shared: Arc<Shared>) {
                 .filter_map(BrowserLeg::next_timeout)
                 .min()
         };
-        // Far enough to mean never, near enough not to overflow.
-        let deadline = deadline.unwrap_or_else(|| clock::instant() + Duration::from_secs(3600));
+        if deadline != armed {
+            let at = deadline.unwrap_or_else(|| clock::instant() + NEVER);
+            timer.as_mut().reset(at.into());
+            armed = deadline;
+        }
         let [a, b, ca, cb] = &mut buffers;
         let (index, received) = tokio::select! {
             r = sockets[0].recv_from(a) => (0, r),
             r = sockets[1].recv_from(b) => (1, r),
             r = sockets[2].recv_from(ca) => (2, r),
             r = sockets[3].recv_from(cb) => (3, r),
-            () = tokio::time::sleep_until(deadline.into()) => {
+            () = &mut timer, if armed.is_some() => {
+                armed = None;
                 browsers_due(&shared, &mut outbox);
                 flush(&sockets, &mut outbox).await;
                 continue;
             }
-            () = shared.wake.notified() => {
+            () = &mut woken => {
+                woken.set(shared.wake.notified());
                 browsers_due(&shared, &mut outbox);
                 flush(&sockets, &mut outbox).await;
                 continue;

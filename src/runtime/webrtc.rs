@@ -55,6 +55,10 @@ impl BrowserLeg {
             .set_ice_lite(true)
             .set_rtp_mode(true)
             .set_dtls_cert(cert.clone())
+            // Our descriptions offer no header extensions, so none are
+            // written or expected (str0m's default adds transport-wide
+            // congestion control and others).
+            .clear_extension_map()
             .clear_codecs();
         for format in formats {
             let codec = match format.encoding.to_ascii_uppercase().as_str() {
