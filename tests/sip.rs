@@ -1011,6 +1011,38 @@ async fn a_trunk_whose_pbx_answers_options_is_up() {
 }
 
 #[tokio::test]
+async fn a_digit_the_trunk_keys_as_rfc_4733_events_is_heard_once() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let server = server_with_events(Some(sender)).await;
+    let (phone, child) = echoing_phone_1002(&server).await;
+    let media_port = free_ports(4).to_string();
+    let (ok, log) = sipp_calls_1002(
+        &server,
+        "trunk_keys_a_digit.xml",
+        ["-i", PBX_IP, "-mp", &media_port],
+    )
+    .await;
+    assert!(ok, "the trunk's side: {log}");
+    let (ok, log) = phone.finish(child).await;
+    assert!(ok, "the phone's side: {log}");
+    let mut digits = Vec::new();
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(5), events.recv())
+            .await
+            .expect("call events within 5 s")
+            .expect("the engine runs");
+        match event {
+            CallEvent::Digit { from, digit, .. } => digits.push((from, digit)),
+            CallEvent::Ended(_) => break,
+            _ => {}
+        }
+    }
+    // The recording repeats the event's packets and its end three times.
+    assert_eq!(digits, [(Party::Caller, '1')]);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn the_caller_hanging_up_while_it_rings_cancels_the_phone() {
     let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
     let server = server_with_events(Some(sender)).await;

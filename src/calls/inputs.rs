@@ -341,6 +341,17 @@ impl Calls {
             self.calls.insert(id, call);
             return true;
         }
+        if request.method == Method::Info
+            && let Some(digit) = info_digit(&request)
+        {
+            let from = if from_leg.is_some() {
+                Party::Callee
+            } else {
+                Party::Caller
+            };
+            self.commands
+                .push_back(Command::Event(CallEvent::Digit { id, from, digit }));
+        }
         // Relay re-INVITE, UPDATE and INFO to the other side of the bridge.
         let from = if from_leg.is_some() { Side::B } else { Side::A };
         let to_browser = match (from_leg, call.phase) {
@@ -389,6 +400,19 @@ impl Calls {
         }
         self.calls.insert(id, call);
         true
+    }
+
+    /// A digit the media heard on one side of a call.
+    pub fn on_digit(&mut self, id: CallId, side: Side, digit: char) {
+        if !self.calls.contains_key(&id) {
+            return; // the call ended while the digit was on its way
+        }
+        let from = match side {
+            Side::A => Party::Caller,
+            Side::B => Party::Callee,
+        };
+        self.commands
+            .push_back(Command::Event(CallEvent::Digit { id, from, digit }));
     }
 
     /// An ACK for a 2xx we sent. For a caller whose INVITE had no offer, it
@@ -950,6 +974,28 @@ enum Offered {
     AsIs(Option<(String, Vec<u8>)>),
     /// SDP read, with its content type, to be written for each target.
     Read(String, Offer),
+}
+
+/// The key a SIP INFO carries: `Signal=5` in `application/dtmf-relay` (the
+/// form Cisco and most PBXs send) or `5` in `application/dtmf`.
+fn info_digit(request: &Request) -> Option<char> {
+    let (content_type, body) = body_of(&request.headers, &request.body)?;
+    let kind = content_type.split(';').next()?.trim().to_ascii_lowercase();
+    let text = std::str::from_utf8(body).ok()?;
+    let value = match kind.as_str() {
+        "application/dtmf-relay" => text.lines().find_map(|line| {
+            let (name, value) = line.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("signal")
+                .then(|| value.trim())
+        })?,
+        "application/dtmf" => text.trim(),
+        _ => return None,
+    };
+    let mut chars = value.chars();
+    let digit = chars.next()?.to_ascii_uppercase();
+    let key = matches!(digit, '0'..='9' | '*' | '#' | 'A'..='D');
+    (key && chars.next().is_none()).then_some(digit)
 }
 
 /// Browsers reach us over SIP over WebSocket and speak WebRTC.

@@ -56,6 +56,8 @@ pub enum MediaCommand {
         call: CallId,
         side: Side,
         address: Option<SocketAddr>,
+        /// The payload type of its RFC 4733 events, to read its digits.
+        events: Option<u8>,
     },
     /// A side is a browser whose description is agreed: its ICE and DTLS
     /// parameters, and the payload types both sides use.
@@ -158,6 +160,7 @@ impl Bridge {
                 call,
                 side: from,
                 address: audio_peer(&session),
+                events: events_pt(&formats),
             });
         }
         Ok(Offer {
@@ -226,6 +229,7 @@ impl Bridge {
                 call,
                 side: from,
                 address: audio_peer(&session),
+                events: events_pt(&formats),
             });
         }
         if let Some(offer) = self.browser_offer[index(toward)].take() {
@@ -306,6 +310,14 @@ fn answering(offered: Direction, answered: Direction) -> Direction {
         (Direction::RecvOnly, _) => Direction::SendOnly,
         (Direction::SendRecv, answered) => answered,
     }
+}
+
+/// The payload type a side numbered RFC 4733 events with.
+pub fn events_pt(formats: &[Format]) -> Option<u8> {
+    formats
+        .iter()
+        .find(|f| f.is_telephone_event() && f.clock_rate == 8000)
+        .map(|f| f.pt)
 }
 
 /// The same codec under whatever payload type each side numbered it.
@@ -405,7 +417,8 @@ mod tests {
             [MediaCommand::Peer {
                 call: CallId(1),
                 side: Side::A,
-                address: Some("10.0.0.5:40000".parse().unwrap())
+                address: Some("10.0.0.5:40000".parse().unwrap()),
+                events: Some(101),
             }]
         );
     }

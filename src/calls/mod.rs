@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 pub use call::CallId;
 use call::{Call, LegId};
 pub use dialog::Local;
-pub use media::{MediaAnchor, MediaCommand};
+pub use media::{MediaAnchor, MediaCommand, events_pt};
 
 use crate::sip::message::{Request, Response};
 use crate::sip::transaction::{ClientTx, ServerTx};
@@ -196,6 +196,13 @@ pub enum CallEvent {
     Answered {
         id: CallId,
         label: String,
+    },
+    /// A key pressed on one side: an RFC 4733 event in its audio, or a SIP
+    /// INFO (`application/dtmf-relay`, `application/dtmf`).
+    Digit {
+        id: CallId,
+        from: Party,
+        digit: char,
     },
     Ended(Box<Summary>),
 }

@@ -663,6 +663,81 @@ fn a_422_from_the_trunk_brings_the_invite_again_with_the_interval_it_needs() {
     assert_eq!(bench.codes_to_caller(), [422]);
 }
 
+#[test]
+fn a_key_sent_as_sip_info_is_a_digit_from_that_side_and_still_relayed() {
+    let mut bench = Bench::new();
+    bench.call(1, true);
+    bench.phone_answers(0, 200, Some(SDP_ANSWER));
+    let to_tag = bench
+        .responses
+        .iter()
+        .find_map(|(_, r)| message::essentials_of(&r.headers).ok()?.to_tag)
+        .unwrap();
+    for (body, kind, expected) in [
+        (
+            "Signal=5\r\nDuration=160\r\n",
+            "application/dtmf-relay",
+            Some('5'),
+        ),
+        ("#", "application/dtmf", Some('#')),
+        ("Signal=12\r\n", "application/dtmf-relay", None),
+    ] {
+        bench.events.clear();
+        let text = format!(
+            "INFO sip:b2bua@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKinfo{}\r\n\
+             From: <sip:+4930123456@10.0.0.1>;tag=caller\r\nTo: <sip:1001@127.0.0.1>;tag={to_tag}\r\n\
+             Call-ID: trunk-call-1\r\nCSeq: 12 INFO\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len(),
+            body.len()
+        );
+        let SipMessage::Request(info) = message::parse(text.as_bytes()).unwrap().message else {
+            unreachable!()
+        };
+        bench.next_tx += 1;
+        assert!(
+            bench
+                .calls
+                .on_request(bench.now(), ServerTx::for_tests(bench.next_tx), info)
+        );
+        bench.drain();
+        let heard: Vec<(Party, char)> = bench
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                CallEvent::Digit { from, digit, .. } => Some((*from, *digit)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            heard,
+            expected
+                .map(|d| (Party::Caller, d))
+                .into_iter()
+                .collect::<Vec<_>>(),
+            "{body}"
+        );
+        let relayed = bench.sent.last().unwrap();
+        assert_eq!(
+            relayed.1.method,
+            Method::Info,
+            "the INFO goes on to the phone"
+        );
+        assert_eq!(relayed.1.body, body.as_bytes());
+    }
+    bench
+        .calls
+        .on_digit(CallId(1), crate::media::relay::Side::B, '7');
+    bench.drain();
+    assert!(matches!(
+        bench.events.last(),
+        Some(CallEvent::Digit {
+            from: Party::Callee,
+            digit: '7',
+            ..
+        })
+    ));
+}
+
 /// A bench whose calls have their media anchored on 192.0.2.7.
 fn anchored() -> Bench {
     let mut bench = Bench::new();
@@ -687,6 +762,7 @@ fn peer(call: u64, side: crate::media::relay::Side, address: &str) -> MediaComma
         call: CallId(call),
         side,
         address: Some(address.parse().unwrap()),
+        events: None,
     }
 }
 

@@ -217,6 +217,51 @@ struct Relays {
     browsers: [Option<BrowserLeg>; 2],
     /// Each side's audio as it passes, when the call is recorded.
     recording: Option<Recording>,
+    /// The digits each side keys (RFC 4733), for whoever listens.
+    keys: Keys,
+}
+
+/// Reading the digits in each side's RFC 4733 events.
+#[derive(Default)]
+struct Keys {
+    /// Each side's telephone-event payload type, once its SDP said.
+    events: [Option<u8>; 2],
+    detectors: [crate::media::dtmf::Detector; 2],
+    /// Where digits go, with the tag the listener gave.
+    listener: Option<(tokio::sync::mpsc::UnboundedSender<Digit>, u64)>,
+}
+
+/// A digit keyed on one side of a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Digit {
+    /// The listener's tag of the stream.
+    pub tag: u64,
+    pub side: Side,
+    pub digit: char,
+}
+
+impl Keys {
+    /// Reads a packet `side` sent; a digit it starts goes to the listener.
+    fn hear(&mut self, side: Side, packet: &[u8]) {
+        let Some(pt) = self.events[index(side)] else {
+            return;
+        };
+        let Ok(crate::media::rtp::Packet::Rtp(header)) = crate::media::rtp::parse(packet) else {
+            return;
+        };
+        if header.payload_type != pt {
+            return;
+        }
+        let payload = &packet[header.payload_offset..packet.len() - header.padding];
+        let heard = self.detectors[index(side)].packet(header.timestamp, payload);
+        if let (Some(digit), Some((listener, tag))) = (heard, &self.listener) {
+            let _ = listener.send(Digit {
+                tag: *tag,
+                side,
+                digit,
+            });
+        }
+    }
 }
 
 struct Shared {
@@ -274,6 +319,7 @@ impl Stream {
                 rtcp: Relay::new(rtcp_of(a), rtcp_of(b)),
                 browsers: [None, None],
                 recording: None,
+                keys: Keys::default(),
             }),
             wake: Notify::new(),
         });
@@ -316,6 +362,7 @@ impl Stream {
             clock::instant(),
         )?;
         *slot = Some(leg);
+        relays.keys.events[index(side)] = crate::calls::events_pt(formats);
         // The relay sends the other side's packets this way only to a side
         // it knows an address for; the browser's end takes them from here.
         relays.rtp.advertise(side, Some(candidate));
@@ -344,6 +391,16 @@ impl Stream {
                 .as_ref()
                 .map(|r| (r.relative.clone(), r.duration_ms())),
         }
+    }
+
+    /// The payload type of `side`'s RFC 4733 events (from its SDP).
+    pub fn events(&self, side: Side, pt: Option<u8>) {
+        lock(&self.relays).keys.events[index(side)] = pt;
+    }
+
+    /// Sends every digit either side keys to `listener`, with `tag`.
+    pub fn listen(&self, listener: tokio::sync::mpsc::UnboundedSender<Digit>, tag: u64) {
+        lock(&self.relays).keys.listener = Some((listener, tag));
     }
 
     /// Records what each side sends from now on; the file, relative to the
@@ -467,8 +524,11 @@ async fn relay(sockets: [UdpSocket; 4], shared: Arc<Shared>) {
                 None
             } else {
                 let to = relays.rtp.receive(side, from, bytes, now);
-                if let (Some(recording), Some(_)) = (&mut relays.recording, to) {
-                    recording.audio(index, now, bytes);
+                if to.is_some() {
+                    relays.keys.hear(side, bytes);
+                    if let Some(recording) = &mut relays.recording {
+                        recording.audio(index, now, bytes);
+                    }
                 }
                 match (&mut relays.browsers[index ^ 1], to) {
                     (Some(leg), Some(_)) => {
@@ -525,6 +585,7 @@ fn drain(
             Some(from) => relays.rtp.receive(side, from, &packet, now),
             None => relays.rtp.peer(other),
         };
+        relays.keys.hear(side, &packet);
         if let Some(recording) = &mut relays.recording {
             recording.audio(index(side), now, &packet);
         }

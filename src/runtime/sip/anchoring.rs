@@ -7,11 +7,13 @@ use std::collections::HashMap;
 
 use crate::calls::{CallId, MediaAnchor, MediaCommand, MediaCounts, Summary};
 use crate::media::relay::Side;
-use crate::runtime::media::{Media, MediaError, Stream};
+use crate::runtime::media::{Digit, Media, MediaError, Stream};
 use crate::sdp::webrtc::WebRtcLocal;
 
 pub struct Anchoring {
     media: Media,
+    /// Where the streams send the digits they hear (the engine's loop).
+    digits: tokio::sync::mpsc::UnboundedSender<Digit>,
     /// Each call's stream, with our WebRTC parameters for each side.
     streams: HashMap<CallId, (Stream, [WebRtcLocal; 2])>,
     /// Counts of streams closed whose call's summary has not come by yet
@@ -20,9 +22,10 @@ pub struct Anchoring {
 }
 
 impl Anchoring {
-    pub fn new(media: Media) -> Self {
+    pub fn new(media: Media, digits: tokio::sync::mpsc::UnboundedSender<Digit>) -> Self {
         Anchoring {
             media,
+            digits,
             streams: HashMap::new(),
             closed: HashMap::new(),
         }
@@ -57,6 +60,7 @@ impl Anchoring {
 
     /// The call `stream` was opened for has started as `call`.
     pub fn started(&mut self, call: CallId, stream: Stream, anchor: &MediaAnchor) {
+        stream.listen(self.digits.clone(), call.0);
         self.streams.insert(call, (stream, anchor.webrtc.clone()));
         metrics::gauge!("media_streams_active").set(self.streams.len() as f64);
     }
@@ -67,9 +71,11 @@ impl Anchoring {
                 call,
                 side,
                 address,
+                events,
             } => {
                 if let Some((stream, _)) = self.streams.get(&call) {
                     stream.advertise(side, address);
+                    stream.events(side, events);
                 }
             }
             MediaCommand::Browser {

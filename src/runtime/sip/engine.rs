@@ -9,9 +9,10 @@ use tokio::sync::{mpsc, watch};
 
 use super::routing::{self, Locals, Route};
 use super::transports::{Inbound, Outbound};
-use crate::calls::{CallEvent, Calls, Command, Now};
+use crate::calls::{CallEvent, CallId, Calls, Command, Now};
 use crate::dialplan;
 use crate::runtime::clock;
+use crate::runtime::media::Digit;
 use crate::sip::message::{self, Header, Method, Request, SipMessage, StatusCode, response_to};
 use crate::sip::registration::{Accounts, Challenger, Context, Notice, Outcome, Registrations};
 use crate::sip::reject;
@@ -50,16 +51,29 @@ pub struct Engine {
     pub anchoring: Option<super::anchoring::Anchoring>,
 }
 
+/// What the engine listens to besides its timers.
+pub struct Inputs {
+    /// What the sockets bring.
+    pub inbound: mpsc::Receiver<Inbound>,
+    /// Digits keyed in calls' media (RFC 4733), from the media threads.
+    pub digits: mpsc::UnboundedReceiver<Digit>,
+    pub stop: watch::Receiver<bool>,
+}
+
 impl Engine {
     /// Runs until the sockets and every handle are gone or `stop` fires.
-    pub async fn run(
-        mut self,
-        mut inbound: mpsc::Receiver<Inbound>,
-        mut stop: watch::Receiver<bool>,
-    ) {
+    pub async fn run(mut self, inputs: Inputs) {
+        let Inputs {
+            mut inbound,
+            mut digits,
+            mut stop,
+        } = inputs;
         loop {
             let deadline = self.next_deadline();
             tokio::select! {
+                Some(digit) = digits.recv() => {
+                    self.calls.on_digit(CallId(digit.tag), digit.side, digit.digit);
+                }
                 received = inbound.recv() => match received {
                     Some(Inbound::Message { bytes, flow }) => self.on_message(&bytes, flow).await,
                     Some(Inbound::Bound { connection, extension }) => {
@@ -217,6 +231,9 @@ impl Engine {
                 tracing::info!(call = %id, %caller, %called, direction = direction.as_str(), "call.created");
             }
             CallEvent::Ringing { id, label } => tracing::debug!(call = %id, %label, "call.ringing"),
+            CallEvent::Digit { id, from, digit } => {
+                tracing::info!(call = %id, from = ?from, %digit, "call.digit");
+            }
             CallEvent::Answered { id, label } => {
                 tracing::info!(call = %id, %label, "call.answered")
             }

@@ -167,6 +167,8 @@ impl SipServer {
             dns::spawn_refresh(names, names_tx, ipv4);
         }
         let (accounts_tx, accounts_rx) = watch::channel(accounts);
+        // Digits the media threads hear, for the calls they belong to.
+        let (digits_tx, digits_rx) = mpsc::unbounded_channel();
         let (stop_tx, stop_rx) = watch::channel(false);
         let (plan_tx, plan_rx) = watch::channel(settings.plan.clone());
         let status = SipStatus {
@@ -219,13 +221,20 @@ impl SipServer {
                 trunk_health.clone(),
             ),
             names: names_rx,
-            anchoring: settings.media.map(anchoring::Anchoring::new),
+            anchoring: settings
+                .media
+                .map(|media| anchoring::Anchoring::new(media, digits_tx)),
         };
         let (done, stopped) = tokio::sync::oneshot::channel();
+        let engine_inputs = engine::Inputs {
+            inbound: inbound_rx,
+            digits: digits_rx,
+            stop: stop_rx,
+        };
         std::thread::Builder::new()
             .name("sip-engine".into())
             .spawn(move || {
-                runtime.block_on(engine.run(inbound_rx, stop_rx));
+                runtime.block_on(engine.run(engine_inputs));
                 // The UDP reader goes with the runtime, and the socket with it.
                 drop(runtime);
                 let _ = done.send(());
