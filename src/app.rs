@@ -21,7 +21,7 @@ use crate::pbx::trunks::Trunks;
 use crate::runtime::cdr::CdrWriter;
 use crate::runtime::media::{Media, MediaSettings};
 use crate::runtime::sip::status::Reloader;
-use crate::runtime::sip::{SipServer, SipSettings, TlsSettings, records};
+use crate::runtime::sip::{Recorded, SipServer, SipSettings, TlsSettings, records};
 use crate::sip::registration::Accounts;
 use crate::storage;
 
@@ -108,7 +108,7 @@ async fn start_sip(
         cert: settings.sip_tls_cert.clone(),
         key: settings.sip_tls_key.clone(),
     });
-    let accounts = load_accounts(repo.as_ref()).await?;
+    let (accounts, recorded) = load_accounts(repo.as_ref()).await?;
     // Call records go through the durable writer: the call path never waits
     // on the database, and an outage spools them to disk.
     let (cdr, _writer) = CdrWriter::start(repo.clone(), settings.spool_dir.clone());
@@ -126,6 +126,7 @@ async fn start_sip(
             .await
             .context("starting SIP")?,
     );
+    sip.set_recorded(recorded);
     tokio::spawn(refresh_accounts(sip.clone(), repo));
     tokio::spawn(reload_on_sighup(sip.clone(), settings.dialplans.clone()));
     Ok(sip)
@@ -195,17 +196,20 @@ pub fn load_dialplans(dir: &Path) -> anyhow::Result<dialplan::Plan> {
 }
 
 /// The enabled SIP accounts, extension → HA1.
-async fn load_accounts(repo: &dyn Repository) -> anyhow::Result<Accounts> {
+/// The accounts that may register and call, and the extensions recorded.
+async fn load_accounts(repo: &dyn Repository) -> anyhow::Result<(Accounts, Recorded)> {
     let credentials = repo
         .sip_credentials()
         .await
         .context("reading the SIP accounts")?;
-    let map: HashMap<_, _> = credentials
-        .into_iter()
-        .filter(|c| c.enabled)
-        .map(|c| (c.extension, c.ha1))
+    let enabled: Vec<_> = credentials.into_iter().filter(|c| c.enabled).collect();
+    let recorded = enabled
+        .iter()
+        .filter(|c| c.record)
+        .map(|c| c.extension.clone())
         .collect();
-    Ok(Arc::new(map))
+    let map: HashMap<_, _> = enabled.into_iter().map(|c| (c.extension, c.ha1)).collect();
+    Ok((Arc::new(map), Arc::new(recorded)))
 }
 
 /// Re-reads the accounts now and then; a database hiccup keeps the last ones.
@@ -214,9 +218,10 @@ async fn refresh_accounts(sip: Arc<SipServer>, repo: Arc<dyn Repository>) {
     loop {
         tokio::time::sleep(ACCOUNTS_REFRESH).await;
         match load_accounts(repo.as_ref()).await {
-            Ok(accounts) if last.as_ref() != Some(&accounts) => {
-                sip.set_accounts(accounts.clone());
-                last = Some(accounts);
+            Ok(loaded) if last.as_ref() != Some(&loaded) => {
+                sip.set_accounts(loaded.0.clone());
+                sip.set_recorded(loaded.1.clone());
+                last = Some(loaded);
             }
             Ok(_) => {}
             Err(error) => {

@@ -1043,6 +1043,35 @@ async fn a_digit_the_trunk_keys_as_rfc_4733_events_is_heard_once() {
 }
 
 #[tokio::test]
+async fn an_extension_set_to_be_recorded_has_its_calls_recorded_and_others_not() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let recordings = tempfile::tempdir().unwrap();
+    // One server records 1002's calls, the other none: 1001 calls 1002 on each.
+    for recorded in [vec!["1002".to_string()], vec![]] {
+        let mut settings = settings();
+        settings.media = Some(media_recording_to(Some(recordings.path())));
+        let server = SipServer::start(settings, accounts(), Some(sender.clone()))
+            .await
+            .expect("SIP binds");
+        server.set_recorded(Arc::new(recorded.iter().cloned().collect()));
+        let (phone, child) = phone_1002(&server, "phone_answers.xml").await;
+        let (ok, log) = call_1002(&server, "extension_calls.xml").await;
+        assert!(ok, "{log}");
+        assert!(phone.finish(child).await.0);
+        let recording = ended(&mut events).await.media.and_then(|m| m.recording);
+        match recording {
+            Some((file, _)) => {
+                assert!(!recorded.is_empty(), "recorded although nobody asked");
+                let path = recordings.path().join(file);
+                assert!(eventually(|| path.exists()).await, "the file is written");
+            }
+            None => assert!(recorded.is_empty(), "a call to 1002 is recorded"),
+        }
+        server.stop().await;
+    }
+}
+
+#[tokio::test]
 async fn the_caller_hanging_up_while_it_rings_cancels_the_phone() {
     let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
     let server = server_with_events(Some(sender)).await;

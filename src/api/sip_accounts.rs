@@ -89,6 +89,8 @@ pub struct SipAccountChanges {
     #[schema(value_type = Option<i64>)]
     pub user_id: Option<Option<UserId>>,
     pub enabled: Option<bool>,
+    /// Record every call to or from this extension.
+    pub record: Option<bool>,
     #[serde(default)]
     #[schema(ignore)]
     pub extension: Option<serde::de::IgnoredAny>,
@@ -176,6 +178,7 @@ async fn update(
         display_name,
         user_id: input.user_id,
         enabled: input.enabled,
+        record: input.record,
     })?;
     let account = state
         .repo

@@ -101,6 +101,8 @@ pub struct SipAccount {
     pub user_id: Option<UserId>,
     /// A disabled account cannot register or call.
     pub enabled: bool,
+    /// Every call to or from this extension is recorded.
+    pub record: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -116,6 +118,8 @@ pub struct SipAccountInput {
     pub user_id: Option<UserId>,
     /// Defaults to true.
     pub enabled: Option<bool>,
+    /// Record every call to or from it; defaults to false.
+    pub record: Option<bool>,
 }
 
 /// A new account, checked, with its HA1 computed.
@@ -125,6 +129,7 @@ pub struct NewSipAccount {
     pub display_name: Option<String>,
     pub user_id: Option<UserId>,
     pub enabled: bool,
+    pub record: bool,
     pub ha1: Ha1Set,
 }
 
@@ -135,6 +140,7 @@ pub struct SipAccountPatch {
     pub display_name: Option<Option<String>>,
     pub user_id: Option<Option<UserId>>,
     pub enabled: Option<bool>,
+    pub record: Option<bool>,
 }
 
 /// What the SIP engine checks registrations and calls against: loaded into
@@ -145,6 +151,8 @@ pub struct SipCredential {
     pub extension: String,
     pub ha1: Ha1Set,
     pub enabled: bool,
+    /// Its calls are recorded.
+    pub record: bool,
 }
 
 /// The longest display name, as for users.
@@ -184,6 +192,7 @@ impl NewSipAccount {
             display_name,
             user_id: input.user_id,
             enabled: input.enabled.unwrap_or(true),
+            record: input.record.unwrap_or(false),
         })
     }
 }
@@ -197,6 +206,7 @@ impl std::fmt::Debug for SipAccountInput {
             .field("display_name", &self.display_name)
             .field("user_id", &self.user_id)
             .field("enabled", &self.enabled)
+            .field("record", &self.record)
             .finish()
     }
 }

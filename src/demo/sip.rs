@@ -112,6 +112,7 @@ pub(super) async fn provision(
             }),
             user_id: agent.map(|(_, id)| *id),
             enabled: Some(true),
+            record: None,
             extension: Some(extension.clone()),
         };
         let what = format!("SIP extension {extension}");

@@ -52,6 +52,7 @@ async fn an_account_lists_without_password_or_ha1(app: TestApp) {
             "enabled",
             "extension",
             "id",
+            "record",
             "updated_at",
             "user_id"
         ]
@@ -232,7 +233,16 @@ async fn patch_changes_name_user_and_state_but_not_extension_or_password(app: Te
     assert_eq!(account["display_name"], "Front desk");
     assert_eq!(account["enabled"], false);
     assert_eq!(account["user_id"], admin_id, "absent fields are kept");
+    assert_eq!(
+        account["record"], false,
+        "calls are not recorded unless asked"
+    );
     assert!(!credential(&app, "1001").await.unwrap().enabled);
+
+    let (status, account) = admin.patch(&one, json!({"record": true})).await;
+    assert_eq!(status, StatusCode::OK, "{account}");
+    assert_eq!(account["record"], true);
+    assert!(credential(&app, "1001").await.unwrap().record);
 
     let (_, account) = admin.patch(&one, json!({"user_id": null})).await;
     assert_eq!(account["user_id"], Value::Null);

@@ -32,6 +32,8 @@ pub struct Engine {
     pub registrations: Registrations,
     pub calls: Calls,
     pub accounts: watch::Receiver<Accounts>,
+    /// Extensions whose calls are recorded (an admin's setting per account).
+    pub recorded: watch::Receiver<super::Recorded>,
     pub plan: watch::Receiver<std::sync::Arc<dialplan::Plan>>,
     pub locals: Locals,
     /// Trunks by name and by the addresses they call from.
@@ -435,6 +437,15 @@ impl Engine {
         );
         match route {
             Route::Ring(mut plan) => {
+                {
+                    let recorded = self.recorded.borrow();
+                    let caller = matches!(
+                        plan.direction,
+                        crate::calls::Direction::Outbound | crate::calls::Direction::Internal
+                    ) && recorded.contains(&plan.caller);
+                    plan.record |=
+                        caller || plan.targets.iter().any(|t| recorded.contains(&t.label));
+                }
                 let mut stream = None;
                 if let Some(anchoring) = &self.anchoring
                     && !plan.targets.is_empty()

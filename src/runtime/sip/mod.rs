@@ -35,6 +35,9 @@ pub use status::SipStatus;
 pub use tls::{TlsError, TlsSettings};
 pub use ws::SipConnector;
 
+/// The extensions whose calls, to or from them, are recorded.
+pub type Recorded = Arc<std::collections::HashSet<String>>;
+
 /// What the SIP side needs to start.
 #[derive(Debug, Clone)]
 pub struct SipSettings {
@@ -93,6 +96,7 @@ pub struct SipServer {
     pub tls_addr: Option<SocketAddr>,
     connector: SipConnector,
     accounts: watch::Sender<Accounts>,
+    recorded: watch::Sender<Recorded>,
     plan: watch::Sender<Arc<dialplan::Plan>>,
     trunk_health: TrunkHealth,
     status: SipStatus,
@@ -167,6 +171,7 @@ impl SipServer {
             dns::spawn_refresh(names, names_tx, ipv4);
         }
         let (accounts_tx, accounts_rx) = watch::channel(accounts);
+        let (recorded_tx, recorded_rx) = watch::channel(Recorded::default());
         // Digits the media threads hear, for the calls they belong to.
         let (digits_tx, digits_rx) = mpsc::unbounded_channel();
         let (stop_tx, stop_rx) = watch::channel(false);
@@ -200,6 +205,7 @@ impl SipServer {
             ),
             calls: Calls::new(rand::random()),
             accounts: accounts_rx,
+            recorded: recorded_rx,
             plan: plan_rx,
             locals: locals.clone(),
             trunks: settings.trunks.clone(),
@@ -248,6 +254,7 @@ impl SipServer {
             tls_addr,
             connector,
             accounts: accounts_tx,
+            recorded: recorded_tx,
             plan: plan_tx,
             trunk_health,
             status,
@@ -265,6 +272,12 @@ impl SipServer {
     /// Replaces the accounts that may register (after an API change).
     pub fn set_accounts(&self, accounts: Accounts) {
         self.accounts.send_replace(accounts);
+    }
+
+    /// Replaces the extensions whose calls are recorded (after an API
+    /// change).
+    pub fn set_recorded(&self, recorded: Recorded) {
+        self.recorded.send_replace(recorded);
     }
 
     /// The live view for the API: registered phones and trunk health.

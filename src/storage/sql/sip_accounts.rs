@@ -1,6 +1,6 @@
 // SIP accounts and the HA1 credentials the SIP engine loads (included by both backends).
 
-const SIP_ACCOUNT_COLUMNS: &str = "id, extension, display_name, user_id, enabled, created_at, updated_at";
+const SIP_ACCOUNT_COLUMNS: &str = "id, extension, display_name, user_id, enabled, record, created_at, updated_at";
 /// Dialling order: shorter extensions first, then by digits (so 99 before 1001).
 const SIP_ACCOUNT_ORDER: &str = "ORDER BY LENGTH(extension), extension";
 
@@ -12,6 +12,7 @@ fn sip_account_from_row(row: &<Db as sqlx::Database>::Row) -> Result<SipAccount,
         display_name: row.try_get("display_name").map_err(backend)?,
         user_id: row.try_get::<Option<i64>, _>("user_id").map_err(backend)?.map(UserId),
         enabled: row.try_get("enabled").map_err(backend)?,
+        record: row.try_get("record").map_err(backend)?,
         created_at: row.try_get("created_at").map_err(backend)?,
         updated_at: row.try_get("updated_at").map_err(backend)?,
     })
@@ -35,8 +36,8 @@ impl SipAccountRepo for Store {
             require_user(&mut tx, user, "user_id").await?;
         }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO sip_accounts (extension, display_name, user_id, ha1_md5, ha1_sha256, enabled, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            "INSERT INTO sip_accounts (extension, display_name, user_id, ha1_md5, ha1_sha256, enabled, record, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
         )
         .bind(account.extension.as_str())
         .bind(account.display_name.as_deref())
@@ -44,6 +45,7 @@ impl SipAccountRepo for Store {
         .bind(&account.ha1.md5)
         .bind(&account.ha1.sha256)
         .bind(account.enabled)
+        .bind(account.record)
         .bind(now)
         .fetch_one(&mut *tx)
         .await
@@ -77,6 +79,7 @@ impl SipAccountRepo for Store {
         let display_name = patch.display_name.unwrap_or(before.display_name.clone());
         let user_id = patch.user_id.unwrap_or(before.user_id);
         let enabled = patch.enabled.unwrap_or(before.enabled);
+        let record = patch.record.unwrap_or(before.record);
         let mut diff = crate::crm::audit::Diff::default();
         diff.field("display_name", before.display_name.as_deref(), display_name.as_deref());
         diff.field(
@@ -85,15 +88,17 @@ impl SipAccountRepo for Store {
             user_id.map(|u| u.to_string()).as_deref(),
         );
         diff.field("enabled", Some(&before.enabled.to_string()), Some(&enabled.to_string()));
+        diff.field("record", Some(&before.record.to_string()), Some(&record.to_string()));
         let changes = diff.into_changes();
         // Nothing changed: no write, no audit row, no new updated_at.
         if changes.is_empty() {
             return Ok(before);
         }
-        sqlx::query("UPDATE sip_accounts SET display_name = $1, user_id = $2, enabled = $3, updated_at = $4 WHERE id = $5")
+        sqlx::query("UPDATE sip_accounts SET display_name = $1, user_id = $2, enabled = $3, record = $4, updated_at = $5 WHERE id = $6")
             .bind(display_name.as_deref())
             .bind(user_id.map(|u| u.0))
             .bind(enabled)
+            .bind(record)
             .bind(now)
             .bind(id.0)
             .execute(&mut *tx)
@@ -140,7 +145,7 @@ impl SipAccountRepo for Store {
 
     async fn sip_credentials(&self) -> Result<Vec<SipCredential>, RepoError> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT extension, ha1_md5, ha1_sha256, enabled FROM sip_accounts {SIP_ACCOUNT_ORDER}"
+            "SELECT extension, ha1_md5, ha1_sha256, enabled, record FROM sip_accounts {SIP_ACCOUNT_ORDER}"
         )))
         .fetch_all(&self.pool)
         .await
@@ -154,6 +159,7 @@ impl SipAccountRepo for Store {
                     sha256: row.try_get("ha1_sha256").map_err(backend)?,
                 },
                 enabled: row.try_get("enabled").map_err(backend)?,
+                record: row.try_get("record").map_err(backend)?,
             })
         })
         .collect()
