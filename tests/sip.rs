@@ -392,31 +392,20 @@ async fn every_corpus_message_gets_its_answer_and_the_server_keeps_serving() {
 /// Extension 1002's phone: a SIPp in server mode running `scenario`,
 /// registered over UDP. Returns the running phone.
 async fn phone_1002(server: &SipServer, scenario: &str) -> (Sipp, tokio::process::Child) {
-    let port = free_port();
-    let mut phone = Sipp::scenario(scenario);
-    phone.arg(["-p", &port.to_string()]);
-    let child = phone.spawn();
-    wait_bound("127.0.0.1", port).await;
-    let contact = format!("127.0.0.1:{port}");
-    let (ok, log) = register(
-        "register.xml",
-        server.udp_addr,
-        "u1",
-        "1002",
-        "demo1002",
-        &contact,
-    )
-    .await;
-    assert!(ok, "1002 registers: {log}");
-    (phone, child)
+    phone_1002_with(server, Sipp::scenario(scenario)).await
 }
 
 /// Extension 1002's phone as [`phone_1002`], echoing the RTP it gets.
 async fn echoing_phone_1002(server: &SipServer) -> (Sipp, tokio::process::Child) {
-    let port = free_port();
     let mut phone = Sipp::scenario("phone_echoes.xml");
-    phone.arg(["-p", &port.to_string()]);
     phone.arg(["-mp", &free_ports(4).to_string(), "-rtp_echo"]);
+    phone_1002_with(server, phone).await
+}
+
+/// Starts `phone` on a port of its own and registers it as 1002.
+async fn phone_1002_with(server: &SipServer, mut phone: Sipp) -> (Sipp, tokio::process::Child) {
+    let port = free_port();
+    phone.arg(["-p", &port.to_string()]);
     let child = phone.spawn();
     wait_bound("127.0.0.1", port).await;
     let contact = format!("127.0.0.1:{port}");

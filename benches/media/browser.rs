@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use str0m::format::Codec;
 use str0m::media::{MediaKind, Mid};
 use str0m::net::{Protocol, Receive};
 use str0m::rtp::{RtpWrite, SeqNo, Ssrc};
@@ -78,7 +77,6 @@ pub fn client(
         mid: "0".into(),
         ssrc: Some(CLIENT_SSRC),
     };
-    let _ = Codec::PCMU;
     (rtc, remote)
 }
 
