@@ -1,0 +1,213 @@
+//! One call's stream: the handle the SIP engine holds, and the state its
+//! task shares with it.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use str0m::config::DtlsCert;
+use tokio::sync::Notify;
+
+use super::keys::{Digit, Keys};
+use super::task::run;
+use super::{Media, MediaError};
+use crate::media::relay::{Relay, Side, Stats};
+use crate::runtime::clock;
+use crate::runtime::recording::Recording;
+use crate::runtime::webrtc::BrowserLeg;
+use crate::sdp::webrtc::{Format, WebRtcLocal, WebRtcRemote};
+
+/// What a stream's two legs have sent, RTP and RTCP apart, and its
+/// recording.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamStats {
+    pub a: Stats,
+    pub b: Stats,
+    pub a_rtcp: Stats,
+    pub b_rtcp: Stats,
+    /// The recording's file (under the recordings folder) and length.
+    pub recording: Option<(String, u64)>,
+}
+
+/// The relays of one stream: RTP between the RTP ports, RTCP between the
+/// ports above, and the WebRTC end of a side that is a browser. Shared by
+/// the stream's task (which feeds them packets) and its handle (which reads
+/// their counts and tells them of SDP changes).
+pub(super) struct Relays {
+    pub(super) rtp: Relay,
+    pub(super) rtcp: Relay,
+    pub(super) browsers: [Option<BrowserLeg>; 2],
+    /// Each side's audio as it passes, when the call is recorded.
+    pub(super) recording: Option<Recording>,
+    /// The digits each side keys (RFC 4733), for whoever listens.
+    pub(super) keys: Keys,
+}
+
+pub(super) struct Shared {
+    pub(super) relays: Mutex<Relays>,
+    /// Wakes the task when a browser leg is set up: it has datagrams to
+    /// send and timers to keep before any packet comes.
+    pub(super) wake: Notify,
+}
+
+pub(super) fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Relays> {
+    shared.relays.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(super) fn index(side: Side) -> usize {
+    match side {
+        Side::A => 0,
+        Side::B => 1,
+    }
+}
+
+/// A stream being relayed; dropping it (or [`Stream::close`]) stops the
+/// relay and frees its ports.
+pub struct Stream {
+    /// Leg A's RTP port (RTCP is one above), to put in the SDP sent to A.
+    pub port_a: u16,
+    /// Leg B's RTP port, for the SDP sent to B.
+    pub port_b: u16,
+    relays: Arc<Shared>,
+    /// Where each side's browser would reach us: the candidate we give it.
+    candidates: [SocketAddr; 2],
+    cert: DtlsCert,
+    /// `None` once closed.
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Stream {
+    /// Opens a stream whose legs receive at `a` and `b` as their SDPs say
+    /// (`None` while a leg's SDP is not known yet).
+    pub fn open(
+        media: &Media,
+        a: Option<SocketAddr>,
+        b: Option<SocketAddr>,
+    ) -> Result<Stream, MediaError> {
+        let (rtp_a, rtcp_a) = media.ports.pair()?;
+        let (rtp_b, rtcp_b) = media.ports.pair()?;
+        let port_a = rtp_a.local_addr().map_err(MediaError::Bind)?.port();
+        let port_b = rtp_b.local_addr().map_err(MediaError::Bind)?.port();
+        let sockets = [rtp_a, rtp_b, rtcp_a, rtcp_b];
+        for socket in &sockets {
+            socket.set_nonblocking(true).map_err(MediaError::Bind)?;
+        }
+        let relays = Arc::new(Shared {
+            relays: Mutex::new(Relays {
+                rtp: Relay::new(a, b),
+                rtcp: Relay::new(rtcp_of(a), rtcp_of(b)),
+                browsers: [None, None],
+                recording: None,
+                keys: Keys::default(),
+            }),
+            wake: Notify::new(),
+        });
+        let task = media.thread().spawn(run(sockets, relays.clone()));
+        Ok(Stream {
+            port_a,
+            port_b,
+            relays,
+            candidates: [
+                SocketAddr::new(media.address, port_a),
+                SocketAddr::new(media.address, port_b),
+            ],
+            cert: media.cert.clone(),
+            task: Some(task),
+        })
+    }
+
+    /// A side is a browser whose descriptions are agreed: its ICE and DTLS
+    /// end starts here. A re-offer from the same browser (hold, resume)
+    /// keeps the end it has.
+    pub fn browser(
+        &self,
+        side: Side,
+        local: &WebRtcLocal,
+        remote: &WebRtcRemote,
+        formats: &[Format],
+    ) -> Result<(), String> {
+        let mut relays = lock(&self.relays);
+        let slot = &mut relays.browsers[index(side)];
+        if slot.as_ref().is_some_and(|leg| leg.same_peer(remote)) {
+            return Ok(());
+        }
+        let candidate = self.candidates[index(side)];
+        let leg = BrowserLeg::new(
+            &self.cert,
+            candidate,
+            local,
+            remote,
+            formats,
+            clock::instant(),
+        )?;
+        *slot = Some(leg);
+        relays.keys.events[index(side)] = crate::calls::events_pt(formats);
+        // The relay sends the other side's packets this way only to a side
+        // it knows an address for; the browser's end takes them from here.
+        relays.rtp.advertise(side, Some(candidate));
+        drop(relays);
+        self.relays.wake.notify_one();
+        Ok(())
+    }
+
+    /// A leg's SDP changed (an answer came, or a re-INVITE): its media goes
+    /// there from the next packet on.
+    pub fn advertise(&self, side: Side, address: Option<SocketAddr>) {
+        let mut relays = lock(&self.relays);
+        relays.rtp.advertise(side, address);
+        relays.rtcp.advertise(side, rtcp_of(address));
+    }
+
+    pub fn stats(&self) -> StreamStats {
+        let relays = lock(&self.relays);
+        StreamStats {
+            a: relays.rtp.stats(Side::A),
+            b: relays.rtp.stats(Side::B),
+            a_rtcp: relays.rtcp.stats(Side::A),
+            b_rtcp: relays.rtcp.stats(Side::B),
+            recording: relays
+                .recording
+                .as_ref()
+                .map(|r| (r.relative.clone(), r.duration_ms())),
+        }
+    }
+
+    /// The payload type of `side`'s RFC 4733 events (from its SDP).
+    pub fn events(&self, side: Side, pt: Option<u8>) {
+        lock(&self.relays).keys.events[index(side)] = pt;
+    }
+
+    /// Sends every digit either side keys to `listener`, with `tag`.
+    pub fn listen(&self, listener: tokio::sync::mpsc::UnboundedSender<Digit>, tag: u64) {
+        lock(&self.relays).keys.listener = Some((listener, tag));
+    }
+
+    /// Records what each side sends from now on; the file, relative to the
+    /// recordings folder. `None` when recording is not configured.
+    pub fn record(&self, media: &Media) -> Option<String> {
+        let recording = media.recorder.as_ref()?.begin(clock::instant());
+        let relative = recording.relative.clone();
+        lock(&self.relays).recording = Some(recording);
+        Some(relative)
+    }
+
+    /// Stops relaying; the ports are free when this returns.
+    pub async fn close(mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+/// The RTCP address that goes with an RTP address: the port above.
+fn rtcp_of(address: Option<SocketAddr>) -> Option<SocketAddr> {
+    address.map(|a| SocketAddr::new(a.ip(), a.port().wrapping_add(1)))
+}

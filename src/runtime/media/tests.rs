@@ -1,0 +1,152 @@
+//! Streams over real UDP sockets on loopback.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use tokio::net::UdpSocket;
+
+use super::*;
+use crate::media::relay::Side;
+use crate::media::rtp::pcmu;
+
+/// A range of its own for each test, away from other processes' tests.
+fn ports(offset: u16, pairs: u16) -> Media {
+    let base = 40_000 + (std::process::id() % 500) as u16 * 40 + offset;
+    let localhost = IpAddr::from([127, 0, 0, 1]);
+    Media::start(&MediaSettings {
+        bind: localhost,
+        address: localhost,
+        ports: base..=base + 2 * pairs - 1,
+        threads: 1,
+        recordings: None,
+    })
+    .unwrap()
+}
+
+async fn peer() -> (UdpSocket, SocketAddr) {
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let address = socket.local_addr().unwrap();
+    (socket, address)
+}
+
+fn server(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+async fn receive(socket: &UdpSocket) -> Vec<u8> {
+    let mut buffer = [0u8; 2048];
+    let (len, _) = tokio::time::timeout(Duration::from_secs(2), socket.recv_from(&mut buffer))
+        .await
+        .expect("a packet within 2 s")
+        .unwrap();
+    buffer[..len].to_vec()
+}
+
+#[tokio::test]
+async fn rtp_flows_both_ways_between_the_legs_without_loss() {
+    let ports = ports(0, 2);
+    let (phone, phone_at) = peer().await;
+    let (pbx, pbx_at) = peer().await;
+    let stream = Stream::open(&ports, Some(phone_at), Some(pbx_at)).unwrap();
+    assert_eq!(stream.port_a % 2, 0);
+    for n in 0..50u16 {
+        phone
+            .send_to(&pcmu(n), server(stream.port_a))
+            .await
+            .unwrap();
+        assert_eq!(receive(&pbx).await, pcmu(n));
+        pbx.send_to(&pcmu(1000 + n), server(stream.port_b))
+            .await
+            .unwrap();
+        assert_eq!(receive(&phone).await, pcmu(1000 + n));
+    }
+    let stats = stream.stats();
+    assert_eq!((stats.a.packets, stats.b.packets), (50, 50));
+    assert_eq!((stats.a.lost, stats.b.lost), (0, 0));
+    stream.close().await;
+}
+
+#[tokio::test]
+async fn a_leg_behind_nat_gets_media_where_its_packets_come_from() {
+    let ports = ports(4, 2);
+    let (phone, phone_at) = peer().await;
+    let (pbx, _) = peer().await;
+    // The SDP named an address nobody listens on, as a NATed phone's does.
+    let stream = Stream::open(&ports, Some(phone_at), Some(server(9))).unwrap();
+    pbx.send_to(&pcmu(1), server(stream.port_b)).await.unwrap();
+    assert_eq!(receive(&phone).await, pcmu(1));
+    phone
+        .send_to(&pcmu(2), server(stream.port_a))
+        .await
+        .unwrap();
+    assert_eq!(
+        receive(&pbx).await,
+        pcmu(2),
+        "latched to the PBX's real address"
+    );
+}
+
+#[tokio::test]
+async fn rtcp_goes_between_the_ports_above() {
+    let ports = ports(8, 2);
+    let (phone, phone_at) = peer().await;
+    let (pbx_rtcp, _) = peer().await;
+    let stream = Stream::open(&ports, Some(phone_at), None).unwrap();
+    let report = [0x80, 201, 0, 1, 0, 0, 0, 1];
+    // The PBX's RTCP latches its side; the phone's then reaches it.
+    pbx_rtcp
+        .send_to(&report, server(stream.port_b + 1))
+        .await
+        .unwrap();
+    for _ in 0..200 {
+        if stream.stats().b_rtcp.rtcp_packets == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    phone
+        .send_to(&report, server(stream.port_a + 1))
+        .await
+        .unwrap();
+    assert_eq!(receive(&pbx_rtcp).await, report);
+    let stats = stream.stats();
+    assert_eq!(
+        (stats.a_rtcp.rtcp_packets, stats.b_rtcp.rtcp_packets),
+        (1, 1)
+    );
+}
+
+#[tokio::test]
+async fn a_full_range_refuses_and_a_closed_stream_gives_its_ports_back() {
+    let ports = ports(12, 2);
+    let stream = Stream::open(&ports, None, None).unwrap();
+    let refused = Stream::open(&ports, None, None);
+    assert!(matches!(refused, Err(MediaError::NoPorts { .. })));
+    stream.close().await;
+    let again = Stream::open(&ports, None, None).unwrap();
+    assert_ne!(again.port_a, again.port_b);
+}
+
+#[tokio::test]
+async fn a_changed_sdp_redirects_media_before_any_packet_latches() {
+    let ports = ports(16, 2);
+    let (phone, phone_at) = peer().await;
+    let (first, first_at) = peer().await;
+    let (second, second_at) = peer().await;
+    let stream = Stream::open(&ports, Some(phone_at), Some(first_at)).unwrap();
+    phone
+        .send_to(&pcmu(1), server(stream.port_a))
+        .await
+        .unwrap();
+    assert_eq!(receive(&first).await, pcmu(1));
+    stream.advertise(Side::B, Some(second_at));
+    phone
+        .send_to(&pcmu(2), server(stream.port_a))
+        .await
+        .unwrap();
+    assert_eq!(
+        receive(&second).await,
+        pcmu(2),
+        "the next packet goes there"
+    );
+}
