@@ -393,4 +393,36 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     assert.equal(playable.error, null);
     assert.ok(playable.duration > 5, `the browser plays the recording: ${JSON.stringify(playable)}`);
   });
+
+  test("the softphone registers again by itself after its connection drops", async () => {
+    const { context, page } = await newPage(browser, server.baseUrl);
+    pages.push(context);
+    // Every softphone connection goes through the test, which can cut it
+    // the way a network drop would.
+    const connections = [];
+    await page.routeWebSocket(/\/sip$/, (ws) => {
+      ws.connectToServer();
+      connections.push(ws);
+    });
+    await login(page, "agent2");
+    const softphone = page.getByRole("complementary", { name: "Phone" });
+    const state = softphone.getByTestId("softphone-registration");
+    await state.filter({ hasText: "Ready" }).waitFor();
+    assert.equal(connections.length, 1);
+    await connections[0].close({ code: 1006, reason: "network drop" });
+    await state.filter({ hasText: "Offline" }).waitFor();
+    await state.filter({ hasText: "Ready" }).waitFor({ timeout: 20_000 });
+    assert.equal(connections.length, 2, "it reconnected once");
+    // The server holds agent2's extension bound to the new connection only:
+    // the dropped one's binding went with it.
+    const extension = (await (await apiLogin(server.baseUrl, "agent2")).get("/sip/phone")).body.extension;
+    const supervisor = await apiLogin(server.baseUrl, "supervisor");
+    const registrations = await supervisor.get("/sip/registrations");
+    assert.equal(registrations.status, 200, JSON.stringify(registrations.body));
+    const mine = registrations.body.items.find((r) => r.extension === extension);
+    assert.ok(mine, `${extension} is registered: ${JSON.stringify(registrations.body)}`);
+    assert.deepEqual(mine.phones.map((p) => p.transport), ["ws"], JSON.stringify(mine));
+    await softphone.getByRole("button", { name: "Call" }).waitFor();
+    assert.ok(await softphone.getByRole("button", { name: "Call" }).isEnabled(), "and it can call");
+  });
 });
