@@ -12,9 +12,11 @@
 //! - `ports.rs`: port pairs from the range;
 //! - `stream.rs`: one call's stream, the handle the SIP engine holds;
 //! - `task.rs`: the loop that relays a stream's packets;
-//! - `keys.rs`: the digits in each side's RFC 4733 events.
+//! - `keys.rs`: the digits in each side's RFC 4733 events;
+//! - `player.rs`: prompts and hold music played to a side.
 
 mod keys;
+mod player;
 mod ports;
 mod stream;
 mod task;

@@ -8,10 +8,12 @@ use str0m::config::DtlsCert;
 use tokio::sync::Notify;
 
 use super::keys::{Digit, Keys};
+use super::player::Player;
 use super::task::run;
 use super::{Media, MediaError};
 use crate::media::relay::{Relay, Side, Stats};
 use crate::runtime::clock;
+use crate::runtime::prompts::Samples;
 use crate::runtime::recording::Recording;
 use crate::runtime::webrtc::BrowserLeg;
 use crate::sdp::webrtc::{Format, WebRtcLocal, WebRtcRemote};
@@ -40,6 +42,8 @@ pub(super) struct Relays {
     pub(super) recording: Option<Recording>,
     /// The digits each side keys (RFC 4733), for whoever listens.
     pub(super) keys: Keys,
+    /// A prompt or music being played to each side.
+    pub(super) players: [Option<Player>; 2],
 }
 
 pub(super) struct Shared {
@@ -98,6 +102,7 @@ impl Stream {
                 browsers: [None, None],
                 recording: None,
                 keys: Keys::default(),
+                players: [None, None],
             }),
             wake: Notify::new(),
         });
@@ -179,6 +184,25 @@ impl Stream {
     /// Sends every digit either side keys to `listener`, with `tag`.
     pub fn listen(&self, listener: tokio::sync::mpsc::UnboundedSender<Digit>, tag: u64) {
         lock(&self.relays).keys.listener = Some((listener, tag));
+    }
+
+    /// Plays `samples` to `side` as G.711 with payload type `pt` (0 PCMU,
+    /// 8 PCMA), from its start, again and again when `looped`; what the
+    /// other side sends it is held back meanwhile.
+    pub fn play(&self, side: Side, samples: Samples, pt: u8, looped: bool) {
+        let player = Player::new(samples, pt, looped, clock::instant());
+        lock(&self.relays).players[index(side)] = Some(player);
+        self.relays.wake.notify_one();
+    }
+
+    /// Stops playing to `side`; the other side is heard again.
+    pub fn stop_playing(&self, side: Side) {
+        lock(&self.relays).players[index(side)] = None;
+    }
+
+    /// Whether something is being played to `side`.
+    pub fn playing(&self, side: Side) -> bool {
+        lock(&self.relays).players[index(side)].is_some()
     }
 
     /// Records what each side sends from now on; the file, relative to the

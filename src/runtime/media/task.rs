@@ -52,11 +52,13 @@ async fn relay(sockets: [UdpSocket; 4], shared: Arc<Shared>) {
     loop {
         let deadline = {
             let relays = lock(&shared);
+            let players = relays.players.iter().flatten().map(|p| p.next);
             relays
                 .browsers
                 .iter()
                 .flatten()
                 .filter_map(BrowserLeg::next_timeout)
+                .chain(players)
                 .min()
         };
         if deadline != armed {
@@ -73,12 +75,14 @@ async fn relay(sockets: [UdpSocket; 4], shared: Arc<Shared>) {
             () = &mut timer, if armed.is_some() => {
                 armed = None;
                 browsers_due(&shared, &mut outbox);
+                players_due(&shared, &mut outbox);
                 flush(&sockets, &mut outbox).await;
                 continue;
             }
             () = &mut woken => {
                 woken.set(shared.wake.notified());
                 browsers_due(&shared, &mut outbox);
+                players_due(&shared, &mut outbox);
                 flush(&sockets, &mut outbox).await;
                 continue;
             }
@@ -108,6 +112,8 @@ async fn relay(sockets: [UdpSocket; 4], shared: Arc<Shared>) {
                         recording.audio(index, now, bytes);
                     }
                 }
+                // A side being played to does not hear the other meanwhile.
+                let to = to.filter(|_| relays.players[index ^ 1].is_none());
                 match (&mut relays.browsers[index ^ 1], to) {
                     (Some(leg), Some(_)) => {
                         leg.send_rtp(now, bytes);
@@ -125,6 +131,37 @@ async fn relay(sockets: [UdpSocket; 4], shared: Arc<Shared>) {
             let _ = sockets[index ^ 1].send_to(bytes, to).await;
         }
         flush(&sockets, &mut outbox).await;
+    }
+}
+
+/// Sends the frames of what is being played that are due, to a plain
+/// side's peer or through a browser side's WebRTC end.
+fn players_due(shared: &Shared, outbox: &mut Outbox) {
+    let mut relays = lock(shared);
+    let now = clock::instant();
+    for side in [Side::A, Side::B] {
+        let i = index(side);
+        let Some(player) = &mut relays.players[i] else {
+            continue;
+        };
+        let frame = player.frame(now);
+        if player.finished() {
+            relays.players[i] = None;
+        }
+        let Some(frame) = frame else {
+            continue;
+        };
+        match &mut relays.browsers[i] {
+            Some(leg) => {
+                leg.send_rtp(now, &frame);
+                drain(&mut relays, side, None, now, outbox);
+            }
+            None => {
+                if let Some(to) = relays.rtp.peer(side) {
+                    outbox.push((i, to, frame));
+                }
+            }
+        }
     }
 }
 

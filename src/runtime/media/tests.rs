@@ -7,7 +7,7 @@ use tokio::net::UdpSocket;
 
 use super::*;
 use crate::media::relay::Side;
-use crate::media::rtp::pcmu;
+use crate::media::rtp::{self, pcmu};
 
 /// A range of its own for each test, away from other processes' tests.
 fn ports(offset: u16, pairs: u16) -> Media {
@@ -149,4 +149,80 @@ async fn a_changed_sdp_redirects_media_before_any_packet_latches() {
         pcmu(2),
         "the next packet goes there"
     );
+}
+
+#[tokio::test]
+async fn a_prompt_plays_to_a_side_in_paced_frames_and_holds_the_other_side_back() {
+    let media = ports(20, 2);
+    let (phone, phone_at) = peer().await;
+    let (pbx, pbx_at) = peer().await;
+    let stream = Stream::open(&media, Some(phone_at), Some(pbx_at)).unwrap();
+    // Five frames' worth, the last one short.
+    let samples: Vec<i16> = (0..780).map(|i| ((i % 80) as i16 - 40) * 200).collect();
+    stream.play(Side::A, samples.clone().into(), 0, false);
+    assert!(stream.playing(Side::A));
+    // The PBX talks meanwhile: the phone must not hear it over the prompt.
+    pbx.send_to(&pcmu(1), server(stream.port_b)).await.unwrap();
+    let started = tokio::time::Instant::now();
+    let mut heard = Vec::new();
+    for _ in 0..5 {
+        heard.push(receive(&phone).await);
+    }
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(70),
+        "paced at 20 ms: {took:?}"
+    );
+    let headers: Vec<(u8, u16, u32)> = heard
+        .iter()
+        .map(|p| {
+            let rtp::Packet::Rtp(h) = rtp::parse(p).unwrap() else {
+                panic!("RTP")
+            };
+            (h.payload_type, h.sequence, h.timestamp)
+        })
+        .collect();
+    for pair in headers.windows(2) {
+        assert_eq!(pair[0].0, 0, "PCMU");
+        assert_eq!(
+            pair[1].1,
+            pair[0].1.wrapping_add(1),
+            "consecutive sequence numbers"
+        );
+        assert_eq!(
+            pair[1].2,
+            pair[0].2.wrapping_add(160),
+            "20 ms apart in RTP time"
+        );
+    }
+    let decoded: Vec<i16> = heard
+        .iter()
+        .flat_map(|p| {
+            p[12..]
+                .iter()
+                .map(|&b| crate::media::g711::ulaw_to_linear(b))
+        })
+        .collect();
+    assert_eq!(decoded.len(), 800, "the last frame padded to 160 samples");
+    for (got, want) in decoded.iter().zip(&samples) {
+        assert!((got - want).abs() <= 256, "{got} against {want}");
+    }
+    assert!(
+        decoded[780..].iter().all(|&s| s.abs() < 8),
+        "silence after the end"
+    );
+    // Over: the phone hears the PBX again, and nothing else was sent.
+    assert!(eventually_not_playing(&stream).await);
+    pbx.send_to(&pcmu(2), server(stream.port_b)).await.unwrap();
+    assert_eq!(receive(&phone).await, pcmu(2));
+}
+
+async fn eventually_not_playing(stream: &Stream) -> bool {
+    for _ in 0..50 {
+        if !stream.playing(Side::A) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    false
 }
