@@ -425,4 +425,34 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     await softphone.getByRole("button", { name: "Call" }).waitFor();
     assert.ok(await softphone.getByRole("button", { name: "Call" }).isEnabled(), "and it can call");
   });
+
+  test("agent1 calls agent2 softphone to softphone and each hears the other", async () => {
+    const agent2Phone = await (await apiLogin(server.baseUrl, "agent2")).get("/sip/phone");
+    const caller = await open("agent1");
+    const callee = await open("agent2");
+    const phoneOf = (page) => page.getByRole("complementary", { name: "Phone" });
+    for (const page of [caller, callee]) {
+      await phoneOf(page).getByTestId("softphone-registration").filter({ hasText: "Ready" }).waitFor();
+    }
+    await phoneOf(caller).getByLabel("Number to dial").fill(agent2Phone.body.extension);
+    await phoneOf(caller).getByRole("button", { name: "Call" }).click();
+    await phoneOf(callee).getByTestId("softphone-call-state").filter({ hasText: "Incoming call" }).waitFor({ timeout: 20_000 });
+    await phoneOf(callee).getByRole("button", { name: "Answer" }).click();
+    for (const page of [caller, callee]) await phoneOf(page).getByTestId("softphone-timer").waitFor();
+    // Both browsers' fake microphones beep; each must hear the other's.
+    const statsOf = (page) => page.evaluate(() => window.switchboardPhone.stats());
+    let both;
+    for (let i = 0; i < 40; i++) {
+      both = [await statsOf(caller), await statsOf(callee)];
+      if (both.every((s) => s.packetsReceived > 100 && s.audioLevel > 0)) break;
+      await caller.waitForTimeout(200);
+    }
+    for (const [who, stats] of [["agent1", both[0]], ["agent2", both[1]]]) {
+      assert.ok(stats.packetsSent > 100, `${who} sent audio: ${JSON.stringify(stats)}`);
+      assert.ok(stats.packetsReceived > 100, `${who} heard the other: ${JSON.stringify(stats)}`);
+      assert.ok(stats.audioLevel > 0, `${who} heard sound, not silence: ${JSON.stringify(stats)}`);
+    }
+    await phoneOf(callee).getByRole("button", { name: "Hang up" }).click();
+    await phoneOf(caller).getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();
+  });
 });
