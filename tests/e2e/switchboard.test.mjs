@@ -318,6 +318,11 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
       assert.ok(stats.packetsReceived > 100, `the browser heard the desk phone: ${JSON.stringify(stats)}`);
       assert.ok(stats.audioLevel > 0, `what came back is not silence: ${JSON.stringify(stats)}`);
       assert.ok(stats.packetsLost <= 2, `nothing lost on loopback: ${JSON.stringify(stats)}`);
+      // A key on the dial pad travels as RFC 4733 events; the server reads it.
+      await softphone.getByLabel("Send tones").getByRole("button", { name: "5", exact: true }).click();
+      const plain = () => server.log().replace(/\x1b\[[0-9;]*m/g, "");
+      for (let i = 0; i < 25 && !/call\.digit.*digit=5/.test(plain()); i++) await page.waitForTimeout(200);
+      assert.match(plain(), /call\.digit.*from=Caller.*digit=5/);
       await softphone.getByRole("button", { name: "Hold" }).click();
       await softphone.getByTestId("softphone-call-state").filter({ hasText: "on hold" }).waitFor();
       await softphone.getByRole("button", { name: "Resume" }).click();

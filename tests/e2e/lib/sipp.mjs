@@ -17,14 +17,15 @@ function logOf(dir, stderr) {
 
 /**
  * A desk phone registered as `extension` (password demo + extension) that
- * answers one call and sends back every RTP packet it gets. Returns
+ * answers one call (A-law and the caller's RFC 4733 events) and sends back
+ * every RTP packet it gets. Returns
  * { done: Promise<{ ok, log }>, stop() }.
  */
 export async function echoingPhone(sip, extension) {
   const dir = mkdtempSync(join(tmpdir(), "switchboard-sipp-"));
   const port = await freePort();
   const mediaPort = await freePort();
-  const child = spawn("sipp", ["-sf", scenario("phone_echoes.xml"), "-i", "127.0.0.1", "-p", String(port),
+  const child = spawn("sipp", ["-sf", scenario("phone_echoes_events.xml"), "-i", "127.0.0.1", "-p", String(port),
     "-mp", String(mediaPort), "-rtp_echo", "-m", "1", "-timeout", "120", "-timeout_error", "-trace_err", "-nostdin"],
     { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
