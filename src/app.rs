@@ -103,6 +103,13 @@ async fn start_sip(
     sip_settings.trunks = Arc::new(trunks);
     sip_settings.plan = Arc::new(plan);
     sip_settings.media = Some(start_media(settings)?);
+    // A malformed prompt stops the start with its name; a missing folder
+    // only means no music.
+    let prompts = crate::runtime::prompts::load_dir(&settings.prompts_dir)?;
+    if !prompts.contains_key(crate::calls::HOLD_MUSIC) {
+        tracing::info!(dir = %settings.prompts_dir.display(), "no hold-music.wav: held callers hear silence (scripts/prompts makes one)");
+    }
+    sip_settings.prompts = Arc::new(prompts);
     sip_settings.tls = settings.sip_tls.map(|bind| TlsSettings {
         bind,
         cert: settings.sip_tls_cert.clone(),

@@ -38,6 +38,9 @@ pub struct Settings {
     pub media_address: Option<IpAddr>,
     /// Threads relaying media.
     pub media_threads: usize,
+    /// Prompts and music (8 kHz mono 16-bit WAV; `scripts/prompts` makes
+    /// the demo's); `hold-music.wav` plays to held callers.
+    pub prompts_dir: PathBuf,
     /// Where call recordings are written (a folder a day).
     pub recordings_dir: PathBuf,
     /// Recordings older than this many days are deleted; 0 keeps them.
@@ -120,6 +123,7 @@ impl Default for Settings {
             },
             media_address: None,
             media_threads: 1,
+            prompts_dir: PathBuf::from("prompts"),
             recordings_dir: PathBuf::from("recordings"),
             recording_retention_days: 90,
             trunks: Vec::new(),
@@ -243,6 +247,9 @@ impl Settings {
         if let Some(v) = var("SWITCHBOARD_MEDIA_THREADS") {
             self.media_threads = parsed("SWITCHBOARD_MEDIA_THREADS", v)?;
         }
+        if let Some(v) = var("SWITCHBOARD_PROMPTS_DIR") {
+            self.prompts_dir = PathBuf::from(v);
+        }
         if let Some(v) = var("SWITCHBOARD_RECORDINGS_DIR") {
             self.recordings_dir = PathBuf::from(v);
         }
@@ -319,6 +326,7 @@ impl fmt::Debug for Settings {
             .field("rtp_ports", &self.rtp_ports)
             .field("media_address", &self.media_address)
             .field("media_threads", &self.media_threads)
+            .field("prompts_dir", &self.prompts_dir)
             .field("recordings_dir", &self.recordings_dir)
             .field("recording_retention_days", &self.recording_retention_days)
             .field("dialplans", &self.dialplans)

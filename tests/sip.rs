@@ -1061,6 +1061,43 @@ async fn an_extension_set_to_be_recorded_has_its_calls_recorded_and_others_not()
 }
 
 #[tokio::test]
+async fn a_phone_put_on_hold_by_the_trunk_hears_hold_music_until_it_is_taken_back() {
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let mut settings = settings();
+    // Two seconds of a loud tone stand for the music.
+    let music: Vec<i16> = (0..16_000)
+        .map(|i| if i % 20 < 10 { 8000 } else { -8000 })
+        .collect();
+    settings.prompts = Arc::new([("hold-music".to_string(), music.into())].into());
+    let server = SipServer::start(settings, accounts(), Some(sender))
+        .await
+        .expect("SIP binds");
+    let (phone, child) = echoing_phone_1002(&server).await;
+    let media_port = free_ports(4).to_string();
+    let (ok, log) = sipp_calls_1002(
+        &server,
+        "trunk_holds.xml",
+        ["-i", PBX_IP, "-mp", &media_port],
+    )
+    .await;
+    assert!(ok, "the trunk's side: {log}");
+    let (ok, log) = phone.finish(child).await;
+    assert!(ok, "the phone's side: {log}");
+    let media = ended(&mut events).await.media.expect("anchored");
+    // The trunk sent no audio at all; what came back from the phone is its
+    // echo of the music it was played while held: about 2 s of 20 ms frames,
+    // and none in the 1.5 s after the hold was taken back (with the music
+    // going on, 75 more).
+    assert_eq!(media.from_caller.packets, 0);
+    assert!(
+        (70..=125).contains(&media.from_callee.packets),
+        "{} packets echoed",
+        media.from_callee.packets
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn the_caller_hanging_up_while_it_rings_cancels_the_phone() {
     let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
     let server = server_with_events(Some(sender)).await;

@@ -67,6 +67,17 @@ pub enum MediaCommand {
         remote: WebRtcRemote,
         formats: Vec<Format>,
     },
+    /// Play a prompt to a side, as G.711 with payload type `pt`; `looped`
+    /// for music.
+    Play {
+        call: CallId,
+        side: Side,
+        prompt: String,
+        pt: u8,
+        looped: bool,
+    },
+    /// Stop playing to a side: it hears the other side again.
+    StopPlaying { call: CallId, side: Side },
     /// The call is over: stop relaying and free the ports.
     Close { call: CallId },
 }
@@ -88,7 +99,15 @@ pub struct Bridge {
     browser_answer: [Option<Vec<u8>>; 2],
     /// `o=` versions of the descriptions we wrote for each side.
     versions: [u64; 2],
+    /// The G.711 payload type each side receives, from its description:
+    /// what music played to it is sent as.
+    audio_pt: [Option<u8>; 2],
+    /// Sides hearing hold music because the other side put them on hold.
+    on_hold: [bool; 2],
 }
+
+/// What a held party hears: `hold-music.wav` in the prompts folder.
+pub const HOLD_MUSIC: &str = "hold-music";
 
 /// An offer as read from one side, to be written for each kind of target.
 #[derive(Debug)]
@@ -148,6 +167,8 @@ impl Bridge {
         let webrtc = is_webrtc(&session);
         self.webrtc[index(from)] = webrtc;
         let formats = formats(&session, webrtc);
+        self.audio_pt[index(from)] = g711_pt(&formats);
+        self.hold(call, from, direction(&session), out);
         if webrtc {
             if formats.is_empty() {
                 return Err("a browser must offer PCMU or PCMA to be bridged".into());
@@ -217,6 +238,7 @@ impl Bridge {
         let webrtc = is_webrtc(&session);
         self.webrtc[index(from)] = webrtc;
         let formats = formats(&session, webrtc);
+        self.audio_pt[index(from)] = g711_pt(&formats);
         if webrtc {
             out.push(MediaCommand::Browser {
                 call,
@@ -244,6 +266,7 @@ impl Bridge {
             if agreed.iter().all(Format::is_telephone_event) {
                 return Err("the answer has no codec the browser offered".into());
             }
+            self.audio_pt[index(toward)] = g711_pt(&agreed);
             out.push(MediaCommand::Browser {
                 call,
                 side: toward,
@@ -273,6 +296,42 @@ impl Bridge {
             return Ok(rewrite(anchor, toward, session));
         }
         Ok(self.write(anchor, toward, &formats, direction(&session), None))
+    }
+
+    /// An offer from `from` holding the other side (it will send nothing,
+    /// RFC 3264 §8.4) plays that side music; one taking the hold back stops
+    /// it. The re-offer still goes on to the other side, which learns it is
+    /// held.
+    fn hold(
+        &mut self,
+        call: CallId,
+        from: Side,
+        direction: Direction,
+        out: &mut Vec<MediaCommand>,
+    ) {
+        let held = from.other();
+        let holding = matches!(direction, Direction::SendOnly | Direction::Inactive);
+        match (
+            holding,
+            self.on_hold[index(held)],
+            self.audio_pt[index(held)],
+        ) {
+            (true, false, Some(pt)) => {
+                self.on_hold[index(held)] = true;
+                out.push(MediaCommand::Play {
+                    call,
+                    side: held,
+                    prompt: HOLD_MUSIC.into(),
+                    pt,
+                    looped: true,
+                });
+            }
+            (false, true, _) => {
+                self.on_hold[index(held)] = false;
+                out.push(MediaCommand::StopPlaying { call, side: held });
+            }
+            _ => {}
+        }
     }
 
     fn write(
@@ -310,6 +369,18 @@ fn answering(offered: Direction, answered: Direction) -> Direction {
         (Direction::RecvOnly, _) => Direction::SendOnly,
         (Direction::SendRecv, answered) => answered,
     }
+}
+
+/// The first G.711 payload type of a side's formats.
+fn g711_pt(formats: &[Format]) -> Option<u8> {
+    formats
+        .iter()
+        .find(|f| {
+            f.clock_rate == 8000
+                && (f.encoding.eq_ignore_ascii_case("PCMU")
+                    || f.encoding.eq_ignore_ascii_case("PCMA"))
+        })
+        .map(|f| f.pt)
 }
 
 /// The payload type a side numbered RFC 4733 events with.
@@ -509,6 +580,51 @@ mod tests {
                 .unwrap(),
         );
         assert!(answer.contains("a=recvonly\r\n"), "{answer}");
+    }
+
+    #[test]
+    fn holding_one_side_plays_the_other_music_until_it_is_taken_back() {
+        let mut bridge = Bridge::default();
+        let mut out = Vec::new();
+        let offer = bridge
+            .read_offer(CallId(1), Side::A, PBX_OFFER.as_bytes(), &mut out)
+            .unwrap();
+        bridge.write_offer(&anchor(), &offer, false).unwrap();
+        let phone = "v=0\r\no=- 7 7 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\n\
+            m=audio 6000 RTP/AVP 0\r\n";
+        bridge
+            .answer(&anchor(), CallId(1), Side::B, phone.as_bytes(), &mut out)
+            .unwrap();
+        out.clear();
+        // The phone (B) holds the PBX's caller: the caller hears music, as
+        // A-law, the first G.711 of its own description.
+        let hold = phone.replace("RTP/AVP 0\r\n", "RTP/AVP 0\r\na=sendonly\r\n");
+        bridge
+            .read_offer(CallId(1), Side::B, hold.as_bytes(), &mut out)
+            .unwrap();
+        let play = MediaCommand::Play {
+            call: CallId(1),
+            side: Side::A,
+            prompt: HOLD_MUSIC.into(),
+            pt: 8,
+            looped: true,
+        };
+        assert_eq!(out.iter().filter(|c| **c == play).count(), 1, "{out:?}");
+        out.clear();
+        bridge
+            .read_offer(CallId(1), Side::B, hold.as_bytes(), &mut out)
+            .unwrap();
+        assert!(
+            !out.contains(&play),
+            "a repeated hold does not restart the music"
+        );
+        bridge
+            .read_offer(CallId(1), Side::B, phone.as_bytes(), &mut out)
+            .unwrap();
+        assert!(out.contains(&MediaCommand::StopPlaying {
+            call: CallId(1),
+            side: Side::A
+        }));
     }
 
     #[test]

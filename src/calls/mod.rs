@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 pub use call::CallId;
 use call::{Call, LegId};
 pub use dialog::Local;
-pub use media::{MediaAnchor, MediaCommand, events_pt};
+pub use media::{HOLD_MUSIC, MediaAnchor, MediaCommand, events_pt};
 
 use crate::sip::message::{Request, Response};
 use crate::sip::transaction::{ClientTx, ServerTx};

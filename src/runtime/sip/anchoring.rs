@@ -8,12 +8,18 @@ use std::collections::HashMap;
 use crate::calls::{CallId, MediaAnchor, MediaCommand, MediaCounts, Summary};
 use crate::media::relay::Side;
 use crate::runtime::media::{Digit, Media, MediaError, Stream};
+use crate::runtime::prompts::Samples;
+
+/// Prompts and music by name.
+pub type Prompts = std::sync::Arc<HashMap<String, Samples>>;
 use crate::sdp::webrtc::WebRtcLocal;
 
 pub struct Anchoring {
     media: Media,
     /// Where the streams send the digits they hear (the engine's loop).
     digits: tokio::sync::mpsc::UnboundedSender<Digit>,
+    /// Prompts and music by name, loaded at start.
+    prompts: Prompts,
     /// Each call's stream, with our WebRTC parameters for each side.
     streams: HashMap<CallId, (Stream, [WebRtcLocal; 2])>,
     /// Counts of streams closed whose call's summary has not come by yet
@@ -22,10 +28,15 @@ pub struct Anchoring {
 }
 
 impl Anchoring {
-    pub fn new(media: Media, digits: tokio::sync::mpsc::UnboundedSender<Digit>) -> Self {
+    pub fn new(
+        media: Media,
+        digits: tokio::sync::mpsc::UnboundedSender<Digit>,
+        prompts: Prompts,
+    ) -> Self {
         Anchoring {
             media,
             digits,
+            prompts,
             streams: HashMap::new(),
             closed: HashMap::new(),
         }
@@ -90,6 +101,26 @@ impl Anchoring {
                 let local = &locals[usize::from(side == Side::B)];
                 if let Err(error) = stream.browser(side, local, &remote, &formats) {
                     tracing::warn!(%call, %error, "a browser's media could not start");
+                }
+            }
+            MediaCommand::Play {
+                call,
+                side,
+                prompt,
+                pt,
+                looped,
+            } => {
+                let (Some((stream, _)), Some(samples)) =
+                    (self.streams.get(&call), self.prompts.get(&prompt))
+                else {
+                    tracing::debug!(%call, %prompt, "nothing to play");
+                    return;
+                };
+                stream.play(side, samples.clone(), pt, looped);
+            }
+            MediaCommand::StopPlaying { call, side } => {
+                if let Some((stream, _)) = self.streams.get(&call) {
+                    stream.stop_playing(side);
                 }
             }
             MediaCommand::Close { call } => {

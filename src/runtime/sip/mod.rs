@@ -55,6 +55,8 @@ pub struct SipSettings {
     pub trunks: Arc<crate::pbx::trunks::Trunks>,
     /// Where calls' media is anchored; `None` passes SDP end to end.
     pub media: Option<crate::runtime::media::Media>,
+    /// Prompts and music by name (`hold-music` for held calls).
+    pub prompts: anchoring::Prompts,
 }
 
 impl SipSettings {
@@ -69,6 +71,7 @@ impl SipSettings {
             tls: None,
             trunks: Arc::default(),
             media: None,
+            prompts: Arc::default(),
         }
     }
 }
@@ -229,7 +232,7 @@ impl SipServer {
             names: names_rx,
             anchoring: settings
                 .media
-                .map(|media| anchoring::Anchoring::new(media, digits_tx)),
+                .map(|media| anchoring::Anchoring::new(media, digits_tx, settings.prompts.clone())),
         };
         let (done, stopped) = tokio::sync::oneshot::channel();
         let engine_inputs = engine::Inputs {
