@@ -298,10 +298,11 @@ impl Bridge {
         Ok(self.write(anchor, toward, &formats, direction(&session), None))
     }
 
-    /// An offer from `from` holding the other side (it will send nothing,
-    /// RFC 3264 §8.4) plays that side music; one taking the hold back stops
-    /// it. The re-offer still goes on to the other side, which learns it is
-    /// held.
+    /// An offer from `from` holding the other side with `sendonly` (RFC
+    /// 3264 §8.4: it will send, the held side only receive) plays the held
+    /// side music; one taking the hold back stops it. The re-offer still
+    /// goes on to the held side, which learns it is held. An `inactive`
+    /// hold gets no music: the held side agreed to receive nothing.
     fn hold(
         &mut self,
         call: CallId,
@@ -310,7 +311,7 @@ impl Bridge {
         out: &mut Vec<MediaCommand>,
     ) {
         let held = from.other();
-        let holding = matches!(direction, Direction::SendOnly | Direction::Inactive);
+        let holding = direction == Direction::SendOnly;
         match (
             holding,
             self.on_hold[index(held)],
@@ -625,6 +626,15 @@ mod tests {
             call: CallId(1),
             side: Side::A
         }));
+        out.clear();
+        let inactive = phone.replace("RTP/AVP 0\r\n", "RTP/AVP 0\r\na=inactive\r\n");
+        bridge
+            .read_offer(CallId(1), Side::B, inactive.as_bytes(), &mut out)
+            .unwrap();
+        assert!(
+            !out.contains(&play),
+            "an inactive hold: nothing may be sent"
+        );
     }
 
     #[test]
