@@ -422,6 +422,17 @@ async fn phone_1002_with(server: &SipServer, mut phone: Sipp) -> (Sipp, tokio::p
     (phone, child)
 }
 
+/// The PBX (SIPp at `PBX_IP`, sending RTP from a port of its own) calls
+/// 1002's echoing phone with `scenario`; both sides must succeed.
+async fn trunk_calls_echoing_1002(server: &SipServer, scenario: &str) {
+    let (phone, child) = echoing_phone_1002(server).await;
+    let media_port = free_ports(4).to_string();
+    let (ok, log) = sipp_calls_1002(server, scenario, ["-i", PBX_IP, "-mp", &media_port]).await;
+    assert!(ok, "the trunk's side: {log}");
+    let (ok, log) = phone.finish(child).await;
+    assert!(ok, "the phone's side: {log}");
+}
+
 /// SIPp calls 1002 with `scenario`, with `caller`'s arguments (who it is
 /// and how it gets in); returns SIPp's verdict and log.
 async fn sipp_calls_1002<const N: usize>(
@@ -474,17 +485,7 @@ async fn a_trunk_calls_audio_is_relayed_through_the_server_both_ways_without_los
     let server = SipServer::start(settings, accounts(), Some(sender))
         .await
         .expect("SIP binds");
-    let (phone, child) = echoing_phone_1002(&server).await;
-    let media_port = free_ports(4).to_string();
-    let (ok, log) = sipp_calls_1002(
-        &server,
-        "trunk_plays_audio.xml",
-        ["-i", PBX_IP, "-mp", &media_port],
-    )
-    .await;
-    assert!(ok, "the trunk's side: {log}");
-    let (ok, log) = phone.finish(child).await;
-    assert!(ok, "the phone's side: {log}");
+    trunk_calls_echoing_1002(&server, "trunk_plays_audio.xml").await;
     let summary = ended(&mut events).await;
     assert_eq!(summary.outcome, Outcome::Answered);
     let media = summary.media.expect("the call's media was anchored");
@@ -1003,17 +1004,7 @@ async fn a_trunk_whose_pbx_answers_options_is_up() {
 async fn a_digit_the_trunk_keys_as_rfc_4733_events_is_heard_once() {
     let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
     let server = server_with_events(Some(sender)).await;
-    let (phone, child) = echoing_phone_1002(&server).await;
-    let media_port = free_ports(4).to_string();
-    let (ok, log) = sipp_calls_1002(
-        &server,
-        "trunk_keys_a_digit.xml",
-        ["-i", PBX_IP, "-mp", &media_port],
-    )
-    .await;
-    assert!(ok, "the trunk's side: {log}");
-    let (ok, log) = phone.finish(child).await;
-    assert!(ok, "the phone's side: {log}");
+    trunk_calls_echoing_1002(&server, "trunk_keys_a_digit.xml").await;
     let mut digits = Vec::new();
     loop {
         let event = tokio::time::timeout(Duration::from_secs(5), events.recv())
@@ -1072,17 +1063,7 @@ async fn a_phone_put_on_hold_by_the_trunk_hears_hold_music_until_it_is_taken_bac
     let server = SipServer::start(settings, accounts(), Some(sender))
         .await
         .expect("SIP binds");
-    let (phone, child) = echoing_phone_1002(&server).await;
-    let media_port = free_ports(4).to_string();
-    let (ok, log) = sipp_calls_1002(
-        &server,
-        "trunk_holds.xml",
-        ["-i", PBX_IP, "-mp", &media_port],
-    )
-    .await;
-    assert!(ok, "the trunk's side: {log}");
-    let (ok, log) = phone.finish(child).await;
-    assert!(ok, "the phone's side: {log}");
+    trunk_calls_echoing_1002(&server, "trunk_holds.xml").await;
     let media = ended(&mut events).await.media.expect("anchored");
     // The trunk sent no audio at all; what came back from the phone is its
     // echo of the music it was played while held: about 2 s of 20 ms frames,

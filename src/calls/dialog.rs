@@ -162,6 +162,15 @@ pub fn with_body(headers: &mut Headers, body: Option<(&str, &[u8])>) -> Vec<u8> 
     }
 }
 
+/// Whether a Content-Type names `media_type` (`type/subtype`), whatever
+/// its parameters and letter case.
+pub fn is_media_type(content_type: &str, media_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case(media_type))
+}
+
 /// The Content-Type and body of a message, when it has a body.
 pub fn body_of<'a>(headers: &'a Headers, body: &'a [u8]) -> Option<(&'a str, &'a [u8])> {
     if body.is_empty() {

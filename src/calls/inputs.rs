@@ -2,7 +2,7 @@
 //! in-dialog requests from either side, CANCEL, and the ring timer.
 
 use super::call::{CALLER, Call, CallId, LegId, LegState, Phase, Timed, outcome_of};
-use super::dialog::{Dialog, body_of};
+use super::dialog::{Dialog, body_of, is_media_type};
 use super::media::{MediaCommand, Offer, Refusal, is_sdp};
 use super::session_timer::{self, Refresher, SessionTimer, UasTerms};
 use super::{CallEvent, Calls, Command, Due, Now, Outcome, Party, Pending, Plan, Purpose};
@@ -11,7 +11,7 @@ use crate::sip::message::{
     Essentials, Header, Method, Request, Response, StatusCode, essentials_of, response_to,
 };
 use crate::sip::transaction::{ClientTx, ServerTx, new_branch};
-use crate::sip::transport::{Flow, Transport};
+use crate::sip::transport::Flow;
 
 impl Calls {
     /// A new call: answers the caller 480 at once when there is no phone to
@@ -980,17 +980,18 @@ enum Offered {
 /// form Cisco and most PBXs send) or `5` in `application/dtmf`.
 fn info_digit(request: &Request) -> Option<char> {
     let (content_type, body) = body_of(&request.headers, &request.body)?;
-    let kind = content_type.split(';').next()?.trim().to_ascii_lowercase();
     let text = std::str::from_utf8(body).ok()?;
-    let value = match kind.as_str() {
-        "application/dtmf-relay" => text.lines().find_map(|line| {
+    let value = if is_media_type(content_type, "application/dtmf-relay") {
+        text.lines().find_map(|line| {
             let (name, value) = line.split_once('=')?;
             name.trim()
                 .eq_ignore_ascii_case("signal")
                 .then(|| value.trim())
-        })?,
-        "application/dtmf" => text.trim(),
-        _ => return None,
+        })?
+    } else if is_media_type(content_type, "application/dtmf") {
+        text.trim()
+    } else {
+        return None;
     };
     let mut chars = value.chars();
     let digit = chars.next()?.to_ascii_uppercase();
@@ -998,9 +999,8 @@ fn info_digit(request: &Request) -> Option<char> {
     (key && chars.next().is_none()).then_some(digit)
 }
 
-/// Browsers reach us over SIP over WebSocket and speak WebRTC.
 fn is_browser(flow: Flow) -> bool {
-    matches!(flow.transport, Transport::Ws | Transport::Wss)
+    flow.transport.is_websocket()
 }
 
 /// The Warning of a 488 (RFC 3261 §20.43: 399 is a miscellaneous warning).

@@ -127,10 +127,7 @@ fn index(side: Side) -> usize {
 
 /// `application/sdp`, with or without parameters, in any case.
 pub fn is_sdp(content_type: &str) -> bool {
-    content_type
-        .split(';')
-        .next()
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/sdp"))
+    super::dialog::is_media_type(content_type, "application/sdp")
 }
 
 fn read(body: &[u8]) -> Result<Session, Refusal> {
@@ -461,17 +458,24 @@ mod tests {
         }
     }
 
+    /// A new call's bridge once the caller's `sdp` offer is read, and the
+    /// commands that gave.
+    fn caller_offers(sdp: &str) -> (Bridge, Vec<MediaCommand>, Offer) {
+        let mut bridge = Bridge::default();
+        let mut out = Vec::new();
+        let offer = bridge
+            .read_offer(CallId(1), Side::A, sdp.as_bytes(), &mut out)
+            .unwrap();
+        (bridge, out, offer)
+    }
+
     fn text(bytes: Vec<u8>) -> String {
         String::from_utf8(bytes).unwrap()
     }
 
     #[test]
     fn between_phones_only_the_addresses_change_and_other_streams_are_refused() {
-        let mut bridge = Bridge::default();
-        let mut out = Vec::new();
-        let offer = bridge
-            .read_offer(CallId(1), Side::A, PBX_OFFER.as_bytes(), &mut out)
-            .unwrap();
+        let (mut bridge, out, offer) = caller_offers(PBX_OFFER);
         let written = text(bridge.write_offer(&anchor(), &offer, false).unwrap());
         assert!(written.contains("c=IN IP4 192.0.2.7\r\n"), "{written}");
         assert!(
@@ -497,11 +501,7 @@ mod tests {
 
     #[test]
     fn a_browsers_offer_reaches_a_phone_as_plain_g711_and_the_answer_returns_as_webrtc() {
-        let mut bridge = Bridge::default();
-        let mut out = Vec::new();
-        let offer = bridge
-            .read_offer(CallId(1), Side::A, BROWSER_OFFER.as_bytes(), &mut out)
-            .unwrap();
+        let (mut bridge, mut out, offer) = caller_offers(BROWSER_OFFER);
         assert!(
             out.is_empty(),
             "nothing to do until the browser is answered"
@@ -585,11 +585,7 @@ mod tests {
 
     #[test]
     fn holding_one_side_plays_the_other_music_until_it_is_taken_back() {
-        let mut bridge = Bridge::default();
-        let mut out = Vec::new();
-        let offer = bridge
-            .read_offer(CallId(1), Side::A, PBX_OFFER.as_bytes(), &mut out)
-            .unwrap();
+        let (mut bridge, mut out, offer) = caller_offers(PBX_OFFER);
         bridge.write_offer(&anchor(), &offer, false).unwrap();
         let phone = "v=0\r\no=- 7 7 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\n\
             m=audio 6000 RTP/AVP 0\r\n";
@@ -639,11 +635,7 @@ mod tests {
 
     #[test]
     fn a_phones_offer_reaches_a_browser_as_webrtc_and_its_answer_returns_plain() {
-        let mut bridge = Bridge::default();
-        let mut out = Vec::new();
-        let offer = bridge
-            .read_offer(CallId(1), Side::A, PBX_OFFER.as_bytes(), &mut out)
-            .unwrap();
+        let (mut bridge, mut out, offer) = caller_offers(PBX_OFFER);
         let webrtc = text(bridge.write_offer(&anchor(), &offer, true).unwrap());
         assert!(
             webrtc.contains("m=audio 20004 UDP/TLS/RTP/SAVPF 8 0 101\r\n"),

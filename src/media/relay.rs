@@ -88,13 +88,7 @@ impl Sequence {
 
     /// Counts `number`, unwrapping it next to the highest seen so far.
     fn count(&mut self, number: u16) {
-        let base = self.highest & !0xffff;
-        let candidates = [base.wrapping_sub(0x1_0000), base, base + 0x1_0000];
-        let extended = candidates
-            .into_iter()
-            .map(|c| c + u64::from(number))
-            .min_by_key(|e| e.abs_diff(self.highest))
-            .unwrap_or(self.highest);
+        let extended = rtp::extend_sequence(self.highest, number);
         self.highest = self.highest.max(extended);
         self.received += 1;
     }

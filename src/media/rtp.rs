@@ -76,6 +76,53 @@ pub fn parse(bytes: &[u8]) -> Result<Packet, NotRtp> {
     }))
 }
 
+impl RtpHeader {
+    /// A fixed header with no CSRCs, extension or padding: the payload
+    /// starts at byte 12.
+    pub fn new(marker: bool, payload_type: u8, sequence: u16, timestamp: u32, ssrc: u32) -> Self {
+        RtpHeader {
+            marker,
+            payload_type,
+            sequence,
+            timestamp,
+            ssrc,
+            payload_offset: 12,
+            padding: 0,
+        }
+    }
+
+    /// The 12 bytes of the fixed header (CSRCs and extensions are not
+    /// written).
+    pub fn bytes(&self) -> [u8; 12] {
+        let mut bytes = [0u8; 12];
+        bytes[0] = 0x80;
+        bytes[1] = self.payload_type & 0x7f | if self.marker { 0x80 } else { 0 };
+        bytes[2..4].copy_from_slice(&self.sequence.to_be_bytes());
+        bytes[4..8].copy_from_slice(&self.timestamp.to_be_bytes());
+        bytes[8..12].copy_from_slice(&self.ssrc.to_be_bytes());
+        bytes
+    }
+
+    /// The payload of `packet`, the datagram this header was read from:
+    /// after the CSRCs and extension, before any padding.
+    pub fn payload<'a>(&self, packet: &'a [u8]) -> &'a [u8] {
+        &packet[self.payload_offset..packet.len() - self.padding]
+    }
+}
+
+/// A 16-bit sequence number extended (RFC 3550 A.1) next to `highest`, the
+/// highest extended number seen so far: whichever of its copies in the
+/// cycle below, the same and the one above lies nearest. A number a little
+/// behind is a late packet, not a wrap.
+pub fn extend_sequence(highest: u64, number: u16) -> u64 {
+    let base = highest & !0xffff;
+    [base.wrapping_sub(0x1_0000), base, base + 0x1_0000]
+        .into_iter()
+        .map(|cycle| cycle.wrapping_add(u64::from(number)))
+        .min_by_key(|extended| extended.abs_diff(highest))
+        .unwrap_or(highest)
+}
+
 /// RTCP's packet types 200-204 read as RTP marker + payload type 72-76,
 /// which RTP never uses for that reason.
 fn is_rtcp(second_byte: u8) -> bool {
@@ -85,10 +132,9 @@ fn is_rtcp(second_byte: u8) -> bool {
 /// An RTP packet for tests: PCMU, 20 ms (160 bytes) of silence.
 #[cfg(test)]
 pub(crate) fn pcmu(sequence: u16) -> Vec<u8> {
-    let mut packet = vec![0x80, 0x00];
-    packet.extend_from_slice(&sequence.to_be_bytes());
-    packet.extend_from_slice(&(u32::from(sequence) * 160).to_be_bytes());
-    packet.extend_from_slice(&0x1234_5678u32.to_be_bytes());
+    let mut packet = RtpHeader::new(false, 0, sequence, u32::from(sequence) * 160, 0x1234_5678)
+        .bytes()
+        .to_vec();
     packet.extend_from_slice(&[0xff; 160]);
     packet
 }
@@ -124,6 +170,32 @@ mod tests {
         assert_eq!(header.payload_type, 101);
         assert_eq!(header.payload_offset, 12 + 4 + 8);
         assert_eq!(header.padding, 3);
+    }
+
+    #[test]
+    fn sequence_numbers_extend_across_a_wrap_and_a_late_packet() {
+        assert_eq!(extend_sequence(65534, 65535), 65535);
+        assert_eq!(extend_sequence(65535, 1), 65537);
+        assert_eq!(extend_sequence(65537, 65535), 65535, "a late packet");
+        assert_eq!(extend_sequence(65537, 2), 65538);
+        assert_eq!(extend_sequence(3, 1), 1, "late, before any wrap");
+    }
+
+    #[test]
+    fn a_written_header_reads_back() {
+        let mut packet = RtpHeader::new(true, 8, 65535, 4_000_000_000, 77)
+            .bytes()
+            .to_vec();
+        packet.extend_from_slice(&[1, 2, 3]);
+        let Ok(Packet::Rtp(read)) = parse(&packet) else {
+            panic!("not RTP");
+        };
+        assert!(read.marker);
+        assert_eq!(
+            (read.payload_type, read.sequence, read.timestamp, read.ssrc),
+            (8, 65535, 4_000_000_000, 77)
+        );
+        assert_eq!(read.payload(&packet), [1, 2, 3]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::time::Instant;
 
 use crate::media::g711;
-use crate::media::rtp::{self, Packet};
+use crate::media::rtp::RtpHeader;
 
 /// 8 kHz: G.711's sample rate, and the RTP clock of its packets.
 const RATE: u32 = 8000;
@@ -111,11 +111,9 @@ pub struct Recording {
 
 impl Recording {
     /// A packet side `channel` (0 the caller, 1 the callee) sent, arriving
-    /// `now`. Only G.711 is audio to record; events and RTCP are not.
-    pub fn audio(&mut self, channel: usize, now: Instant, packet: &[u8]) {
-        let Ok(Packet::Rtp(header)) = rtp::parse(packet) else {
-            return;
-        };
+    /// `now`, with its header as the relay read it. Only G.711 is audio to
+    /// record; events are not.
+    pub fn audio(&mut self, channel: usize, now: Instant, header: &RtpHeader, packet: &[u8]) {
         let alaw = match header.payload_type {
             0 => false,
             8 => true,
@@ -139,7 +137,7 @@ impl Recording {
             };
             position = arrival as i64;
         }
-        let payload = packet[header.payload_offset..packet.len() - header.padding].to_vec();
+        let payload = header.payload(packet).to_vec();
         self.end = self.end.max(position as u64 + payload.len() as u64);
         self.batch.push(Chunk {
             channel,
@@ -306,13 +304,19 @@ mod tests {
 
     use super::*;
 
-    /// An RTP packet of `samples` G.711 bytes of one value.
-    fn packet(pt: u8, timestamp: u32, value: u8, samples: usize) -> Vec<u8> {
-        let mut bytes = vec![0x80, pt, 0, 0];
-        bytes.extend_from_slice(&timestamp.to_be_bytes());
-        bytes.extend_from_slice(&[0, 0, 0, 1]);
+    /// Feeds `recording` an RTP packet of `samples` G.711 bytes of one value.
+    fn feed(
+        recording: &mut Recording,
+        channel: usize,
+        at: Instant,
+        (pt, timestamp, value, samples): (u8, u32, u8, usize),
+    ) {
+        let mut bytes = RtpHeader::new(false, pt, 0, timestamp, 1).bytes().to_vec();
         bytes.extend(std::iter::repeat_n(value, samples));
-        bytes
+        let Ok(crate::media::rtp::Packet::Rtp(header)) = crate::media::rtp::parse(&bytes) else {
+            panic!("RTP");
+        };
+        recording.audio(channel, at, &header, &bytes);
     }
 
     fn read(path: &Path) -> (hound::WavSpec, Vec<i16>) {
@@ -331,13 +335,13 @@ mod tests {
         // half a second of μ-law starting half a second in.
         for n in 0..50u32 {
             let at = t0 + Duration::from_millis(20 * u64::from(n));
-            recording.audio(0, at, &packet(8, 1000 + 160 * n, 0x2a, 160));
+            feed(&mut recording, 0, at, (8, 1000 + 160 * n, 0x2a, 160));
         }
         for n in 0..25u32 {
             let at = t0 + Duration::from_millis(500 + 20 * u64::from(n));
-            recording.audio(1, at, &packet(0, 9000 + 160 * n, 0x10, 160));
+            feed(&mut recording, 1, at, (0, 9000 + 160 * n, 0x10, 160));
         }
-        recording.audio(1, t0, &packet(101, 0, 0, 4)); // an event: not audio
+        feed(&mut recording, 1, t0, (101, 0, 0, 4)); // an event: not audio
         assert_eq!(recording.duration_ms(), 1000);
         let path = dir.path().join(&recording.relative);
         drop(recording);

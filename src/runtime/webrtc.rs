@@ -25,7 +25,7 @@ use str0m::net::{Protocol, Receive};
 use str0m::rtp::{RtpWrite, SeqNo, Ssrc};
 use str0m::{Candidate, Event, IceConnectionState, IceCreds, Input, Output, Rtc};
 
-use crate::media::rtp::{self, Packet};
+use crate::media::rtp::{self, RtpHeader};
 use crate::sdp::webrtc::{Format, Setup, WebRtcLocal, WebRtcRemote};
 
 /// One browser leg.
@@ -139,19 +139,22 @@ impl BrowserLeg {
         }
     }
 
-    /// A plain RTP packet from the other side, for the browser.
-    pub fn send_rtp(&mut self, now: Instant, packet: &[u8]) {
-        let Ok(Packet::Rtp(header)) = rtp::parse(packet) else {
-            return;
+    /// A plain RTP packet from the other side (and its header), for the
+    /// browser.
+    pub fn send_rtp(&mut self, now: Instant, header: &RtpHeader, packet: &[u8]) {
+        // Extended next to the highest so far, so gaps the plain side left
+        // reach the browser's jitter buffer as gaps.
+        let sequence = match self.sequence {
+            None => u64::from(header.sequence),
+            Some(highest) => rtp::extend_sequence(highest, header.sequence),
         };
-        let sequence = extend(&mut self.sequence, header.sequence);
-        let payload = &packet[header.payload_offset..packet.len() - header.padding];
+        self.sequence = Some(self.sequence.map_or(sequence, |h| h.max(sequence)));
         let write = RtpWrite::new(
             header.payload_type.into(),
             SeqNo::from(sequence),
             header.timestamp,
             now,
-            payload.to_vec(),
+            header.payload(packet).to_vec(),
         )
         .marker(header.marker);
         if let Some(stream) = self.rtc.direct_api().stream_tx(&self.ssrc) {
@@ -168,18 +171,22 @@ impl BrowserLeg {
     }
 
     /// Everything str0m has to say: datagrams for the browser go to
-    /// `transmit`, the browser's RTP packets (as plain RTP) to `rtp`.
+    /// `transmit`, the browser's RTP packets (as plain RTP, with their
+    /// header) to `rtp`.
     pub fn poll(
         &mut self,
         mut transmit: impl FnMut(SocketAddr, &[u8]),
-        mut rtp: impl FnMut(Vec<u8>),
+        mut rtp: impl FnMut(RtpHeader, Vec<u8>),
     ) {
         loop {
             match self.rtc.poll_output() {
                 Ok(Output::Transmit(datagram)) => {
                     transmit(datagram.destination, &datagram.contents)
                 }
-                Ok(Output::Event(Event::RtpPacket(packet))) => rtp(plain(&packet)),
+                Ok(Output::Event(Event::RtpPacket(packet))) => {
+                    let (header, bytes) = plain(&packet);
+                    rtp(header, bytes);
+                }
                 Ok(Output::Event(Event::IceConnectionStateChange(state))) => {
                     tracing::debug!(?state, "browser ICE");
                     if state == IceConnectionState::Disconnected {
@@ -205,47 +212,17 @@ impl BrowserLeg {
     }
 }
 
-/// A packet str0m decrypted, as plain RTP: the fixed header and payload.
-fn plain(packet: &str0m::rtp::RtpPacket) -> Vec<u8> {
-    let header = &packet.header;
-    let mut bytes = Vec::with_capacity(12 + packet.payload.len());
-    bytes.push(0x80);
-    bytes.push(*header.payload_type | if header.marker { 0x80 } else { 0 });
-    bytes.extend_from_slice(&header.sequence_number.to_be_bytes());
-    bytes.extend_from_slice(&header.timestamp.to_be_bytes());
-    bytes.extend_from_slice(&(*header.ssrc).to_be_bytes());
+/// A packet str0m decrypted, as plain RTP (the fixed header and the
+/// payload) and that header as the relay reads one.
+fn plain(packet: &str0m::rtp::RtpPacket) -> (RtpHeader, Vec<u8>) {
+    let header = RtpHeader::new(
+        packet.header.marker,
+        *packet.header.payload_type,
+        packet.header.sequence_number,
+        packet.header.timestamp,
+        *packet.header.ssrc,
+    );
+    let mut bytes = header.bytes().to_vec();
     bytes.extend_from_slice(&packet.payload);
-    bytes
-}
-
-/// Extends a 16-bit sequence number next to the last one, across wraps.
-fn extend(last: &mut Option<u64>, sequence: u16) -> u64 {
-    let extended = match *last {
-        None => u64::from(sequence),
-        Some(previous) => {
-            let base = previous & !0xffff;
-            [base.wrapping_sub(0x1_0000), base, base + 0x1_0000]
-                .into_iter()
-                .map(|b| b.wrapping_add(u64::from(sequence)))
-                .min_by_key(|e| e.abs_diff(previous))
-                .unwrap_or(previous)
-        }
-    };
-    *last = Some(last.map_or(extended, |p| p.max(extended)));
-    extended
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sequence_numbers_extend_across_a_wrap_and_a_late_packet() {
-        let mut last = None;
-        assert_eq!(extend(&mut last, 65534), 65534);
-        assert_eq!(extend(&mut last, 65535), 65535);
-        assert_eq!(extend(&mut last, 1), 65537);
-        assert_eq!(extend(&mut last, 65535), 65535, "a late packet");
-        assert_eq!(extend(&mut last, 2), 65538);
-    }
+    (header, bytes)
 }

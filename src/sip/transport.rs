@@ -22,6 +22,12 @@ impl Transport {
     pub fn is_reliable(self) -> bool {
         !matches!(self, Transport::Udp)
     }
+
+    /// SIP over WebSocket: how browsers reach us, so always a phone (never
+    /// a PBX) and always speaking WebRTC.
+    pub fn is_websocket(self) -> bool {
+        matches!(self, Transport::Ws | Transport::Wss)
+    }
 }
 
 impl Transport {

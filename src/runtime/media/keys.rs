@@ -2,6 +2,7 @@
 
 use crate::media::dtmf::Detector;
 use crate::media::relay::Side;
+use crate::media::rtp::RtpHeader;
 
 use super::stream::index;
 
@@ -25,19 +26,13 @@ pub struct Digit {
 }
 
 impl Keys {
-    /// Reads a packet `side` sent; a digit it starts goes to the listener.
-    pub(super) fn hear(&mut self, side: Side, packet: &[u8]) {
-        let Some(pt) = self.events[index(side)] else {
-            return;
-        };
-        let Ok(crate::media::rtp::Packet::Rtp(header)) = crate::media::rtp::parse(packet) else {
-            return;
-        };
-        if header.payload_type != pt {
+    /// Reads a packet `side` sent (with its header); a digit it starts goes
+    /// to the listener.
+    pub(super) fn hear(&mut self, side: Side, header: &RtpHeader, packet: &[u8]) {
+        if self.events[index(side)] != Some(header.payload_type) {
             return;
         }
-        let payload = &packet[header.payload_offset..packet.len() - header.padding];
-        let heard = self.detectors[index(side)].packet(header.timestamp, payload);
+        let heard = self.detectors[index(side)].packet(header.timestamp, header.payload(packet));
         if let (Some(digit), Some((listener, tag))) = (heard, &self.listener) {
             let _ = listener.send(Digit {
                 tag: *tag,

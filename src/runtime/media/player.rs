@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use crate::media::g711;
+use crate::media::rtp::RtpHeader;
 use crate::runtime::prompts::Samples;
 
 /// 20 ms of 8 kHz audio.
@@ -38,9 +39,10 @@ impl Player {
         }
     }
 
-    /// The next frame as an RTP packet, once it is due; `None` when it is
-    /// not, or when the prompt is over (see [`Player::finished`]).
-    pub(super) fn frame(&mut self, now: Instant) -> Option<Vec<u8>> {
+    /// The next frame as an RTP packet and its header, once it is due;
+    /// `None` when it is not, or when the prompt is over (see
+    /// [`Player::finished`]).
+    pub(super) fn frame(&mut self, now: Instant) -> Option<(RtpHeader, Vec<u8>)> {
         if now < self.next || self.finished() {
             return None;
         }
@@ -49,20 +51,11 @@ impl Player {
         }
         let end = (self.at + FRAME).min(self.samples.len());
         let alaw = self.pt == 8;
-        let mut packet = Vec::with_capacity(12 + FRAME);
-        packet.push(0x80);
         // The marker bit starts a talk spurt: the first frame.
-        packet.push(
-            self.pt
-                | if self.at == 0 && !self.looped {
-                    0x80
-                } else {
-                    0
-                },
-        );
-        packet.extend_from_slice(&self.sequence.to_be_bytes());
-        packet.extend_from_slice(&self.timestamp.to_be_bytes());
-        packet.extend_from_slice(&self.ssrc.to_be_bytes());
+        let marker = self.at == 0 && !self.looped;
+        let header = RtpHeader::new(marker, self.pt, self.sequence, self.timestamp, self.ssrc);
+        let mut packet = Vec::with_capacity(12 + FRAME);
+        packet.extend_from_slice(&header.bytes());
         for i in self.at..self.at + FRAME {
             // The last frame is padded with silence to a whole frame.
             let sample = if i < end { self.samples[i] } else { 0 };
@@ -81,7 +74,7 @@ impl Player {
         if self.next + FRAME_TIME < now {
             self.next = now;
         }
-        Some(packet)
+        Some((header, packet))
     }
 
     pub(super) fn finished(&self) -> bool {

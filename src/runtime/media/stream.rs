@@ -205,13 +205,12 @@ impl Stream {
         lock(&self.relays).players[index(side)].is_some()
     }
 
-    /// Records what each side sends from now on; the file, relative to the
-    /// recordings folder. `None` when recording is not configured.
-    pub fn record(&self, media: &Media) -> Option<String> {
-        let recording = media.recorder.as_ref()?.begin(clock::instant());
-        let relative = recording.relative.clone();
-        lock(&self.relays).recording = Some(recording);
-        Some(relative)
+    /// Records what each side sends from now on, when recording is
+    /// configured; [`Stream::stats`] names the file.
+    pub fn record(&self, media: &Media) {
+        if let Some(recorder) = &media.recorder {
+            lock(&self.relays).recording = Some(recorder.begin(clock::instant()));
+        }
     }
 
     /// Stops relaying; the ports are free when this returns.

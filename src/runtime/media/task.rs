@@ -9,6 +9,7 @@ use tokio::net::UdpSocket;
 use super::ports::Socket;
 use super::stream::{Relays, Shared, index, lock};
 use crate::media::relay::Side;
+use crate::media::rtp::{self, Packet, RtpHeader};
 use crate::runtime::clock;
 use crate::runtime::webrtc::BrowserLeg;
 
@@ -105,23 +106,16 @@ async fn relay(sockets: [UdpSocket; 4], shared: Arc<Shared>) {
                 drain(relays, side, Some(from), now, &mut outbox);
                 None
             } else {
-                let to = relays.rtp.receive(side, from, bytes, now);
-                if to.is_some() {
-                    relays.keys.hear(side, bytes);
-                    if let Some(recording) = &mut relays.recording {
-                        recording.audio(index, now, bytes);
+                match (
+                    relays.rtp.receive(side, from, bytes, now),
+                    rtp::parse(bytes),
+                ) {
+                    (Some(to), Ok(Packet::Rtp(header))) => {
+                        forward(relays, side, &header, bytes, Some(to), now, &mut outbox)
                     }
-                }
-                // A side being played to does not hear the other meanwhile.
-                let to = to.filter(|_| relays.players[index ^ 1].is_none());
-                match (&mut relays.browsers[index ^ 1], to) {
-                    (Some(leg), Some(_)) => {
-                        leg.send_rtp(now, bytes);
-                        drain(relays, side.other(), None, now, &mut outbox);
-                        None
-                    }
-                    (Some(_), None) => None,
-                    (None, to) => to,
+                    // Accepted but not RTP (RTCP multiplexed on the port):
+                    // it goes on to a plain side as it came.
+                    (to, _) => to.filter(|_| relays.browsers[index ^ 1].is_none()),
                 }
             }
         };
@@ -148,13 +142,13 @@ fn players_due(shared: &Shared, outbox: &mut Outbox) {
         if player.finished() {
             relays.players[i] = None;
         }
-        let Some(frame) = frame else {
+        let Some((header, frame)) = frame else {
             continue;
         };
         match &mut relays.browsers[i] {
             Some(leg) => {
-                leg.send_rtp(now, &frame);
-                drain(&mut relays, side, None, now, outbox);
+                leg.send_rtp(now, &header, &frame);
+                transmit(leg, i, outbox);
             }
             None => {
                 if let Some(to) = relays.rtp.peer(side) {
@@ -178,8 +172,8 @@ fn browsers_due(shared: &Shared, outbox: &mut Outbox) {
 }
 
 /// Takes what the browser end of `side` has to say: its datagrams go out
-/// of that side's port, the RTP it decrypted to the other side, counted as
-/// that side's (`from`, when known, is the browser's address).
+/// of that side's port, the RTP it decrypted on to the other side, counted
+/// as that side's (`from`, when known, is the browser's address).
 fn drain(
     relays: &mut Relays,
     side: Side,
@@ -191,34 +185,59 @@ fn drain(
     if let Some(leg) = &mut relays.browsers[index(side)] {
         leg.poll(
             |to, bytes| outbox.push((index(side), to, bytes.to_vec())),
-            |packet| packets.push(packet),
+            |header, packet| packets.push((header, packet)),
         );
     }
-    let other = side.other();
-    for packet in packets {
+    for (header, packet) in packets {
         let to = match from {
             Some(from) => relays.rtp.receive(side, from, &packet, now),
-            None => relays.rtp.peer(other),
+            None => relays.rtp.peer(side.other()),
         };
-        relays.keys.hear(side, &packet);
-        if let Some(recording) = &mut relays.recording {
-            recording.audio(index(side), now, &packet);
-        }
-        match &mut relays.browsers[index(other)] {
-            Some(leg) => leg.send_rtp(now, &packet),
-            None => {
-                if let Some(to) = to {
-                    outbox.push((index(other), to, packet));
-                }
-            }
+        if let Some(to) = forward(relays, side, &header, &packet, to, now, outbox) {
+            outbox.push((index(side.other()), to, packet));
         }
     }
-    if let Some(leg) = &mut relays.browsers[index(other)] {
-        leg.poll(
-            |to, bytes| outbox.push((index(other), to, bytes.to_vec())),
-            |_| {},
-        );
+}
+
+/// An RTP packet `side` sent, accepted: its digits are read and it is
+/// recorded, then it goes on to the other side unless something is being
+/// played to that side. A browser there gets it through its WebRTC end;
+/// for a plain side the address to send it to is returned (`to`, the
+/// relay's answer), so the caller sends it without a copy.
+fn forward(
+    relays: &mut Relays,
+    side: Side,
+    header: &RtpHeader,
+    packet: &[u8],
+    to: Option<SocketAddr>,
+    now: std::time::Instant,
+    outbox: &mut Outbox,
+) -> Option<SocketAddr> {
+    relays.keys.hear(side, header, packet);
+    if let Some(recording) = &mut relays.recording {
+        recording.audio(index(side), now, header, packet);
     }
+    let other = index(side.other());
+    if relays.players[other].is_some() {
+        return None; // a prompt is not talked over
+    }
+    match &mut relays.browsers[other] {
+        Some(leg) => {
+            leg.send_rtp(now, header, packet);
+            transmit(leg, other, outbox);
+            None
+        }
+        None => to,
+    }
+}
+
+/// Queues what a browser's WebRTC end has to send, out of its side's port
+/// (`socket`).
+fn transmit(leg: &mut BrowserLeg, socket: usize, outbox: &mut Outbox) {
+    leg.poll(
+        |to, bytes| outbox.push((socket, to, bytes.to_vec())),
+        |_, _| {},
+    );
 }
 
 async fn flush(sockets: &[UdpSocket; 4], outbox: &mut Outbox) {

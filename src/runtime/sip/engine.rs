@@ -17,7 +17,7 @@ use crate::sip::message::{self, Header, Method, Request, SipMessage, StatusCode,
 use crate::sip::registration::{Accounts, Challenger, Context, Notice, Outcome, Registrations};
 use crate::sip::reject;
 use crate::sip::transaction::{Event, Output, ServerTx, TransactionLayer};
-use crate::sip::transport::{Flow, Transport};
+use crate::sip::transport::Flow;
 
 /// Methods this server answers; the rest get 405 with this list.
 const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE";
@@ -379,10 +379,10 @@ impl Engine {
         request.headers.push(Header::MaxForwards((hops - 1).into()));
         let trunks = self.trunks.clone();
         let extension;
-        // Browsers (WebSocket) are always phones, never a PBX.
-        let from_trunk = match flow.transport {
-            Transport::Ws | Transport::Wss => None,
-            _ => trunks.by_source(flow.remote.ip()),
+        let from_trunk = if flow.transport.is_websocket() {
+            None
+        } else {
+            trunks.by_source(flow.remote.ip())
         };
         let caller = match from_trunk {
             Some(trunk) => match routing::Caller::trunk(trunk, &request) {
