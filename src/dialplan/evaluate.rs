@@ -143,7 +143,7 @@ mod tests {
     #[test]
     fn the_first_matching_rule_wins_in_file_name_order() {
         let vip = "[[rule]]\nname = \"vip\"\ncaller = \"_+1415.\"\nqueue = \"vip\"\npriority = 9\n";
-        let main = "[[rule]]\nname = \"sales\"\ncalled = \"800\"\nqueue = \"sales\"\n\n[[rule]]\nname = \"sales-again\"\ncalled = \"800\"\nivr = \"main\"\n";
+        let main = "[[rule]]\nname = \"sales\"\ncalled = \"800\"\nqueue = \"sales\"\n\n[[rule]]\nname = \"sales-again\"\ncalled = \"800\"\nivr = \"main\"\n\n[menu.main]\ngreeting = \"welcome\"\n";
         // Given out of order: the loader sorts by path.
         let plan = plan(&[
             ("dialplans/20-main.toml", main),
@@ -176,7 +176,7 @@ mod tests {
     fn a_call_no_rule_takes_gets_no_route() {
         let plan = plan(&[(
             "a.toml",
-            "[[rule]]\nname = \"ivr\"\ncalled = \"800\"\nivr = \"main\"\n",
+            "[[rule]]\nname = \"ivr\"\ncalled = \"800\"\nivr = \"main\"\n[menu.main]\ngreeting = \"welcome\"\n",
         )]);
         let decision = route(&plan, Source::Trunk("t"), "", "801");
         assert_eq!(
@@ -260,6 +260,9 @@ name = "closed"
 called = "800"
 unless = "business"
 ivr = "after-hours"
+
+[menu.after-hours]
+greeting = "closed"
 "#;
         let plan = plan(&[("a.toml", text)]);
         let at = |m: u32, d: u32, h: u32| {

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
+use super::menu::{MenuReference, Menus, RawMenu};
 use super::rule::{NAME_RULE, RawRule, Rule, is_name};
 use super::time::{Holiday, Hours, Schedule, parse_zone};
 use super::{Plan, PlanError};
@@ -33,8 +34,12 @@ pub fn load(files: &[(String, String)]) -> Result<Plan, Vec<PlanError>> {
     let every_file_parsed = documents.len() == files.len();
     let schedules = Schedules::build(&documents, every_file_parsed, &mut errors);
     let rules = build_rules(&documents, &schedules, &mut errors);
+    let menus = build_menus(&documents, &rules, every_file_parsed, &mut errors);
     if errors.is_empty() {
-        return Ok(Plan { rules });
+        return Ok(Plan {
+            rules,
+            menus: Arc::new(menus),
+        });
     }
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Err(errors)
@@ -65,6 +70,7 @@ struct Document<'i> {
     file: &'i str,
     text: &'i str,
     schedules: Vec<(Spanned<String>, Spanned<DeValue<'i>>)>,
+    menus: Vec<(Spanned<String>, Spanned<DeValue<'i>>)>,
     rules: Vec<Spanned<DeValue<'i>>>,
 }
 
@@ -91,6 +97,7 @@ impl<'i> Document<'i> {
             file,
             text,
             schedules: Vec::new(),
+            menus: Vec::new(),
             rules: Vec::new(),
         };
         for (key, value) in table.into_inner() {
@@ -106,11 +113,21 @@ impl<'i> Document<'i> {
                     document.schedules.extend(named);
                 }
                 ("schedule", _) => sink.error(&span, "schedule: write each as [schedule.NAME]"),
+                ("menu", DeValue::Table(menus)) => {
+                    let named = menus.into_iter().map(|(name, menu)| {
+                        (
+                            Spanned::new(name.span(), name.into_inner().into_owned()),
+                            menu,
+                        )
+                    });
+                    document.menus.extend(named);
+                }
+                ("menu", _) => sink.error(&span, "menu: write each as [menu.NAME]"),
                 ("rule", DeValue::Array(rules)) => document.rules.extend(rules),
                 ("rule", _) => sink.error(&span, "rule: write each as [[rule]]"),
                 (other, _) => {
                     let message = format!(
-                        "unknown key {other:?} (a plan has [schedule.NAME] tables and [[rule]] entries)"
+                        "unknown key {other:?} (a plan has [schedule.NAME] and [menu.NAME] tables and [[rule]] entries)"
                     );
                     sink.error(&key.span(), message);
                 }
@@ -259,6 +276,80 @@ fn build_rules(
         }
     }
     rules
+}
+
+/// Every menu of every file, with names unique across files, and every
+/// menu a rule or a key names defined. When a file did not parse, a name
+/// may be defined there: unknown names are not reported then.
+fn build_menus(
+    documents: &[Document<'_>],
+    rules: &[Rule],
+    complete: bool,
+    errors: &mut Vec<PlanError>,
+) -> Menus {
+    let mut menus = Menus::default();
+    let mut defined_at: HashMap<String, String> = HashMap::new();
+    let mut references: Vec<(usize, MenuReference)> = Vec::new();
+    for (index, document) in documents.iter().enumerate() {
+        let mut sink = Sink::new(document.file, document.text, errors);
+        for (name, value) in &document.menus {
+            let span = name.span();
+            let name = name.get_ref();
+            if let Some(first) = defined_at.get(name) {
+                sink.error(&span, format!("menu {name:?} is already defined at {first}"));
+                continue;
+            }
+            defined_at.insert(name.clone(), sink.place(&span));
+            if !is_name(name) {
+                sink.error(&span, format!("menu {name:?}: {NAME_RULE}"));
+                continue;
+            }
+            let mut named = Vec::new();
+            let menu = deserialize::<RawMenu>(value, &mut sink)
+                .and_then(|raw| raw.check(name, &mut sink, &mut named));
+            references.extend(named.into_iter().map(|r| (index, r)));
+            if let Some(menu) = menu {
+                menus.insert(menu);
+            }
+        }
+    }
+    if !complete {
+        return menus;
+    }
+    let known = |name: &str| defined_at.contains_key(name);
+    let mut names: Vec<&str> = defined_at.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    let defined = if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    };
+    for (index, reference) in references {
+        let document = &documents[index];
+        if !known(&reference.name) {
+            let mut sink = Sink::new(document.file, document.text, errors);
+            let message = format!(
+                "menu: unknown menu {:?} (defined: {defined})",
+                reference.name,
+            );
+            sink.error(&reference.span, message);
+        }
+    }
+    for rule in rules {
+        for reference in rule.references() {
+            if reference.kind == super::TargetKind::Menu && !known(reference.name) {
+                errors.push(PlanError {
+                    file: reference.file.into(),
+                    line: reference.line,
+                    message: format!(
+                        "ivr: unknown menu {:?} (defined: {defined})",
+                        reference.name,
+                    ),
+                });
+            }
+        }
+    }
+    menus
 }
 
 /// One `[[rule]]` or schedule table into its raw form; toml's errors carry

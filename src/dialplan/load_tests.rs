@@ -62,7 +62,7 @@ fn unknown_keys_are_errors_at_their_line() {
     );
     assert_eq!(
         error("[[rule]]\nname = \"a\"\nreject = 404\n\n[defaults]\nx = 1\n"),
-        "dialplans/main.toml:5: unknown key \"defaults\" (a plan has [schedule.NAME] tables and [[rule]] entries)"
+        "dialplans/main.toml:5: unknown key \"defaults\" (a plan has [schedule.NAME] and [menu.NAME] tables and [[rule]] entries)"
     );
     let message =
         error("[schedule.day]\ntime_zone = \"UTC\"\nhours = [\"mon 09:00-17:00\"]\nholiday = []\n");
@@ -314,4 +314,98 @@ fn every_example_in_the_dialplans_readme_loads() {
             panic!("{name} does not load: {errors:#?}");
         }
     }
+}
+
+const MENUS: &str = r#"[[rule]]
+name = "main-line"
+called = "800"
+ivr = "main"
+
+[menu.main]
+greeting = "welcome"
+invalid = "invalid"
+goodbye = "goodbye"
+timeout = 4
+tries = 2
+fallback = { ring = "1001" }
+
+[menu.main.keys]
+1 = { ring = "1001" }
+2 = { ring = ["1002", "1003"], ring_timeout = 20 }
+3 = { menu = "support" }
+"*" = { repeat = true }
+
+[menu.support]
+greeting = "support"
+keys = { 1 = { ring = "1004" } }
+"#;
+
+#[test]
+fn menus_load_with_their_keys_defaults_and_prompts() {
+    use std::time::Duration;
+
+    use super::{Choice, Menu};
+    let plan = load(&files(&[("dialplans/main.toml", MENUS)])).unwrap();
+    let main = plan.menus().get("main").unwrap();
+    assert_eq!(
+        (main.greeting.as_str(), main.timeout, main.tries),
+        ("welcome", Duration::from_secs(4), 2)
+    );
+    assert_eq!(
+        main.keys.get(&'2'),
+        Some(&Choice::Ring {
+            extensions: vec!["1002".into(), "1003".into()],
+            timeout: Duration::from_secs(20),
+        })
+    );
+    assert_eq!(main.keys.get(&'3'), Some(&Choice::Menu("support".into())));
+    assert_eq!(main.keys.get(&'*'), Some(&Choice::Repeat));
+    assert_eq!(main.keys.get(&'4'), None);
+    let support: &Menu = plan.menus().get("support").unwrap();
+    assert_eq!(
+        (support.timeout, support.tries, support.invalid.as_deref()),
+        (Duration::from_secs(5), 3, None),
+        "the defaults"
+    );
+    let prompts: Vec<(&str, &str)> = plan.menus().prompts().collect();
+    assert_eq!(
+        prompts,
+        [
+            ("main", "welcome"),
+            ("main", "invalid"),
+            ("main", "goodbye"),
+            ("support", "support")
+        ]
+    );
+}
+
+#[test]
+fn menu_mistakes_are_each_reported_at_their_line() {
+    let text = MENUS
+        .replace("ivr = \"main\"", "ivr = \"mian\"")
+        .replace("3 = { menu = \"support\" }", "3 = { menu = \"suport\" }")
+        .replace("\"*\" = { repeat = true }", "x = { repeat = true }")
+        .replace("tries = 2", "tries = 0")
+        .replace("{ ring = \"1004\" }", "{ ring = \"14\", menu = \"main\" }");
+    assert_eq!(
+        errors(&[("dialplans/main.toml", &text)]),
+        [
+            "dialplans/main.toml:1: ivr: unknown menu \"mian\" (defined: main, support)",
+            "dialplans/main.toml:11: tries: 0 is out of range (1 to 10)",
+            "dialplans/main.toml:17: menu: unknown menu \"suport\" (defined: main, support)",
+            "dialplans/main.toml:18: keys: \"x\" is not a key (one of 0-9, * and #)",
+            "dialplans/main.toml:22: a choice has one action, not ring and menu",
+        ]
+    );
+    let missing = "[menu.m]\ntimeout = 3\n";
+    assert!(
+        error(missing).starts_with("dialplans/main.toml:1: missing field `greeting`"),
+        "{}",
+        error(missing)
+    );
+    let fallback = "[menu.m]\ngreeting = \"g\"\nfallback = { repeat = true }\n";
+    assert_eq!(
+        error(fallback),
+        "dialplans/main.toml:3: fallback: repeat would never end; ring or go to a menu"
+    );
 }

@@ -45,7 +45,8 @@
 //!   `caller_id` (default: the caller's number unchanged).
 //! - `reject = CODE`: a SIP error 400 to 699; `reason` (default: the RFC 3261
 //!   reason phrase of the code).
-//! - `ivr = "MENU"`: a voice menu.
+//! - `ivr = "MENU"`: a voice menu, defined as `[menu.MENU]` in any file
+//!   (see `menu.rs`).
 //!
 //! Numbers and patterns are made of what a phone dials: `0-9 * # +`. A pattern
 //! is an exact number (`1020`, `+14155550100`) or, after `_`, a mix of exact
@@ -62,6 +63,7 @@
 mod action;
 mod evaluate;
 mod load;
+mod menu;
 mod pattern;
 mod reason;
 mod rule;
@@ -73,6 +75,7 @@ use std::time::Duration;
 
 pub use evaluate::evaluate;
 pub use load::load;
+pub use menu::{Choice, Menu, Menus};
 
 use rule::Rule;
 
@@ -80,6 +83,8 @@ use rule::Rule;
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     rules: Vec<Rule>,
+    /// Shared with the calls in a menu, which outlive a reload.
+    menus: std::sync::Arc<Menus>,
 }
 
 /// What the dialplan knows about a call when it arrives.
@@ -176,6 +181,11 @@ impl Plan {
     /// Whether the plan has no rules (every call gets [`Action::NoRoute`]).
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
+    }
+
+    /// The voice menus, by name.
+    pub fn menus(&self) -> &std::sync::Arc<Menus> {
+        &self.menus
     }
 
     /// Every trunk, queue and menu the rules name, in rule order.
