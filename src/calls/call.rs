@@ -74,6 +74,8 @@ impl Leg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
+    /// A voice menu answered the caller and has not put it through yet.
+    Menu,
     Ringing,
     Answered(LegId),
 }
@@ -108,6 +110,25 @@ pub struct Call {
     pub refreshes: HashMap<ClientTx, LegId>,
     /// The offer/answer state of the anchored media.
     pub bridge: super::media::Bridge,
+    /// Set when a voice menu answered the caller: the caller then has our
+    /// answer, and the phones rung later get our offer.
+    pub menu: Option<MenuCall>,
+}
+
+/// A call a voice menu answered.
+#[derive(Debug)]
+pub struct MenuCall {
+    pub place: super::menu::InMenu,
+    /// Numbers the menu's deadlines, so that only the latest counts.
+    pub step: u32,
+    /// The offer the phones rung get, made on the caller's behalf with the
+    /// payload types agreed with it; `None` until that is agreed.
+    pub on_behalf: Option<super::media::Offer>,
+    /// Our last description to the caller, for a re-INVITE without one.
+    pub described: (String, Vec<u8>),
+    /// The first step, held until the caller's ACK brings its answer to our
+    /// offer (its INVITE had none).
+    pub after_ack: Option<super::menu::Next>,
 }
 
 impl Call {
@@ -196,7 +217,7 @@ impl Call {
     ) -> Summary {
         let answered_by = match self.phase {
             Phase::Answered(leg) => self.legs.get(leg.0).map(|l| l.target.label.clone()),
-            Phase::Ringing => None,
+            Phase::Ringing | Phase::Menu => None,
         };
         Summary {
             id: self.id,

@@ -1,6 +1,10 @@
 //! What moves a call: a new INVITE with its plan, the callee legs' answers,
 //! in-dialog requests from either side, CANCEL, and the ring timer.
 
+mod menu;
+
+use menu::on_behalf;
+
 use super::call::{CALLER, Call, CallId, LegId, LegState, Phase, Timed, outcome_of};
 use super::dialog::{Dialog, body_of, is_media_type};
 use super::media::{MediaCommand, Offer, Refusal, is_sdp};
@@ -49,6 +53,7 @@ impl Calls {
             caller_timer: None,
             refreshes: Default::default(),
             bridge: Default::default(),
+            menu: None,
         };
         self.commands.push_back(Command::Event(CallEvent::Created {
             id,
@@ -68,6 +73,10 @@ impl Calls {
                 Reply::code(422).headers(extra),
             );
             self.finish(now, call, Outcome::Rejected, Some(Party::System), Some(422));
+            return id;
+        }
+        if let Some(entry) = call.plan.menu.take() {
+            self.start_menu(now, call, entry);
             return id;
         }
         let targets = std::mem::take(&mut call.plan.targets);
@@ -114,6 +123,25 @@ impl Calls {
             }
         };
         self.server_txs.insert(tx, id);
+        self.invite_targets(now, &mut call, targets, &offers);
+        self.dialogs
+            .entry(call.caller.call_id.clone())
+            .or_default()
+            .push(id);
+        self.calls.insert(id, call);
+        id
+    }
+
+    /// Sends every target an INVITE with the offer for its kind of phone
+    /// (`offers[1]` for browsers), and starts the ring timer.
+    fn invite_targets(
+        &mut self,
+        now: Now,
+        call: &mut Call,
+        targets: Vec<super::Target>,
+        offers: &[Option<(String, Vec<u8>)>; 2],
+    ) {
+        let id = call.id;
         for target in targets {
             let leg = LegId(call.legs.len());
             let call_id = format!("{}@switchboard", self.unique());
@@ -161,18 +189,13 @@ impl Calls {
                 timer: None,
                 timer_retried: false,
             });
-        }
-        self.deadlines
-            .insert((now.instant + call.plan.ring_timeout, id, Due::Ring), ());
-        let call_ids = std::iter::once(&call.caller).chain(call.legs.iter().map(|l| &l.dialog));
-        for dialog in call_ids {
             self.dialogs
-                .entry(dialog.call_id.clone())
+                .entry(call.legs[leg.0].dialog.call_id.clone())
                 .or_default()
                 .push(id);
         }
-        self.calls.insert(id, call);
-        id
+        self.deadlines
+            .insert((now.instant + call.plan.ring_timeout, id, Due::Ring), ());
     }
 
     /// A response to one of our client transactions. `false` when it is not
@@ -243,7 +266,7 @@ impl Calls {
         let Some(call) = self.calls.remove(&id) else {
             return;
         };
-        if call.phase != Phase::Ringing {
+        if call.phase != Phase::Ringing || call.menu.is_some() {
             self.calls.insert(id, call);
             return;
         }
@@ -270,12 +293,25 @@ impl Calls {
             let Some(mut call) = self.calls.remove(&id) else {
                 continue;
             };
-            if let Due::Session(side) = due {
-                self.session_due(now, call, side, at);
-                continue;
+            match due {
+                Due::Session(side) => {
+                    self.session_due(now, call, side, at);
+                    continue;
+                }
+                Due::Menu(step) => {
+                    self.menu_due(now, call, step);
+                    continue;
+                }
+                Due::Ring => {}
             }
             if call.phase != Phase::Ringing {
                 self.calls.insert(id, call);
+                continue;
+            }
+            if call.menu.is_some() {
+                // Nobody answered what the caller chose in a menu.
+                self.cancel_pending(&mut call, None);
+                self.menu_gives_up(now, call);
                 continue;
             }
             self.respond_caller(&call, 480, None);
@@ -307,6 +343,10 @@ impl Calls {
             match (call.phase, other) {
                 (Phase::Answered(winner), None) => self.bye_leg(&mut call, winner),
                 (Phase::Answered(_), Some(_)) => self.bye_caller(&mut call),
+                (Phase::Menu, _) => {}
+                (Phase::Ringing, _) if call.menu.is_some() => {
+                    self.cancel_pending(&mut call, None);
+                }
                 (Phase::Ringing, _) => {
                     self.respond_caller(&call, 487, None);
                     self.cancel_pending(&mut call, None);
@@ -351,6 +391,11 @@ impl Calls {
             };
             self.commands
                 .push_back(Command::Event(CallEvent::Digit { id, from, digit }));
+        }
+        if from_leg.is_none() && call.menu.is_some() && !matches!(call.phase, Phase::Answered(_)) {
+            // The menu answered the caller: its requests are ours to answer.
+            self.answer_in_menu(now, call, tx, request);
+            return true;
         }
         // Relay re-INVITE, UPDATE and INFO to the other side of the bridge.
         let from = if from_leg.is_some() { Side::B } else { Side::A };
@@ -403,21 +448,25 @@ impl Calls {
     }
 
     /// A digit the media heard on one side of a call.
-    pub fn on_digit(&mut self, id: CallId, side: Side, digit: char) {
-        if !self.calls.contains_key(&id) {
+    pub fn on_digit(&mut self, now: Now, id: CallId, side: Side, digit: char) {
+        let Some(call) = self.calls.get(&id) else {
             return; // the call ended while the digit was on its way
-        }
+        };
+        let in_menu = call.phase == Phase::Menu;
         let from = match side {
             Side::A => Party::Caller,
             Side::B => Party::Callee,
         };
         self.commands
             .push_back(Command::Event(CallEvent::Digit { id, from, digit }));
+        if in_menu && side == Side::A {
+            self.menu_key(now, id, digit);
+        }
     }
 
     /// An ACK for a 2xx we sent. For a caller whose INVITE had no offer, it
     /// carries the SDP answer the callee is waiting for in its ACK.
-    pub fn on_ack(&mut self, request: &Request) {
+    pub fn on_ack(&mut self, now: Now, request: &Request) {
         let Ok(e) = essentials_of(&request.headers) else {
             return;
         };
@@ -428,6 +477,10 @@ impl Calls {
         let Some(mut call) = self.calls.remove(&id) else {
             return;
         };
+        if call.menu.as_ref().is_some_and(|m| m.after_ack.is_some()) {
+            self.menu_acked(now, call, request);
+            return;
+        }
         if let Some(leg) = call.awaiting_ack.take() {
             let body = self.answer(
                 &mut call,
@@ -503,6 +556,9 @@ impl Calls {
                     id: call.id,
                     label: call.legs[leg.0].target.label.clone(),
                 }));
+                if call.menu.is_some() {
+                    return None; // the caller hears ringback from us
+                }
                 let body = body_of(&response.headers, &response.body);
                 let carry_media = body.is_some() && call.early_media.is_none_or(|l| l == leg);
                 let body = if carry_media {
@@ -527,6 +583,10 @@ impl Calls {
                     && let Some(timer) = session_timer::as_uac(&response.headers)
                 {
                     self.set_timer(now, call, leg, timer);
+                }
+                if call.menu.is_some() {
+                    self.put_through(now, call, leg, &response);
+                    return None;
                 }
                 if let UasTerms::Timer(timer) = call.caller_terms {
                     self.set_timer(now, call, CALLER, timer);
@@ -559,16 +619,17 @@ impl Calls {
                         self.retry_invite(call, leg, interval);
                         None
                     }
-                    None => self.leg_failed(call, leg, code),
+                    None => self.leg_failed(now, call, leg, code),
                 }
             }
-            _ => self.leg_failed(call, leg, code),
+            _ => self.leg_failed(now, call, leg, code),
         }
     }
 
     /// A leg's final failure; `Some` when it was the last one ringing.
     fn leg_failed(
         &mut self,
+        now: Now,
         call: &mut Call,
         leg: LegId,
         code: u16,
@@ -576,6 +637,10 @@ impl Calls {
         call.legs[leg.0].state = LegState::Failed(code);
         if call.phase != Phase::Ringing || !call.all_legs_done() {
             return None;
+        }
+        if let Some(menu) = &mut call.menu {
+            let next = menu.place.goodbye();
+            return self.menu_next(now, call, next);
         }
         let heard = call.failure_code();
         self.respond_caller(call, heard, None);
@@ -649,9 +714,8 @@ impl Calls {
     /// call ends. A deadline that was moved since is ignored.
     fn session_due(&mut self, now: Now, mut call: Call, side: LegId, at: std::time::Instant) {
         let current = call.timer_mut(side).and_then(|t| *t);
-        let Some(timed) =
-            current.filter(|t| t.due == at && matches!(call.phase, Phase::Answered(_)))
-        else {
+        let live = matches!(call.phase, Phase::Answered(_)) || call.menu.is_some();
+        let Some(timed) = current.filter(|t| t.due == at && live) else {
             self.calls.insert(call.id, call);
             return;
         };
@@ -700,6 +764,7 @@ impl Calls {
         if let Phase::Answered(winner) = call.phase {
             self.bye_leg(&mut call, winner);
         }
+        self.cancel_pending(&mut call, None);
         self.bye_caller(&mut call);
         self.finish(now, call, Outcome::Answered, Some(Party::System), None);
     }
@@ -707,13 +772,17 @@ impl Calls {
     /// Sends a leg's INVITE again, offering `interval` (after a 422).
     fn retry_invite(&mut self, call: &mut Call, leg: LegId, interval: u32) {
         let branch = self.branch();
-        // The offer was read when the call started: it reads again.
-        let offered = owned(body_of(&call.invite.headers, &call.invite.body));
         let to_browser = is_browser(call.legs[leg.0].target.flow);
-        let offer = self
-            .read_offer(call, Side::A, offered.clone())
-            .and_then(|offer| self.offer_toward(call, &offer, to_browser))
-            .unwrap_or(offered);
+        let offer = match call.menu {
+            Some(_) => on_behalf(call, to_browser).ok().flatten(),
+            None => {
+                // The offer was read when the call started: it reads again.
+                let offered = owned(body_of(&call.invite.headers, &call.invite.body));
+                self.read_offer(call, Side::A, offered.clone())
+                    .and_then(|offer| self.offer_toward(call, &offer, to_browser))
+                    .unwrap_or(offered)
+            }
+        };
         let l = &mut call.legs[leg.0];
         l.timer_retried = true;
         let mut request = l.dialog.request(Method::Invite, &branch, borrowed(&offer));

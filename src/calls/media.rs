@@ -270,10 +270,7 @@ impl Bridge {
                 remote: remote.clone(),
                 formats: agreed.clone(),
             });
-            let setup = match remote.setup {
-                Setup::Passive => Setup::Active,
-                Setup::Active | Setup::ActPass => Setup::Passive,
-            };
+            let setup = answering_setup(remote.setup);
             let local = anchor.webrtc[index(toward)].clone();
             let direction = answering(direction(&offer), direction(&session));
             let written = self.write(
@@ -293,6 +290,86 @@ impl Bridge {
             return Ok(rewrite(anchor, toward, session));
         }
         Ok(self.write(anchor, toward, &formats, direction(&session), None))
+    }
+
+    /// Answers an offer ourselves, as a voice menu does: with the first
+    /// G.711 codec it lists and its telephone-event, at our port for that
+    /// side. Also gives the offer made on that side's behalf to whoever it
+    /// is put through to later, with the same payload types, so that audio
+    /// passes between the two unchanged.
+    pub fn answer_here(
+        &mut self,
+        anchor: &MediaAnchor,
+        call: CallId,
+        offer: &Offer,
+        out: &mut Vec<MediaCommand>,
+    ) -> Result<(Vec<u8>, Offer), Refusal> {
+        let side = offer.from;
+        let agreed = chosen(&offer.formats)?;
+        self.audio_pt[index(side)] = g711_pt(&agreed);
+        let direction = answering(offer.direction, Direction::SendRecv);
+        let body = match self.browser_offer[index(side)].take() {
+            Some(session) => {
+                let remote = WebRtcRemote::of(&session)?;
+                out.push(MediaCommand::Browser {
+                    call,
+                    side,
+                    remote: remote.clone(),
+                    formats: agreed.clone(),
+                });
+                let local = anchor.webrtc[index(side)].clone();
+                let webrtc = Some((&local, answering_setup(remote.setup), remote.mid.as_str()));
+                self.write(anchor, side, &agreed, direction, webrtc)
+            }
+            None => self.write(anchor, side, &agreed, direction, None),
+        };
+        Ok((body, on_behalf_of(anchor, side, agreed)))
+    }
+
+    /// Our own offer to a side that sent none (an INVITE without SDP to a
+    /// menu): PCMU, PCMA and telephone-event.
+    pub fn offer_here(&mut self, anchor: &MediaAnchor, side: Side) -> Vec<u8> {
+        let formats = [
+            (0, "PCMU", None),
+            (8, "PCMA", None),
+            (101, "telephone-event", Some("0-16")),
+        ]
+        .map(|(pt, encoding, fmtp)| Format {
+            pt,
+            encoding: encoding.into(),
+            clock_rate: 8000,
+            fmtp: fmtp.map(String::from),
+        });
+        self.write(anchor, side, &formats, Direction::SendRecv, None)
+    }
+
+    /// A side's answer to [`Bridge::offer_here`]; gives the offer made on its
+    /// behalf, as [`Bridge::answer_here`] does.
+    pub fn answered_here(
+        &mut self,
+        anchor: &MediaAnchor,
+        call: CallId,
+        side: Side,
+        body: &[u8],
+        out: &mut Vec<MediaCommand>,
+    ) -> Result<Offer, Refusal> {
+        let session = read(body)?;
+        let formats = formats(&session, false);
+        let agreed = chosen(&formats)?;
+        self.audio_pt[index(side)] = g711_pt(&agreed);
+        out.push(MediaCommand::Peer {
+            call,
+            side,
+            address: audio_peer(&session),
+            events: events_pt(&agreed),
+        });
+        Ok(on_behalf_of(anchor, side, agreed))
+    }
+
+    /// The G.711 payload type a side receives, once agreed: what prompts
+    /// played to it are sent as.
+    pub fn audio_pt(&self, side: Side) -> Option<u8> {
+        self.audio_pt[index(side)]
     }
 
     /// An offer from `from` holding the other side with `sendonly` (RFC
@@ -366,6 +443,47 @@ fn answering(offered: Direction, answered: Direction) -> Direction {
         (Direction::SendOnly, _) => Direction::RecvOnly,
         (Direction::RecvOnly, _) => Direction::SendOnly,
         (Direction::SendRecv, answered) => answered,
+    }
+}
+
+/// Our DTLS role in an answer to a browser that offered `theirs` (RFC
+/// 8842 §5.3: an answerer to actpass picks; we wait to be called).
+fn answering_setup(theirs: Setup) -> Setup {
+    match theirs {
+        Setup::Passive => Setup::Active,
+        Setup::Active | Setup::ActPass => Setup::Passive,
+    }
+}
+
+/// What we take of an offer we answer ourselves: its first G.711 codec and
+/// its telephone-event.
+fn chosen(offered: &[Format]) -> Result<Vec<Format>, Refusal> {
+    let g711 = g711_pt(offered).ok_or("no PCMU or PCMA offered")?;
+    let events = events_pt(offered);
+    Ok(offered
+        .iter()
+        .filter(|f| f.pt == g711 || Some(f.pt) == events)
+        .cloned()
+        .collect())
+}
+
+/// The offer made for `side` to the other side: described at `side`'s port,
+/// which [`Bridge::write_offer`] rewrites to the other's.
+fn on_behalf_of(anchor: &MediaAnchor, side: Side, formats: Vec<Format>) -> Offer {
+    let session = describe(&Describe {
+        address: anchor.address,
+        port: anchor.port(side),
+        formats: &formats,
+        direction: Direction::SendRecv,
+        session_id: anchor.session_id,
+        version: 1,
+        webrtc: None,
+    });
+    Offer {
+        from: side,
+        session,
+        formats,
+        direction: Direction::SendRecv,
     }
 }
 

@@ -13,6 +13,7 @@ mod call;
 pub mod dialog;
 mod inputs;
 mod media;
+mod menu;
 pub mod session_timer;
 #[cfg(test)]
 mod tests;
@@ -88,6 +89,16 @@ pub struct Plan {
     /// Where the call's media is anchored: the routing leaves it `None`,
     /// the engine fills it in once it has opened the call's ports.
     pub media: Option<MediaAnchor>,
+    /// The voice menu that answers the call, instead of ringing `targets`.
+    pub menu: Option<MenuEntry>,
+}
+
+/// A menu a call is routed to: the plan's menus, as loaded when the call
+/// came (a reload does not change a call in progress), and which one.
+#[derive(Debug, Clone)]
+pub struct MenuEntry {
+    pub menus: std::sync::Arc<crate::dialplan::Menus>,
+    pub name: String,
 }
 
 /// Instructions for the transaction layer and the media driver.
@@ -113,6 +124,13 @@ pub enum Command {
     },
     Media(MediaCommand),
     Event(CallEvent),
+    /// A caller chose in a menu: find these extensions' phones and give
+    /// them to [`Calls::ring`].
+    Ring {
+        call: CallId,
+        extensions: Vec<String>,
+        timeout: Duration,
+    },
 }
 
 /// How a call ended.
@@ -228,6 +246,8 @@ pub struct Calls {
     commands: VecDeque<Command>,
     /// Random material for tags, branches and Call-IDs, from the driver.
     seed: u64,
+    /// How long each prompt plays, to know when a menu's greeting is over.
+    prompt_lengths: HashMap<String, Duration>,
 }
 
 /// A request handed to the engine whose client transaction is not known yet.
@@ -247,6 +267,9 @@ enum Due {
     Ring,
     /// A side's session timer: our refresh, or the peer's expiry.
     Session(LegId),
+    /// A menu's prompt or wait for a key is over; the number tells a
+    /// current deadline from one a key made stale.
+    Menu(u32),
 }
 
 /// Why a request was sent, so its answer is understood.
@@ -266,6 +289,11 @@ impl Calls {
             seed,
             ..Calls::default()
         }
+    }
+
+    /// The prompts menus play, with how long each lasts.
+    pub fn set_prompt_lengths(&mut self, lengths: HashMap<String, Duration>) {
+        self.prompt_lengths = lengths;
     }
 
     /// Calls in progress.

@@ -27,6 +27,10 @@ struct Bench {
     /// The anchor given to the next call, when media is anchored.
     media: Option<MediaAnchor>,
     media_commands: Vec<MediaCommand>,
+    /// The menu that answers the next call, if any.
+    menu: Option<MenuEntry>,
+    /// Extensions menus chose to ring, by call.
+    rings: Vec<(CallId, Vec<String>)>,
 }
 
 impl Bench {
@@ -43,6 +47,8 @@ impl Bench {
             events: Vec::new(),
             media: None,
             media_commands: Vec::new(),
+            menu: None,
+            rings: Vec::new(),
         }
     }
 
@@ -74,6 +80,9 @@ impl Bench {
                 Command::Ack { request, .. } => self.acks.push(request),
                 Command::Event(event) => self.events.push(event),
                 Command::Media(command) => self.media_commands.push(command),
+                Command::Ring {
+                    call, extensions, ..
+                } => self.rings.push((call, extensions)),
             }
         }
     }
@@ -133,6 +142,7 @@ impl Bench {
             session_expires: None,
             record: false,
             media: self.media.clone(),
+            menu: self.menu.clone(),
         };
         let tx = ServerTx::for_tests(1);
         let flow = Flow::udp("10.0.0.1:5060".parse().unwrap());
@@ -195,6 +205,16 @@ impl Bench {
 
     /// An in-dialog request from the caller, built on the caller's dialog.
     fn caller_request(&mut self, method: &str, body: &str) -> ServerTx {
+        self.caller_request_typed(method, "", body)
+    }
+
+    /// The same with a Content-Type (none when empty).
+    fn caller_request_typed(&mut self, method: &str, content_type: &str, body: &str) -> ServerTx {
+        let content_type = if content_type.is_empty() {
+            String::new()
+        } else {
+            format!("Content-Type: {content_type}\r\n")
+        };
         let to_tag = self
             .responses
             .iter()
@@ -203,7 +223,7 @@ impl Bench {
         let text = format!(
             "{method} sip:b2bua@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK{method}\r\n\
              From: <sip:+4930123456@10.0.0.1>;tag=caller\r\nTo: <sip:1001@127.0.0.1>;tag={to_tag}\r\n\
-             Call-ID: trunk-call-1\r\nCSeq: 11 {method}\r\nContent-Length: {}\r\n\r\n{body}",
+             Call-ID: trunk-call-1\r\nCSeq: 11 {method}\r\n{content_type}Content-Length: {}\r\n\r\n{body}",
             body.len()
         );
         let SipMessage::Request(request) = message::parse(text.as_bytes()).unwrap().message else {
@@ -217,6 +237,28 @@ impl Bench {
         );
         self.drain();
         tx
+    }
+}
+
+impl Bench {
+    /// The caller's ACK to our 200, carrying `body` as its SDP answer.
+    fn caller_ack(&mut self, body: &str) {
+        let to_tag = self
+            .responses
+            .last()
+            .and_then(|(_, r)| message::essentials_of(&r.headers).ok()?.to_tag)
+            .unwrap();
+        let text = format!(
+            "ACK sip:b2bua@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKack\r\n\
+             From: <sip:+4930123456@10.0.0.1>;tag=caller\r\nTo: <sip:1001@127.0.0.1>;tag={to_tag}\r\n\
+             Call-ID: trunk-call-1\r\nCSeq: 10 ACK\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let SipMessage::Request(ack) = message::parse(text.as_bytes()).unwrap().message else {
+            unreachable!()
+        };
+        self.calls.on_ack(self.now(), &ack);
+        self.drain();
     }
 }
 
@@ -486,7 +528,7 @@ fn a_delayed_offer_is_answered_in_the_callers_ack() {
     let SipMessage::Request(ack) = message::parse(text.as_bytes()).unwrap().message else {
         unreachable!()
     };
-    bench.calls.on_ack(&ack);
+    bench.calls.on_ack(bench.now(), &ack);
     bench.drain();
     assert_eq!(bench.acks.len(), 1);
     assert_eq!(bench.acks[0].body, SDP_ANSWER.as_bytes());
@@ -726,7 +768,7 @@ fn a_key_sent_as_sip_info_is_a_digit_from_that_side_and_still_relayed() {
     }
     bench
         .calls
-        .on_digit(CallId(1), crate::media::relay::Side::B, '7');
+        .on_digit(bench.now(), CallId(1), crate::media::relay::Side::B, '7');
     bench.drain();
     assert!(matches!(
         bench.events.last(),
@@ -847,7 +889,7 @@ fn a_delayed_offer_is_anchored_in_the_200_and_the_callers_ack() {
     let SipMessage::Request(ack) = message::parse(text.as_bytes()).unwrap().message else {
         unreachable!()
     };
-    bench.calls.on_ack(&ack);
+    bench.calls.on_ack(bench.now(), &ack);
     bench.drain();
     assert!(String::from_utf8_lossy(&bench.acks[0].body).contains("m=audio 20002 "));
     assert_eq!(
@@ -890,6 +932,7 @@ fn an_offer_that_cannot_be_read_is_refused_with_488_and_its_stream_closed() {
         session_expires: None,
         record: false,
         media: bench.media.clone(),
+        menu: None,
     };
     let flow = Flow::udp("10.0.0.1:5060".parse().unwrap());
     bench.calls.start(
@@ -914,3 +957,5 @@ fn an_offer_that_cannot_be_read_is_refused_with_488_and_its_stream_closed() {
     );
     assert!(bench.calls.is_empty());
 }
+
+mod menu;

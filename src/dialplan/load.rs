@@ -296,7 +296,10 @@ fn build_menus(
             let span = name.span();
             let name = name.get_ref();
             if let Some(first) = defined_at.get(name) {
-                sink.error(&span, format!("menu {name:?} is already defined at {first}"));
+                sink.error(
+                    &span,
+                    format!("menu {name:?} is already defined at {first}"),
+                );
                 continue;
             }
             defined_at.insert(name.clone(), sink.place(&span));

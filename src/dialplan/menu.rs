@@ -60,7 +60,6 @@ impl Menus {
     pub(super) fn insert(&mut self, menu: Menu) {
         self.by_name.insert(menu.name.clone(), menu);
     }
-
 }
 
 /// A voice menu.
@@ -146,7 +145,13 @@ impl RawMenu {
         let greeting = prompt("greeting", &self.greeting, sink);
         let invalid = self.invalid.as_ref().map(|p| prompt("invalid", p, sink));
         let goodbye = self.goodbye.as_ref().map(|p| prompt("goodbye", p, sink));
-        let timeout = within("timeout", self.timeout.as_ref(), DEFAULT_TIMEOUT, TIMEOUTS, sink);
+        let timeout = within(
+            "timeout",
+            self.timeout.as_ref(),
+            DEFAULT_TIMEOUT,
+            TIMEOUTS,
+            sink,
+        );
         let tries = within("tries", self.tries.as_ref(), DEFAULT_TRIES, TRIES, sink);
         let mut keys = BTreeMap::new();
         for (key, choice) in &self.keys {
@@ -167,7 +172,10 @@ impl RawMenu {
         let fallback = match &self.fallback {
             Some(raw) => match raw.get_ref().check(&raw.span(), sink, references) {
                 Some(Choice::Repeat) => {
-                    sink.error(&raw.span(), "fallback: repeat would never end; ring or go to a menu");
+                    sink.error(
+                        &raw.span(),
+                        "fallback: repeat would never end; ring or go to a menu",
+                    );
                     None
                 }
                 other => other,
@@ -226,11 +234,10 @@ impl RawChoice {
                 .iter()
                 .map(|item| {
                     let text = item.get_ref();
-                    let extension = (2..=8).contains(&text.len())
-                        && text.bytes().all(|c| c.is_ascii_digit());
+                    let extension =
+                        (2..=8).contains(&text.len()) && text.bytes().all(|c| c.is_ascii_digit());
                     if !extension {
-                        let message =
-                            format!("ring: {text:?} is not an extension (2 to 8 digits)");
+                        let message = format!("ring: {text:?} is not an extension (2 to 8 digits)");
                         sink.error(&item.span(), message);
                     }
                     extension.then(|| text.clone())
@@ -250,7 +257,10 @@ impl RawChoice {
         }
         if let Some(menu) = &self.menu {
             if !is_name(menu.get_ref()) {
-                sink.error(&menu.span(), format!("menu {:?}: {NAME_RULE}", menu.get_ref()));
+                sink.error(
+                    &menu.span(),
+                    format!("menu {:?}: {NAME_RULE}", menu.get_ref()),
+                );
                 return None;
             }
             references.push(MenuReference {
@@ -262,7 +272,10 @@ impl RawChoice {
         match &self.repeat {
             Some(repeat) if *repeat.get_ref() => Some(Choice::Repeat),
             Some(repeat) => {
-                sink.error(&repeat.span(), "repeat: write repeat = true, or leave the key out");
+                sink.error(
+                    &repeat.span(),
+                    "repeat: write repeat = true, or leave the key out",
+                );
                 None
             }
             None => None,

@@ -76,6 +76,16 @@ impl Anchoring {
         metrics::gauge!("media_streams_active").set(self.streams.len() as f64);
     }
 
+    /// Records a call from now on (a menu put it through to an extension
+    /// whose calls are recorded); one already recorded goes on as it is.
+    pub fn record(&mut self, call: CallId) {
+        if let Some((stream, _)) = self.streams.get(&call)
+            && stream.stats().recording.is_none()
+        {
+            stream.record(&self.media);
+        }
+    }
+
     pub fn command(&mut self, command: MediaCommand) {
         match command {
             MediaCommand::Peer {

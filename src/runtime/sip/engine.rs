@@ -74,7 +74,7 @@ impl Engine {
             let deadline = self.next_deadline();
             tokio::select! {
                 Some(digit) = digits.recv() => {
-                    self.calls.on_digit(CallId(digit.tag), digit.side, digit.digit);
+                    self.calls.on_digit(stamp(), CallId(digit.tag), digit.side, digit.digit);
                 }
                 received = inbound.recv() => match received {
                     Some(Inbound::Message { bytes, flow }) => self.on_message(&bytes, flow).await,
@@ -214,7 +214,35 @@ impl Engine {
                 }
             }
             Command::Event(event) => self.on_call_event(event),
+            Command::Ring {
+                call, extensions, ..
+            } => self.ring_chosen(call, &extensions),
         }
+    }
+
+    /// The phones of the extensions a caller chose in a menu; a recorded
+    /// extension has the call recorded from here on.
+    fn ring_chosen(&mut self, call: CallId, extensions: &[String]) {
+        let now = clock::instant();
+        let registrations = &self.registrations;
+        let targets = routing::ring_targets(
+            extensions,
+            |e| {
+                registrations
+                    .contacts(now, e)
+                    .into_iter()
+                    .cloned()
+                    .collect()
+            },
+            &self.locals,
+        );
+        let recorded = extensions
+            .iter()
+            .any(|e| self.recorded.borrow().contains(e));
+        if let (true, Some(anchoring)) = (recorded, &mut self.anchoring) {
+            anchoring.record(call);
+        }
+        self.calls.ring(stamp(), call, targets);
     }
 
     fn on_call_event(&mut self, mut event: CallEvent) {
@@ -271,7 +299,7 @@ impl Engine {
                 self.calls.on_timeout(stamp(), tx);
             }
             Event::Cancelled { invite } => self.calls.on_cancelled(stamp(), invite),
-            Event::Ack { request, .. } => self.calls.on_ack(&request),
+            Event::Ack { request, .. } => self.calls.on_ack(stamp(), &request),
             Event::StrayResponse { flow, .. } => {
                 tracing::debug!(peer = %flow.remote, "response matching no transaction");
             }
@@ -448,7 +476,7 @@ impl Engine {
                 }
                 let mut stream = None;
                 if let Some(anchoring) = &self.anchoring
-                    && !plan.targets.is_empty()
+                    && (!plan.targets.is_empty() || plan.menu.is_some())
                 {
                     match anchoring.open(plan.record) {
                         Ok((opened, anchor)) => {

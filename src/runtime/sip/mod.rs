@@ -206,7 +206,17 @@ impl SipServer {
                 Registrar::new(settings.registrar),
                 clock::instant(),
             ),
-            calls: Calls::new(rand::random()),
+            calls: {
+                let mut calls = Calls::new(rand::random());
+                // 8,000 samples a second: what a prompt lasts, to know when
+                // a menu's greeting is over.
+                let lengths = settings.prompts.iter().map(|(name, samples)| {
+                    let length = std::time::Duration::from_millis(samples.len() as u64 / 8);
+                    (name.clone(), length)
+                });
+                calls.set_prompt_lengths(lengths.collect());
+                calls
+            },
             accounts: accounts_rx,
             recorded: recorded_rx,
             plan: plan_rx,

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use super::dns::Names;
-use crate::calls::{Direction, Local, Plan, Target};
+use crate::calls::{Direction, Local, MenuEntry, Plan, Target};
 use crate::dialplan::{self, Action, CallFacts, Source};
 use crate::pbx::trunks::{PeerAddr, PeerHost, Trunk, Trunks};
 use crate::pbx::{self, Number};
@@ -138,6 +138,7 @@ pub fn route(
         ring_timeout,
         session_expires: caller_session,
         media: None,
+        menu: None,
     };
     match &decision.action {
         Action::Ring {
@@ -184,10 +185,30 @@ pub fn route(
         }
         Action::Reject { code, reason } => Route::Refuse(*code, reason.clone()),
         Action::NoRoute => Route::Refuse(404, "Not Found".into()),
-        // Queues and IVR menus come with the contact-centre and media work.
-        Action::Queue { .. } | Action::Ivr { .. } => {
-            Route::Refuse(480, "Temporarily Unavailable".into())
+        Action::Ivr { menu } => {
+            let direction = if from_trunk.is_some() {
+                Direction::Inbound
+            } else {
+                Direction::Internal
+            };
+            let present = present(caller.name.as_deref(), &caller.number, locals.udp);
+            // The menu's keys say how long the phones it puts through ring.
+            let no_targets = Vec::new();
+            let mut routed = plan_for(
+                direction,
+                from_trunk,
+                no_targets,
+                present,
+                Default::default(),
+            );
+            routed.menu = Some(MenuEntry {
+                menus: plan.menus().clone(),
+                name: menu.clone(),
+            });
+            Route::Ring(Box::new(routed))
         }
+        // Queues come with the contact-centre work.
+        Action::Queue { .. } => Route::Refuse(480, "Temporarily Unavailable".into()),
     }
 }
 
@@ -237,7 +258,7 @@ fn trunk_target(
 }
 
 /// Every registered phone of every extension to ring.
-fn ring_targets(
+pub fn ring_targets(
     extensions: &[String],
     contacts: impl Fn(&str) -> Vec<Binding>,
     locals: &Locals,
