@@ -3,6 +3,7 @@
 
 mod menu;
 
+pub use menu::RINGBACK;
 use menu::on_behalf;
 
 use super::call::{CALLER, Call, CallId, LegId, LegState, Phase, Timed, outcome_of};

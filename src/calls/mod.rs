@@ -26,6 +26,7 @@ use chrono::{DateTime, Utc};
 pub use call::CallId;
 use call::{Call, LegId};
 pub use dialog::Local;
+pub use inputs::RINGBACK;
 pub use media::{HOLD_MUSIC, MediaAnchor, MediaCommand, events_pt};
 
 use crate::sip::message::{Request, Response};

@@ -293,10 +293,13 @@ greeting = "closed"
             named,
             [
                 (TargetKind::Trunk, "demo-pbx", 14),
-                (TargetKind::Trunk, "demo-pbx", 30)
+                (TargetKind::Trunk, "demo-pbx", 30),
+                (TargetKind::Trunk, "demo-pbx", 39),
+                (TargetKind::Menu, "main", 39)
             ]
         );
-        assert_eq!(plan.len(), 4);
+        assert_eq!(plan.len(), 5);
+        assert_eq!(plan.menus().len(), 1);
     }
 
     #[test]

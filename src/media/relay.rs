@@ -128,6 +128,20 @@ impl Relay {
         bytes: &[u8],
         now: Instant,
     ) -> Option<SocketAddr> {
+        self.accept(side, from, bytes, now).flatten()
+    }
+
+    /// As [`Relay::receive`], telling a packet dropped (`None`) from one
+    /// accepted with nowhere to go yet (`Some(None)`: the other side has
+    /// not said where it receives, as while a voice menu has the caller),
+    /// whose digits still count.
+    pub fn accept(
+        &mut self,
+        side: Side,
+        from: SocketAddr,
+        bytes: &[u8],
+        now: Instant,
+    ) -> Option<Option<SocketAddr>> {
         let leg = &mut self.legs[side.index()];
         let Ok(packet) = rtp::parse(bytes) else {
             leg.stats.dropped += 1;
@@ -165,7 +179,7 @@ impl Relay {
             Packet::Rtcp => leg.stats.rtcp_packets += 1,
         }
         let other = &self.legs[side.other().index()];
-        other.latched.or(other.advertised)
+        Some(other.latched.or(other.advertised))
     }
 
     /// What `side` has sent so far.

@@ -121,7 +121,16 @@ mod tests {
             String::from_utf8_lossy(&made.stderr)
         );
         let prompts = load_dir(dir.path()).unwrap();
-        for name in ["welcome", "invalid", "goodbye", "hold-music"] {
+        // Every prompt the demo's menus play, and the tones.
+        let demo = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("dialplans/demo.toml"),
+        )
+        .unwrap();
+        let plan = crate::dialplan::load(&[("demo.toml".into(), demo)]).unwrap();
+        let menus: Vec<&str> = plan.menus().prompts().map(|(_, p)| p).collect();
+        assert!(menus.contains(&"welcome"), "{menus:?}");
+        let tones = [crate::calls::HOLD_MUSIC, crate::calls::RINGBACK];
+        for name in menus.into_iter().chain(tones) {
             let samples = prompts.get(name).unwrap_or_else(|| panic!("{name}.wav"));
             let loud = samples.iter().filter(|s| s.unsigned_abs() > 1000).count();
             assert!(samples.len() > 8000, "{name}: over a second");

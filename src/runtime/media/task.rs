@@ -106,16 +106,15 @@ async fn relay(sockets: [UdpSocket; 4], shared: Arc<Shared>) {
                 drain(relays, side, Some(from), now, &mut outbox);
                 None
             } else {
-                match (
-                    relays.rtp.receive(side, from, bytes, now),
-                    rtp::parse(bytes),
-                ) {
+                match (relays.rtp.accept(side, from, bytes, now), rtp::parse(bytes)) {
                     (Some(to), Ok(Packet::Rtp(header))) => {
-                        forward(relays, side, &header, bytes, Some(to), now, &mut outbox)
+                        forward(relays, side, &header, bytes, to, now, &mut outbox)
                     }
                     // Accepted but not RTP (RTCP multiplexed on the port):
                     // it goes on to a plain side as it came.
-                    (to, _) => to.filter(|_| relays.browsers[index ^ 1].is_none()),
+                    (to, _) => to
+                        .flatten()
+                        .filter(|_| relays.browsers[index ^ 1].is_none()),
                 }
             }
         };
@@ -190,7 +189,10 @@ fn drain(
     }
     for (header, packet) in packets {
         let to = match from {
-            Some(from) => relays.rtp.receive(side, from, &packet, now),
+            Some(from) => match relays.rtp.accept(side, from, &packet, now) {
+                Some(to) => to,
+                None => continue,
+            },
             None => relays.rtp.peer(side.other()),
         };
         if let Some(to) = forward(relays, side, &header, &packet, to, now, outbox) {

@@ -30,6 +30,7 @@ use crate::sip::transaction::{self, TransactionLayer};
 
 use super::clock;
 
+pub use anchoring::Prompts;
 pub use keepalive::TrunkHealth;
 pub use status::SipStatus;
 pub use tls::{TlsError, TlsSettings};
@@ -101,6 +102,8 @@ pub struct SipServer {
     accounts: watch::Sender<Accounts>,
     recorded: watch::Sender<Recorded>,
     plan: watch::Sender<Arc<dialplan::Plan>>,
+    /// The prompts loaded at start, to name those a new plan's menus lack.
+    prompts: Prompts,
     trunk_health: TrunkHealth,
     status: SipStatus,
     stop: watch::Sender<bool>,
@@ -178,6 +181,7 @@ impl SipServer {
         // Digits the media threads hear, for the calls they belong to.
         let (digits_tx, digits_rx) = mpsc::unbounded_channel();
         let (stop_tx, stop_rx) = watch::channel(false);
+        warn_of_missing_prompts(&settings.plan, &settings.prompts);
         let (plan_tx, plan_rx) = watch::channel(settings.plan.clone());
         let status = SipStatus {
             trunk_names: Arc::new(
@@ -269,6 +273,7 @@ impl SipServer {
             accounts: accounts_tx,
             recorded: recorded_tx,
             plan: plan_tx,
+            prompts: settings.prompts.clone(),
             trunk_health,
             status,
             stop: stop_tx,
@@ -306,6 +311,7 @@ impl SipServer {
     /// Replaces the dialplan (after a reload); calls in progress keep the
     /// route they were given.
     pub fn set_plan(&self, plan: Arc<dialplan::Plan>) {
+        warn_of_missing_prompts(&plan, &self.prompts);
         self.plan.send_replace(plan);
     }
 
@@ -320,5 +326,24 @@ impl SipServer {
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.engine.await;
+    }
+}
+
+/// Names every prompt the plan's menus play (and the ringback their callers
+/// hear) that is not loaded: those callers would hear silence, and a typo
+/// in a prompt's name shows here rather than on a call.
+fn warn_of_missing_prompts(plan: &dialplan::Plan, prompts: &Prompts) {
+    if plan.menus().is_empty() {
+        return;
+    }
+    let ringback = std::iter::once(("every menu", crate::calls::RINGBACK));
+    for (menu, prompt) in plan.menus().prompts().chain(ringback) {
+        if !prompts.contains_key(prompt) {
+            tracing::warn!(
+                menu,
+                prompt,
+                "a menu's prompt is not in prompts_dir: its callers hear silence (scripts/prompts makes the demo's)"
+            );
+        }
     }
 }
