@@ -336,6 +336,48 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     }
   });
 
+  test("agent1's softphone calls the voice menu, hears it, keys 2 and is put through to agent2's softphone", async () => {
+    const caller = await open("agent1");
+    const callee = await open("agent2");
+    const phoneOf = (page) => page.getByRole("complementary", { name: "Phone" });
+    for (const page of [caller, callee]) {
+      await phoneOf(page).getByTestId("softphone-registration").filter({ hasText: "Ready" }).waitFor();
+    }
+    const statsOf = (page) => page.evaluate(() => window.switchboardPhone.stats());
+    // The demo's main number: the menu answers at once and speaks.
+    await phoneOf(caller).getByLabel("Number to dial").fill("800");
+    await phoneOf(caller).getByRole("button", { name: "Call" }).click();
+    await phoneOf(caller).getByTestId("softphone-timer").waitFor({ timeout: 20_000 });
+    let greeting;
+    for (let i = 0; i < 40; i++) {
+      greeting = await statsOf(caller);
+      if (greeting.packetsReceived > 50 && greeting.audioLevel > 0) break;
+      await caller.waitForTimeout(200);
+    }
+    assert.ok(greeting.packetsReceived > 50, `the greeting reached the browser: ${JSON.stringify(greeting)}`);
+    assert.ok(greeting.audioLevel > 0, `the greeting is speech, not silence: ${JSON.stringify(greeting)}`);
+    // "For support, press 2": 1002 is agent2's extension.
+    await phoneOf(caller).getByLabel("Send tones").getByRole("button", { name: "2", exact: true }).click();
+    await phoneOf(callee).getByTestId("softphone-call-state").filter({ hasText: "Incoming call" }).waitFor({ timeout: 20_000 });
+    await phoneOf(callee).getByRole("button", { name: "Answer" }).click();
+    await phoneOf(callee).getByTestId("softphone-timer").waitFor();
+    const before = (await statsOf(caller)).packetsReceived;
+    let both;
+    for (let i = 0; i < 40; i++) {
+      both = [await statsOf(caller), await statsOf(callee)];
+      if (both[0].packetsReceived > before + 100 && both[1].packetsReceived > 100 && both.every((s) => s.audioLevel > 0)) break;
+      await caller.waitForTimeout(200);
+    }
+    assert.ok(both[0].packetsReceived > before + 100, `agent1 hears agent2: ${JSON.stringify(both[0])}`);
+    assert.ok(both[1].packetsReceived > 100, `agent2 hears agent1: ${JSON.stringify(both[1])}`);
+    assert.ok(both.every((s) => s.audioLevel > 0), `sound both ways: ${JSON.stringify(both)}`);
+    const plain = () => server.log().replace(/\x1b\[[0-9;]*m/g, "");
+    assert.match(plain(), /call\.digit.*from=Caller.*digit=2/);
+    assert.match(plain(), /call\.answered.*label=1002/);
+    await phoneOf(caller).getByRole("button", { name: "Hang up" }).click();
+    await phoneOf(callee).getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();
+  });
+
   test("a call from the PBX trunk rings agent1's softphone, which answers and hears the caller", async () => {
     const phone = await agent1Api.get("/sip/phone");
     const page = await open("agent1");

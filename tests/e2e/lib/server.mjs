@@ -44,9 +44,15 @@ export async function startServer() {
 
   const tmp = mkdtempSync(join(tmpdir(), "switchboard-e2e-"));
   const database = process.env.SWITCHBOARD_E2E_DATABASE || `sqlite://${tmp}/db.sqlite`;
+  // The demo's voice prompts (the menu on 800, hold music, ringback), made
+  // from text by espeak-ng and sox as a user's first command makes them.
+  const prompts = join(tmp, "prompts");
+  const made = spawnSync("bash", [join(repoRoot, "scripts/prompts"), prompts], { cwd: repoRoot, encoding: "utf8", timeout: 120_000 });
+  if (made.status !== 0) throw new Error(`scripts/prompts failed:\n${made.stdout}\n${made.stderr}`);
   const env = {
     ...process.env,
     SWITCHBOARD_WEB_DIR: webDir,
+    SWITCHBOARD_PROMPTS_DIR: prompts,
     SWITCHBOARD_RECORDINGS_DIR: join(tmp, "recordings"),
     SWITCHBOARD_SPOOL_DIR: join(tmp, "spool"),
     RUST_LOG: process.env.RUST_LOG || "info",
