@@ -686,17 +686,28 @@ async fn call_out_through(
     pbx_ip: &str,
     pbx_port: u16,
 ) -> Summary {
+    let extension = Sipp::scenario("extension_calls.xml");
+    let pbx = Sipp::scenario("phone_answers.xml");
+    call_out_with(trunks, (pbx_ip, pbx_port), extension, pbx).await
+}
+
+/// The same with the extension's and the PBX's scenarios given.
+async fn call_out_with(
+    trunks: switchboard::pbx::trunks::Trunks,
+    (pbx_ip, pbx_port): (&str, u16),
+    mut extension: Sipp,
+    mut pbx: Sipp,
+) -> Summary {
     let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
     let mut settings = settings();
     settings.trunks = Arc::new(trunks);
     let server = SipServer::start(settings, accounts(), Some(sender))
         .await
         .expect("SIP binds");
-    let mut pbx = Sipp::scenario("phone_answers.xml");
     pbx.arg(["-p", &pbx_port.to_string(), "-i", pbx_ip]);
     let child = pbx.spawn();
     wait_bound(pbx_ip, pbx_port).await;
-    let (ok, log) = Sipp::scenario("extension_calls.xml")
+    let (ok, log) = extension
         .arg([
             &server.udp_addr.to_string(),
             "-t",
@@ -1258,4 +1269,24 @@ async fn a_trunk_caller_keys_2_in_the_demo_menu_and_reaches_1002() {
         media.from_caller
     );
     server.stop().await;
+}
+
+#[tokio::test]
+async fn a_key_an_extension_sends_as_events_reaches_a_trunk_that_takes_info_as_an_info() {
+    let pbx_port = free_port();
+    let trunks = trunks_from(&format!(
+        "name = \"demo-pbx\"\nvendor = \"generic\"\npeers = [\"{PBX_IP}:{pbx_port}\"]\noptions_interval_secs = 0\ndtmf = \"info\"\n"
+    ));
+    let mut extension = Sipp::scenario("extension_keys_a_digit.xml");
+    extension.arg(["-mp", &free_ports(4).to_string()]);
+    let pbx = Sipp::scenario("pbx_takes_a_key_as_info.xml");
+    // The PBX's scenario fails unless the INFO with Signal=1 comes.
+    let summary = call_out_with(trunks, (PBX_IP, pbx_port), extension, pbx).await;
+    assert_eq!(summary.outcome, Outcome::Answered);
+    let media = summary.media.expect("anchored");
+    assert!(
+        media.from_caller.packets >= 5,
+        "the key came as events: {:?}",
+        media.from_caller
+    );
 }

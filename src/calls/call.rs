@@ -154,7 +154,7 @@ impl Call {
             super::Purpose::Refresh => {
                 self.refreshes.insert(tx, leg);
             }
-            super::Purpose::Bye => {}
+            super::Purpose::Bye | super::Purpose::Key => {}
         }
     }
 

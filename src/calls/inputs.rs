@@ -124,6 +124,7 @@ impl Calls {
             }
         };
         self.server_txs.insert(tx, id);
+        self.keys_by_info(&call, Side::A);
         self.invite_targets(now, &mut call, targets, &offers);
         self.dialogs
             .entry(call.caller.call_id.clone())
@@ -462,7 +463,57 @@ impl Calls {
             .push_back(Command::Event(CallEvent::Digit { id, from, digit }));
         if in_menu && side == Side::A {
             self.menu_key(now, id, digit);
+            return;
         }
+        self.key_as_info(id, side, digit);
+    }
+
+    /// Tells the media that `side` takes keys as SIP INFO, if it does.
+    fn keys_by_info(&mut self, call: &Call, side: Side) {
+        let by_info = match (side, call.phase) {
+            (Side::A, _) => call.plan.caller_keys_by_info,
+            (Side::B, Phase::Answered(leg)) => call.legs[leg.0].target.keys_by_info,
+            (Side::B, _) => false,
+        };
+        if by_info && call.plan.media.is_some() {
+            self.commands
+                .push_back(Command::Media(MediaCommand::KeysByInfo {
+                    call: call.id,
+                    side,
+                }));
+        }
+    }
+
+    /// A key heard in `from`'s RFC 4733 events, sent on as SIP INFO
+    /// (`application/dtmf-relay`, as Cisco and most PBXs take it) when the
+    /// other side takes keys so.
+    fn key_as_info(&mut self, id: CallId, from: Side, digit: char) {
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        let Phase::Answered(winner) = call.phase else {
+            return;
+        };
+        let (to, by_info) = match from {
+            Side::A => (winner, call.legs[winner.0].target.keys_by_info),
+            Side::B => (CALLER, call.plan.caller_keys_by_info),
+        };
+        if !by_info {
+            return;
+        }
+        let branch = self.branch();
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let body = format!("Signal={digit}\r\nDuration=160\r\n");
+        let dialog = call.dialog_mut(to);
+        let request = dialog.request(
+            Method::Info,
+            &branch,
+            Some(("application/dtmf-relay", body.as_bytes())),
+        );
+        let flow = dialog.flow;
+        self.send(id, to, Purpose::Key, request, flow, None);
     }
 
     /// An ACK for a 2xx we sent. For a caller whose INVITE had no offer, it
@@ -599,6 +650,7 @@ impl Calls {
                     self.ack_leg(call, leg, None);
                 }
                 self.cancel_pending(call, Some(leg));
+                self.keys_by_info(call, Side::B);
                 let body = self.answer_or_offer(
                     call,
                     Side::B,

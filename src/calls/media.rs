@@ -78,6 +78,9 @@ pub enum MediaCommand {
     },
     /// Stop playing to a side: it hears the other side again.
     StopPlaying { call: CallId, side: Side },
+    /// A side takes keys as SIP INFO: the other side's RFC 4733 events are
+    /// not sent to it (the call sends each key as an INFO instead).
+    KeysByInfo { call: CallId, side: Side },
     /// The call is over: stop relaying and free the ports.
     Close { call: CallId },
 }

@@ -63,6 +63,9 @@ pub struct Target {
     pub local: Local,
     /// The session timer (RFC 4028) to offer, in seconds: the trunk's.
     pub session_expires: Option<u32>,
+    /// It takes keys as SIP INFO, not RFC 4733 events: a trunk whose
+    /// `dtmf` is `info`.
+    pub keys_by_info: bool,
 }
 
 /// What the routing decided for a new call.
@@ -87,6 +90,8 @@ pub struct Plan {
     /// Whether the call is recorded: its trunk's or its dialplan rule's
     /// setting.
     pub record: bool,
+    /// The caller takes keys as SIP INFO (its trunk's `dtmf` is `info`).
+    pub caller_keys_by_info: bool,
     /// Where the call's media is anchored: the routing leaves it `None`,
     /// the engine fills it in once it has opened the call's ports.
     pub media: Option<MediaAnchor>,
@@ -280,6 +285,8 @@ pub enum Purpose {
     Bye,
     /// A session refresh (UPDATE) we send as the refresher.
     Refresh,
+    /// A key sent as SIP INFO to a side that takes keys so.
+    Key,
     /// A re-INVITE, UPDATE or INFO relayed for the other side's `ServerTx`.
     Relay(ServerTx),
 }

@@ -31,6 +31,8 @@ struct Bench {
     menu: Option<MenuEntry>,
     /// Extensions menus chose to ring, by call.
     rings: Vec<(CallId, Vec<String>)>,
+    /// The next call's caller takes keys as SIP INFO.
+    caller_keys_by_info: bool,
 }
 
 impl Bench {
@@ -49,6 +51,7 @@ impl Bench {
             media_commands: Vec::new(),
             menu: None,
             rings: Vec::new(),
+            caller_keys_by_info: false,
         }
     }
 
@@ -125,6 +128,7 @@ impl Bench {
                 flow: Flow::udp(format!("10.0.0.{}:5060", 7 + i).parse().unwrap()),
                 local: local(),
                 session_expires: target_session,
+                keys_by_info: false,
             })
             .collect();
         let plan = Plan {
@@ -141,6 +145,7 @@ impl Bench {
             ring_timeout: Duration::from_secs(30),
             session_expires: None,
             record: false,
+            caller_keys_by_info: self.caller_keys_by_info,
             media: self.media.clone(),
             menu: self.menu.clone(),
         };
@@ -927,10 +932,12 @@ fn an_offer_that_cannot_be_read_is_refused_with_488_and_its_stream_closed() {
             flow: Flow::udp("10.0.0.7:5060".parse().unwrap()),
             local: local(),
             session_expires: None,
+            keys_by_info: false,
         }],
         ring_timeout: Duration::from_secs(30),
         session_expires: None,
         record: false,
+        caller_keys_by_info: false,
         media: bench.media.clone(),
         menu: None,
     };
@@ -956,6 +963,49 @@ fn an_offer_that_cannot_be_read_is_refused_with_488_and_its_stream_closed() {
         [MediaCommand::Close { call: CallId(1) }]
     );
     assert!(bench.calls.is_empty());
+}
+
+#[test]
+fn a_key_from_the_phone_reaches_a_trunk_that_takes_keys_as_info_as_an_info() {
+    let mut bench = anchored();
+    bench.caller_keys_by_info = true;
+    bench.call(1, true);
+    let withheld = MediaCommand::KeysByInfo {
+        call: CallId(1),
+        side: crate::media::relay::Side::A,
+    };
+    assert!(
+        bench.media_commands.contains(&withheld),
+        "the trunk gets no RFC 4733 events"
+    );
+    bench.phone_answers(0, 200, Some(SDP_ANSWER));
+    let sent = bench.sent.len();
+    bench
+        .calls
+        .on_digit(bench.now(), CallId(1), crate::media::relay::Side::B, '#');
+    bench.drain();
+    let (_, info, flow) = bench.sent.last().unwrap();
+    assert_eq!(bench.sent.len(), sent + 1);
+    assert_eq!(info.method, Method::Info);
+    assert_eq!(
+        flow.remote,
+        "10.0.0.1:5060".parse().unwrap(),
+        "to the trunk"
+    );
+    assert_eq!(
+        header_value(&info.headers, "Content-Type").as_deref(),
+        Some("application/dtmf-relay")
+    );
+    assert_eq!(info.body, b"Signal=#\r\nDuration=160\r\n");
+    let e = message::essentials_of(&info.headers).unwrap();
+    assert_eq!(e.call_id, "trunk-call-1", "on the trunk's dialog");
+    // The trunk's own keys (as INFO) are relayed as they came; a key the
+    // trunk sent as events (it should not) is not turned into an INFO.
+    bench
+        .calls
+        .on_digit(bench.now(), CallId(1), crate::media::relay::Side::A, '1');
+    bench.drain();
+    assert_eq!(bench.sent.len(), sent + 1);
 }
 
 mod menu;

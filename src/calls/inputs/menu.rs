@@ -69,6 +69,7 @@ impl Calls {
         }
         self.respond_caller(&call, 200, borrowed(&Some(described.clone())));
         self.server_txs.insert(call.invite_tx, id);
+        self.keys_by_info(&call, Side::A);
         self.dialogs
             .entry(call.caller.call_id.clone())
             .or_default()
@@ -268,6 +269,7 @@ impl Calls {
         call.answered_at = Some(now.wall);
         self.ack_leg(call, leg, None);
         self.cancel_pending(call, Some(leg));
+        self.keys_by_info(call, Side::B);
         let _ = self.answer(
             call,
             Side::B,

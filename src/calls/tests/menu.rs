@@ -65,6 +65,7 @@ fn phone_1001() -> Target {
         flow: Flow::udp("10.0.0.7:5060".parse().unwrap()),
         local: local(),
         session_expires: None,
+        keys_by_info: false,
     }
 }
 

@@ -12,6 +12,8 @@ pub(super) struct Keys {
     /// Each side's telephone-event payload type, once its SDP said.
     pub(super) events: [Option<u8>; 2],
     detectors: [Detector; 2],
+    /// Sides that take keys as SIP INFO, and get no RFC 4733 events.
+    pub(super) by_info: [bool; 2],
     /// Where digits go, with the tag the listener gave.
     pub(super) listener: Option<(tokio::sync::mpsc::UnboundedSender<Digit>, u64)>,
 }
@@ -26,6 +28,12 @@ pub struct Digit {
 }
 
 impl Keys {
+    /// Whether a packet `side` sent is an event the other side must not
+    /// get (it takes keys as SIP INFO).
+    pub(super) fn withheld(&self, side: Side, header: &RtpHeader) -> bool {
+        self.by_info[index(side) ^ 1] && self.events[index(side)] == Some(header.payload_type)
+    }
+
     /// Reads a packet `side` sent (with its header); a digit it starts goes
     /// to the listener.
     pub(super) fn hear(&mut self, side: Side, header: &RtpHeader, packet: &[u8]) {

@@ -195,6 +195,12 @@ impl Stream {
         self.relays.wake.notify_one();
     }
 
+    /// `side` takes keys as SIP INFO: the other side's RFC 4733 events are
+    /// not sent to it.
+    pub fn keys_by_info(&self, side: Side) {
+        lock(&self.relays).keys.by_info[index(side)] = true;
+    }
+
     /// Stops playing to `side`; the other side is heard again.
     pub fn stop_playing(&self, side: Side) {
         lock(&self.relays).players[index(side)] = None;

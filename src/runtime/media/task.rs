@@ -223,6 +223,9 @@ fn forward(
     if relays.players[other].is_some() {
         return None; // a prompt is not talked over
     }
+    if relays.keys.withheld(side, header) {
+        return None; // the key goes as SIP INFO
+    }
     match &mut relays.browsers[other] {
         Some(leg) => {
             leg.send_rtp(now, header, packet);

@@ -226,3 +226,37 @@ async fn eventually_not_playing(stream: &Stream) -> bool {
     }
     false
 }
+
+#[tokio::test]
+async fn a_side_that_takes_keys_as_info_gets_no_events_and_the_digit_is_still_heard() {
+    let ports = ports(28, 2);
+    let (phone, phone_at) = peer().await;
+    let (pbx, pbx_at) = peer().await;
+    let stream = Stream::open(&ports, Some(phone_at), Some(pbx_at)).unwrap();
+    let (digits, mut heard) = tokio::sync::mpsc::unbounded_channel();
+    stream.listen(digits, 7);
+    stream.events(Side::A, Some(101));
+    stream.keys_by_info(Side::B);
+    // The key 5: an RFC 4733 event (RFC 4733 §2.3), then ordinary audio.
+    let header = rtp::RtpHeader::new(true, 101, 1, 160, 9);
+    let mut event = header.bytes().to_vec();
+    event.extend_from_slice(&[5, 10, 0, 160]);
+    phone.send_to(&event, server(stream.port_a)).await.unwrap();
+    phone
+        .send_to(&pcmu(2), server(stream.port_a))
+        .await
+        .unwrap();
+    assert_eq!(receive(&pbx).await, pcmu(2), "the event was withheld");
+    let digit = tokio::time::timeout(Duration::from_secs(2), heard.recv())
+        .await
+        .expect("a digit within 2 s")
+        .unwrap();
+    assert_eq!((digit.tag, digit.side, digit.digit), (7, Side::A, '5'));
+    // The other way, events pass: the phone takes them.
+    stream.events(Side::B, Some(101));
+    let mut event = rtp::RtpHeader::new(true, 101, 1, 160, 8).bytes().to_vec();
+    event.extend_from_slice(&[1, 10, 0, 160]);
+    pbx.send_to(&event, server(stream.port_b)).await.unwrap();
+    assert_eq!(receive(&phone).await, event);
+    stream.close().await;
+}

@@ -128,6 +128,11 @@ impl Anchoring {
                 };
                 stream.play(side, samples.clone(), pt, looped);
             }
+            MediaCommand::KeysByInfo { call, side } => {
+                if let Some((stream, _)) = self.streams.get(&call) {
+                    stream.keys_by_info(side);
+                }
+            }
             MediaCommand::StopPlaying { call, side } => {
                 if let Some((stream, _)) = self.streams.get(&call) {
                     stream.stop_playing(side);

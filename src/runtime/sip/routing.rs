@@ -137,6 +137,12 @@ pub fn route(
         targets,
         ring_timeout,
         session_expires: caller_session,
+        caller_keys_by_info: match caller.source {
+            Source::Trunk(name) => trunks
+                .get(name)
+                .is_some_and(|t| t.profile.dtmf == crate::pbx::DtmfMode::Info),
+            Source::Extension(_) => false,
+        },
         media: None,
         menu: None,
     };
@@ -252,6 +258,7 @@ fn trunk_target(
             flow,
             local,
             session_expires: trunk.session_expires,
+            keys_by_info: trunk.profile.dtmf == crate::pbx::DtmfMode::Info,
         },
         from,
     ))
@@ -274,6 +281,7 @@ pub fn ring_targets(
                     flow,
                     local: locals.on(&flow),
                     session_expires: None,
+                    keys_by_info: false,
                 }
             })
         })
