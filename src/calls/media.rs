@@ -81,6 +81,17 @@ pub enum MediaCommand {
     /// A side takes keys as SIP INFO: the other side's RFC 4733 events are
     /// not sent to it (the call sends each key as an INFO instead).
     KeysByInfo { call: CallId, side: Side },
+    /// The payload types a side sends with, now that the descriptions are
+    /// agreed: those of the description it got from us. `renumber` maps
+    /// each that the other side numbered differently in its own
+    /// description to the other side's number; `events` is its
+    /// telephone-event, to read its keys by.
+    Sending {
+        call: CallId,
+        side: Side,
+        events: Option<u8>,
+        renumber: Vec<(u8, u8)>,
+    },
     /// The call is over: stop relaying and free the ports.
     Close { call: CallId },
 }
@@ -107,6 +118,12 @@ pub struct Bridge {
     audio_pt: [Option<u8>; 2],
     /// Sides hearing hold music because the other side put them on hold.
     on_hold: [bool; 2],
+    /// The formats of the last description we gave each side: the payload
+    /// types it sends with.
+    told: [Vec<Format>; 2],
+    /// The formats each side's own last description listed: the payload
+    /// types it receives with.
+    own: [Vec<Format>; 2],
 }
 
 /// What a held party hears: `hold-music.wav` in the prompts folder.
@@ -168,6 +185,7 @@ impl Bridge {
         self.webrtc[index(from)] = webrtc;
         let formats = formats(&session, webrtc);
         self.audio_pt[index(from)] = g711_pt(&formats);
+        self.own[index(from)] = formats.clone();
         self.hold(call, from, direction(&session), out);
         if webrtc {
             if formats.is_empty() {
@@ -202,6 +220,7 @@ impl Bridge {
         let toward = offer.from.other();
         let from_browser = self.webrtc[index(offer.from)];
         if !to_browser && !from_browser {
+            self.told[index(toward)] = offer.formats.clone();
             return Ok(rewrite(anchor, toward, offer.session.clone()));
         }
         let formats: Vec<Format> = if to_browser {
@@ -233,12 +252,30 @@ impl Bridge {
         body: &[u8],
         out: &mut Vec<MediaCommand>,
     ) -> Result<Vec<u8>, Refusal> {
-        let toward = from.other();
         let session = read(body)?;
         let webrtc = is_webrtc(&session);
         self.webrtc[index(from)] = webrtc;
         let formats = formats(&session, webrtc);
         self.audio_pt[index(from)] = g711_pt(&formats);
+        self.own[index(from)] = formats.clone();
+        let written = self.answer_toward(anchor, call, from, session, formats, out);
+        self.renumber(call, out);
+        written
+    }
+
+    /// [`Bridge::answer`] once the answer is read: the description the
+    /// other side gets.
+    fn answer_toward(
+        &mut self,
+        anchor: &MediaAnchor,
+        call: CallId,
+        from: Side,
+        session: Session,
+        formats: Vec<Format>,
+        out: &mut Vec<MediaCommand>,
+    ) -> Result<Vec<u8>, Refusal> {
+        let toward = from.other();
+        let webrtc = self.webrtc[index(from)];
         if webrtc {
             out.push(MediaCommand::Browser {
                 call,
@@ -290,6 +327,7 @@ impl Bridge {
             return Ok(again.clone());
         }
         if !webrtc {
+            self.told[index(toward)] = formats;
             return Ok(rewrite(anchor, toward, session));
         }
         Ok(self.write(anchor, toward, &formats, direction(&session), None))
@@ -310,6 +348,7 @@ impl Bridge {
         let side = offer.from;
         let agreed = chosen(&offer.formats)?;
         self.audio_pt[index(side)] = g711_pt(&agreed);
+        self.own[index(side)] = agreed.clone();
         let direction = answering(offer.direction, Direction::SendRecv);
         let body = match self.browser_offer[index(side)].take() {
             Some(session) => {
@@ -326,6 +365,7 @@ impl Bridge {
             }
             None => self.write(anchor, side, &agreed, direction, None),
         };
+        self.renumber(call, out);
         Ok((body, on_behalf_of(anchor, side, agreed)))
     }
 
@@ -360,6 +400,9 @@ impl Bridge {
         let formats = formats(&session, false);
         let agreed = chosen(&formats)?;
         self.audio_pt[index(side)] = g711_pt(&agreed);
+        self.own[index(side)] = formats.clone();
+        self.told[index(side)].retain(|f| formats.iter().any(|o| same_codec(o, f)));
+        self.renumber(call, out);
         out.push(MediaCommand::Peer {
             call,
             side,
@@ -373,6 +416,35 @@ impl Bridge {
     /// played to it are sent as.
     pub fn audio_pt(&self, side: Side) -> Option<u8> {
         self.audio_pt[index(side)]
+    }
+
+    /// Tells the media what each side sends with once an exchange is
+    /// agreed: the payload types of the description it got from us,
+    /// renumbered to the other side's where the two differ (a phone that
+    /// answered telephone-event as 96 to an offer of 101, or a browser
+    /// bridged to a phone with numbers of its own), so each receives what
+    /// its own description listed. Said after every answer, as the offer
+    /// before it told the media the side's own numbers.
+    fn renumber(&mut self, call: CallId, out: &mut Vec<MediaCommand>) {
+        for side in [Side::A, Side::B] {
+            let (told, own) = (&self.told[index(side)], &self.own[index(side.other())]);
+            if told.is_empty() || own.is_empty() {
+                continue;
+            }
+            let renumber: Vec<(u8, u8)> = told
+                .iter()
+                .filter_map(|f| {
+                    let theirs = own.iter().find(|o| same_codec(o, f))?;
+                    (theirs.pt != f.pt).then_some((f.pt, theirs.pt))
+                })
+                .collect();
+            out.push(MediaCommand::Sending {
+                call,
+                side,
+                events: events_pt(told),
+                renumber,
+            });
+        }
     }
 
     /// An offer from `from` holding the other side with `sendonly` (RFC
@@ -420,6 +492,7 @@ impl Bridge {
         direction: Direction,
         webrtc: Option<(&WebRtcLocal, Setup, &str)>,
     ) -> Vec<u8> {
+        self.told[index(toward)] = formats.to_vec();
         let version = &mut self.versions[index(toward)];
         *version += 1;
         describe(&Describe {
@@ -661,7 +734,9 @@ mod tests {
             remote,
             formats,
             ..
-        }) = out.last()
+        }) = out
+            .iter()
+            .rfind(|c| matches!(c, MediaCommand::Browser { .. }))
         else {
             panic!("the browser's end is set up: {out:?}");
         };
@@ -777,10 +852,64 @@ mod tests {
         );
         assert!(plain.contains("m=audio 20000 RTP/AVP 8\r\n"), "{plain}");
         assert!(plain.contains("a=rtpmap:8 PCMA/8000\r\n"), "{plain}");
-        let Some(MediaCommand::Browser { side, remote, .. }) = out.last() else {
+        let Some(MediaCommand::Browser { side, remote, .. }) = out
+            .iter()
+            .rfind(|c| matches!(c, MediaCommand::Browser { .. }))
+        else {
             panic!("{out:?}");
         };
         assert_eq!((*side, remote.setup), (Side::B, Setup::Active));
+    }
+
+    #[test]
+    fn each_side_is_told_what_it_sends_with_and_numbers_the_other_side_differs_on_are_mapped() {
+        // A browser numbers telephone-event 126; the phone answers 101.
+        let (mut bridge, mut out, offer) = caller_offers(BROWSER_OFFER);
+        bridge.write_offer(&anchor(), &offer, false).unwrap();
+        let phone = "v=0\r\no=- 7 7 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\n\
+            m=audio 6000 RTP/AVP 8 101\r\na=rtpmap:101 telephone-event/8000\r\n";
+        bridge
+            .answer(&anchor(), CallId(1), Side::B, phone.as_bytes(), &mut out)
+            .unwrap();
+        let sending = |side| {
+            out.iter().rev().find_map(|c| match c {
+                MediaCommand::Sending {
+                    side: s,
+                    events,
+                    renumber,
+                    ..
+                } if *s == side => Some((*events, renumber.clone())),
+                _ => None,
+            })
+        };
+        assert_eq!(
+            sending(Side::A),
+            Some((Some(126), vec![(126, 101)])),
+            "the browser's keys reach the phone as 101"
+        );
+        assert_eq!(
+            sending(Side::B),
+            Some((Some(126), vec![])),
+            "the phone sends with the numbers of the offer it got"
+        );
+        // Between phones nothing is renumbered, but each side's keys are
+        // read under the number it was told.
+        let (mut bridge, mut out, offer) = caller_offers(PBX_OFFER);
+        bridge.write_offer(&anchor(), &offer, false).unwrap();
+        let answer = phone.replace("101", "96");
+        bridge
+            .answer(&anchor(), CallId(1), Side::B, answer.as_bytes(), &mut out)
+            .unwrap();
+        let told_a = out.iter().find_map(|c| match c {
+            MediaCommand::Sending {
+                side: Side::A,
+                events,
+                renumber,
+                ..
+            } => Some((*events, renumber.clone())),
+            _ => None,
+        });
+        assert_eq!(told_a, Some((Some(96), vec![])));
     }
 
     #[test]

@@ -33,6 +33,8 @@ struct Bench {
     rings: Vec<(CallId, Vec<String>)>,
     /// The next call's caller takes keys as SIP INFO.
     caller_keys_by_info: bool,
+    /// What each side was said to send with, in order.
+    sending: Vec<MediaCommand>,
 }
 
 impl Bench {
@@ -52,6 +54,7 @@ impl Bench {
             menu: None,
             rings: Vec::new(),
             caller_keys_by_info: false,
+            sending: Vec::new(),
         }
     }
 
@@ -82,6 +85,9 @@ impl Bench {
                 Command::Cancel { tx } => self.cancels.push(tx),
                 Command::Ack { request, .. } => self.acks.push(request),
                 Command::Event(event) => self.events.push(event),
+                Command::Media(sending @ MediaCommand::Sending { .. }) => {
+                    self.sending.push(sending);
+                }
                 Command::Media(command) => self.media_commands.push(command),
                 Command::Ring {
                     call, extensions, ..

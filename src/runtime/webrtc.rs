@@ -25,7 +25,8 @@ use str0m::net::{Protocol, Receive};
 use str0m::rtp::{RtpWrite, SeqNo, Ssrc};
 use str0m::{Candidate, Event, IceConnectionState, IceCreds, Input, Output, Rtc};
 
-use crate::media::rtp::{self, RtpHeader};
+use crate::media::rtp::RtpHeader;
+use crate::media::splice::Splice;
 use crate::sdp::webrtc::{Format, Setup, WebRtcLocal, WebRtcRemote};
 
 /// One browser leg.
@@ -35,8 +36,8 @@ pub struct BrowserLeg {
     local: SocketAddr,
     remote_ufrag: String,
     ssrc: Ssrc,
-    /// The plain side's sequence numbers, extended past their wraps.
-    sequence: Option<u64>,
+    /// The other side's packets and prompts, numbered as one stream.
+    splice: Splice,
     next_timeout: Option<Instant>,
 }
 
@@ -109,7 +110,7 @@ impl BrowserLeg {
             local: candidate,
             remote_ufrag: remote.ufrag.clone(),
             ssrc: local.ssrc.into(),
-            sequence: None,
+            splice: Splice::default(),
             next_timeout: Some(now),
         })
     }
@@ -139,24 +140,18 @@ impl BrowserLeg {
         }
     }
 
-    /// A plain RTP packet from the other side (and its header), for the
-    /// browser.
+    /// An RTP packet from the other side or a prompt (and its header), for
+    /// the browser.
     pub fn send_rtp(&mut self, now: Instant, header: &RtpHeader, packet: &[u8]) {
-        // Extended next to the highest so far, so gaps the plain side left
-        // reach the browser's jitter buffer as gaps.
-        let sequence = match self.sequence {
-            None => u64::from(header.sequence),
-            Some(highest) => rtp::extend_sequence(highest, header.sequence),
-        };
-        self.sequence = Some(self.sequence.map_or(sequence, |h| h.max(sequence)));
+        let (sequence, timestamp, marker) = self.splice.number(now, header);
         let write = RtpWrite::new(
             header.payload_type.into(),
             SeqNo::from(sequence),
-            header.timestamp,
+            timestamp,
             now,
             header.payload(packet).to_vec(),
         )
-        .marker(header.marker);
+        .marker(marker);
         if let Some(stream) = self.rtc.direct_api().stream_tx(&self.ssrc) {
             stream.write_rtp(write);
         }

@@ -378,6 +378,39 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     await phoneOf(callee).getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();
   });
 
+  test("an admin records an extension's calls from the Extensions page; a supervisor sees it, an agent has no such page", async () => {
+    const agent1 = await open("agent1");
+    await agent1.getByRole("complementary", { name: "Phone" }).getByTestId("softphone-registration").filter({ hasText: "Ready" }).waitFor();
+    const page = await open("admin");
+    await page.getByRole("link", { name: "Extensions" }).click();
+    const table = page.getByTestId("extensions");
+    const box = table.locator('tr[data-extension="1020"]').getByRole("checkbox", { name: "Record the calls of 1020" });
+    await box.waitFor();
+    assert.equal(await box.isChecked(), false);
+    // agent1's softphone is registered, 1019's nobody's.
+    assert.match(await table.locator('tr[data-extension="1001"]').innerText(), /Switchboard/);
+    assert.match(await table.locator('tr[data-extension="1019"]').innerText(), /offline/);
+    const adminApi = await apiLogin(server.baseUrl, "admin");
+    const recorded = async () => (await adminApi.get("/sip/accounts")).body.items.find((a) => a.extension === "1020").record;
+    await box.check();
+    for (let i = 0; i < 25 && !(await recorded()); i++) await page.waitForTimeout(200);
+    assert.equal(await recorded(), true, "the server has the flag");
+    await page.reload();
+    await box.waitFor();
+    assert.equal(await box.isChecked(), true, "and the page shows it after a reload");
+    await box.uncheck();
+    for (let i = 0; i < 25 && (await recorded()); i++) await page.waitForTimeout(200);
+    assert.equal(await recorded(), false);
+    const supervisor = await open("supervisor");
+    await supervisor.getByRole("link", { name: "Extensions" }).click();
+    const seen = supervisor.getByRole("checkbox", { name: "Record the calls of 1020" });
+    await seen.waitFor();
+    assert.equal(await seen.isDisabled(), true, "supervisors see, admins change");
+    const agent = await open("agent2");
+    await agent.getByRole("link", { name: "Calls" }).waitFor();
+    assert.equal(await agent.getByRole("link", { name: "Extensions" }).count(), 0);
+  });
+
   test("a call from the PBX trunk rings agent1's softphone, which answers and hears the caller", async () => {
     const phone = await agent1Api.get("/sip/phone");
     const page = await open("agent1");

@@ -8,6 +8,7 @@ import { Layout } from "./layout/Layout";
 import { NotFound } from "./components/NotFound";
 import { TasksPage } from "./tasks/TasksPage";
 import { CallsPage } from "./calls/CallsPage";
+import { ExtensionsPage } from "./telephony/ExtensionsPage";
 
 export function App() {
   return (
@@ -20,6 +21,7 @@ export function App() {
         <Route path="/clients/:id" element={<ClientCardPage />} />
         <Route path="/tasks" element={<TasksPage />} />
         <Route path="/calls" element={<CallsPage />} />
+        <Route path="/extensions" element={<ExtensionsPage />} />
         <Route path="*" element={<NotFound what="page" />} />
       </Route>
     </Routes>

@@ -44,6 +44,8 @@ pub(super) struct Relays {
     pub(super) keys: Keys,
     /// A prompt or music being played to each side.
     pub(super) players: [Option<Player>; 2],
+    /// Payload types each side sends that the other numbers differently.
+    pub(super) renumber: [Vec<(u8, u8)>; 2],
 }
 
 pub(super) struct Shared {
@@ -102,6 +104,7 @@ impl Stream {
                 browsers: [None, None],
                 recording: None,
                 keys: Keys::default(),
+                renumber: Default::default(),
                 players: [None, None],
             }),
             wake: Notify::new(),
@@ -193,6 +196,12 @@ impl Stream {
         let player = Player::new(samples, pt, looped, clock::instant());
         lock(&self.relays).players[index(side)] = Some(player);
         self.relays.wake.notify_one();
+    }
+
+    /// Payload types `side` sends that the other side numbers differently:
+    /// each packet's is rewritten on the way (empty: none).
+    pub fn renumber(&self, side: Side, map: Vec<(u8, u8)>) {
+        lock(&self.relays).renumber[index(side)] = map;
     }
 
     /// `side` takes keys as SIP INFO: the other side's RFC 4733 events are

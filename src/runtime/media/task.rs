@@ -92,7 +92,7 @@ async fn relay(sockets: [UdpSocket; 4], shared: Arc<Shared>) {
             continue;
         };
         let side = if index % 2 == 0 { Side::A } else { Side::B };
-        let bytes = &buffers[index][..len];
+        let bytes = &mut buffers[index][..len];
         let to = {
             let mut relays = lock(&shared);
             let relays = &mut *relays;
@@ -108,7 +108,7 @@ async fn relay(sockets: [UdpSocket; 4], shared: Arc<Shared>) {
             } else {
                 match (relays.rtp.accept(side, from, bytes, now), rtp::parse(bytes)) {
                     (Some(to), Ok(Packet::Rtp(header))) => {
-                        forward(relays, side, &header, bytes, to, now, &mut outbox)
+                        forward(relays, side, header, bytes, to, now, &mut outbox)
                     }
                     // Accepted but not RTP (RTCP multiplexed on the port):
                     // it goes on to a plain side as it came.
@@ -187,7 +187,7 @@ fn drain(
             |header, packet| packets.push((header, packet)),
         );
     }
-    for (header, packet) in packets {
+    for (header, mut packet) in packets {
         let to = match from {
             Some(from) => match relays.rtp.accept(side, from, &packet, now) {
                 Some(to) => to,
@@ -195,40 +195,47 @@ fn drain(
             },
             None => relays.rtp.peer(side.other()),
         };
-        if let Some(to) = forward(relays, side, &header, &packet, to, now, outbox) {
+        if let Some(to) = forward(relays, side, header, &mut packet, to, now, outbox) {
             outbox.push((index(side.other()), to, packet));
         }
     }
 }
 
 /// An RTP packet `side` sent, accepted: its digits are read and it is
-/// recorded, then it goes on to the other side unless something is being
-/// played to that side. A browser there gets it through its WebRTC end;
+/// recorded, then it goes on to the other side (its payload type in the
+/// other side's numbering) unless something is being played to that side. A browser there gets it through its WebRTC end;
 /// for a plain side the address to send it to is returned (`to`, the
 /// relay's answer), so the caller sends it without a copy.
 fn forward(
     relays: &mut Relays,
     side: Side,
-    header: &RtpHeader,
-    packet: &[u8],
+    mut header: RtpHeader,
+    packet: &mut [u8],
     to: Option<SocketAddr>,
     now: std::time::Instant,
     outbox: &mut Outbox,
 ) -> Option<SocketAddr> {
-    relays.keys.hear(side, header, packet);
+    relays.keys.hear(side, &header, packet);
     if let Some(recording) = &mut relays.recording {
-        recording.audio(index(side), now, header, packet);
+        recording.audio(index(side), now, &header, packet);
     }
     let other = index(side.other());
     if relays.players[other].is_some() {
         return None; // a prompt is not talked over
     }
-    if relays.keys.withheld(side, header) {
+    if relays.keys.withheld(side, &header) {
         return None; // the key goes as SIP INFO
+    }
+    if let Some(&(_, theirs)) = relays.renumber[index(side)]
+        .iter()
+        .find(|(ours, _)| *ours == header.payload_type)
+    {
+        header.payload_type = theirs;
+        packet[1] = packet[1] & 0x80 | theirs;
     }
     match &mut relays.browsers[other] {
         Some(leg) => {
-            leg.send_rtp(now, header, packet);
+            leg.send_rtp(now, &header, packet);
             transmit(leg, other, outbox);
             None
         }

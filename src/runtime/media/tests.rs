@@ -260,3 +260,27 @@ async fn a_side_that_takes_keys_as_info_gets_no_events_and_the_digit_is_still_he
     assert_eq!(receive(&phone).await, event);
     stream.close().await;
 }
+
+#[tokio::test]
+async fn a_payload_type_the_other_side_numbers_differently_is_rewritten_on_the_way() {
+    let ports = ports(32, 2);
+    let (browser, browser_at) = peer().await;
+    let (phone, phone_at) = peer().await;
+    let stream = Stream::open(&ports, Some(browser_at), Some(phone_at)).unwrap();
+    stream.renumber(Side::A, vec![(126, 101)]);
+    let mut event = rtp::RtpHeader::new(true, 126, 1, 160, 9).bytes().to_vec();
+    event.extend_from_slice(&[5, 10, 0, 160]);
+    browser
+        .send_to(&event, server(stream.port_a))
+        .await
+        .unwrap();
+    let got = receive(&phone).await;
+    assert_eq!(got[1], 0x80 | 101, "marker kept, 126 became 101");
+    assert_eq!((&got[..1], &got[2..]), (&event[..1], &event[2..]));
+    browser
+        .send_to(&pcmu(2), server(stream.port_a))
+        .await
+        .unwrap();
+    assert_eq!(receive(&phone).await, pcmu(2), "PCMU is numbered alike");
+    stream.close().await;
+}

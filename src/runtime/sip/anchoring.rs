@@ -128,6 +128,17 @@ impl Anchoring {
                 };
                 stream.play(side, samples.clone(), pt, looped);
             }
+            MediaCommand::Sending {
+                call,
+                side,
+                events,
+                renumber,
+            } => {
+                if let Some((stream, _)) = self.streams.get(&call) {
+                    stream.events(side, events);
+                    stream.renumber(side, renumber);
+                }
+            }
             MediaCommand::KeysByInfo { call, side } => {
                 if let Some((stream, _)) = self.streams.get(&call) {
                     stream.keys_by_info(side);

@@ -15,6 +15,8 @@ import type {
   Me,
   Page,
   Phone,
+  Registration,
+  SipAccount,
   Task,
   TaskInput,
   TaskState,
@@ -72,6 +74,11 @@ export const api = {
   users: () => http.get<{ items: User[] }>("/users"),
 
   calls: (cursor?: string | null) => http.get<Page<CallRecord>>("/calls", { cursor }),
+
+  sipAccounts: () => http.get<{ items: SipAccount[] }>("/sip/accounts"),
+  updateSipAccount: (id: Id, body: Partial<Pick<SipAccount, "record" | "enabled" | "display_name">>) =>
+    http.patch<SipAccount>(`/sip/accounts/${seg(id)}`, body),
+  registrations: () => http.get<{ items: Registration[] }>("/sip/registrations"),
 
   /** The caller's own extension, for the softphone (404 without one). */
   phone: () => http.get<Phone>("/sip/phone"),

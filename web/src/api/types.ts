@@ -255,3 +255,28 @@ export interface Phone {
   /** SIP over WebSocket on this server, authenticated by the login session. */
   websocket_path: string;
 }
+
+/** An extension: a SIP account phones register with. */
+export interface SipAccount {
+  id: Id;
+  extension: string;
+  display_name: string | null;
+  user_id: Id | null;
+  enabled: boolean;
+  /** Every call to or from it is recorded. */
+  record: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The phones registered for one extension now. */
+export interface Registration {
+  extension: string;
+  phones: {
+    contact: string;
+    transport: string;
+    source: string;
+    user_agent: string | null;
+    expires_in: number;
+  }[];
+}
