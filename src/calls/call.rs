@@ -113,6 +113,9 @@ pub struct Call {
     /// Set when a voice menu answered the caller: the caller then has our
     /// answer, and the phones rung later get our offer.
     pub menu: Option<MenuCall>,
+    /// A side whose re-INVITE without SDP we answered with our offer: its
+    /// ACK brings the answer.
+    pub offered_again: Option<LegId>,
 }
 
 /// A call a voice menu answered.

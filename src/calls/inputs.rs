@@ -55,6 +55,7 @@ impl Calls {
             refreshes: Default::default(),
             bridge: Default::default(),
             menu: None,
+            offered_again: None,
         };
         self.commands.push_back(Command::Event(CallEvent::Created {
             id,
@@ -399,6 +400,33 @@ impl Calls {
             self.answer_in_menu(now, call, tx, request);
             return true;
         }
+        if request.method == Method::Invite
+            && request.body.is_empty()
+            && (side == CALLER || call.phase == Phase::Answered(side))
+            && matches!(call.phase, Phase::Answered(_))
+            && let Some(given) = call.bridge.given(media_side(side)).map(<[u8]>::to_vec)
+        {
+            // A re-INVITE asking for an offer (a session refresh some PBXs
+            // send this way): the media is anchored here, so this side gets
+            // what we gave it before, its answer comes in the ACK, and the
+            // other side need not hear of it.
+            call.offered_again = Some(side);
+            let mut extra = Vec::new();
+            if let Some(Some(timed)) = call.timer_mut(side).map(|t| *t) {
+                let timer = session_timer::refreshed_by_peer(&timed.timer, &request.headers);
+                self.set_timer(now, &mut call, side, timer);
+                extra = session_timer::answer_headers(&timer);
+            }
+            let (tag, contact) = (
+                tag_of(&call, from_leg),
+                call.dialog(side).local.contact.clone(),
+            );
+            let body = Some(("application/sdp", given.as_slice()));
+            let reply = Reply::code(200).body(body).headers(extra);
+            self.respond_to(&request, tx, &tag, Some(&contact), reply);
+            self.calls.insert(id, call);
+            return true;
+        }
         // Relay re-INVITE, UPDATE and INFO to the other side of the bridge.
         let from = if from_leg.is_some() { Side::B } else { Side::A };
         let to_browser = match (from_leg, call.phase) {
@@ -522,9 +550,29 @@ impl Calls {
         let Ok(e) = essentials_of(&request.headers) else {
             return;
         };
-        let Some((id, None)) = self.dialog_of(&e) else {
+        let Some((id, from_leg)) = self.dialog_of(&e) else {
             return;
         };
+        let side = from_leg.unwrap_or(CALLER);
+        if let Some(call) = self.calls.get_mut(&id)
+            && call.offered_again == Some(side)
+        {
+            call.offered_again = None;
+            let mut out = Vec::new();
+            if let Some((content_type, body)) = body_of(&request.headers, &request.body)
+                && is_sdp(content_type)
+                && let Err(error) = call
+                    .bridge
+                    .answered_again(id, media_side(side), body, &mut out)
+            {
+                tracing::info!(call = %id, %error, "an answer in an ACK could not be read; the media stays as it was");
+            }
+            self.media_commands(out);
+            return;
+        }
+        if from_leg.is_some() {
+            return;
+        }
         let branch = self.branch();
         let Some(mut call) = self.calls.remove(&id) else {
             return;
@@ -1119,6 +1167,11 @@ fn info_digit(request: &Request) -> Option<char> {
     let digit = chars.next()?.to_ascii_uppercase();
     let key = matches!(digit, '0'..='9' | '*' | '#' | 'A'..='D');
     (key && chars.next().is_none()).then_some(digit)
+}
+
+/// The media side of a call's side: the caller's is A, every leg's B.
+fn media_side(side: LegId) -> Side {
+    if side == CALLER { Side::A } else { Side::B }
 }
 
 fn is_browser(flow: Flow) -> bool {

@@ -124,6 +124,9 @@ pub struct Bridge {
     /// The formats each side's own last description listed: the payload
     /// types it receives with.
     own: [Vec<Format>; 2],
+    /// The last description we gave each side, offered again to a side
+    /// that asks for an offer (a re-INVITE without SDP).
+    given: [Option<Vec<u8>>; 2],
 }
 
 /// What a held party hears: `hold-music.wav` in the prompts folder.
@@ -221,7 +224,9 @@ impl Bridge {
         let from_browser = self.webrtc[index(offer.from)];
         if !to_browser && !from_browser {
             self.told[index(toward)] = offer.formats.clone();
-            return Ok(rewrite(anchor, toward, offer.session.clone()));
+            let body = rewrite(anchor, toward, offer.session.clone());
+            self.given[index(toward)] = Some(body.clone());
+            return Ok(body);
         }
         let formats: Vec<Format> = if to_browser {
             offer
@@ -328,7 +333,9 @@ impl Bridge {
         }
         if !webrtc {
             self.told[index(toward)] = formats;
-            return Ok(rewrite(anchor, toward, session));
+            let body = rewrite(anchor, toward, session);
+            self.given[index(toward)] = Some(body.clone());
+            return Ok(body);
         }
         Ok(self.write(anchor, toward, &formats, direction(&session), None))
     }
@@ -495,7 +502,7 @@ impl Bridge {
         self.told[index(toward)] = formats.to_vec();
         let version = &mut self.versions[index(toward)];
         *version += 1;
-        describe(&Describe {
+        let body = describe(&Describe {
             address: anchor.address,
             port: anchor.port(toward),
             formats,
@@ -505,7 +512,40 @@ impl Bridge {
             webrtc,
         })
         .to_string()
-        .into_bytes()
+        .into_bytes();
+        self.given[index(toward)] = Some(body.clone());
+        body
+    }
+
+    /// The description last given to `side`, to offer it again.
+    pub fn given(&self, side: Side) -> Option<&[u8]> {
+        self.given[index(side)].as_deref()
+    }
+
+    /// A side's answer to the description offered again: where it now
+    /// receives, and with which payload types. Commands go to `out`.
+    pub fn answered_again(
+        &mut self,
+        call: CallId,
+        side: Side,
+        body: &[u8],
+        out: &mut Vec<MediaCommand>,
+    ) -> Result<(), Refusal> {
+        let session = read(body)?;
+        if is_webrtc(&session) {
+            return Ok(()); // a browser's end stays as it is
+        }
+        let formats = formats(&session, false);
+        self.audio_pt[index(side)] = g711_pt(&formats);
+        out.push(MediaCommand::Peer {
+            call,
+            side,
+            address: audio_peer(&session),
+            events: events_pt(&formats),
+        });
+        self.own[index(side)] = formats;
+        self.renumber(call, out);
+        Ok(())
     }
 }
 

@@ -1014,4 +1014,31 @@ fn a_key_from_the_phone_reaches_a_trunk_that_takes_keys_as_info_as_an_info() {
     assert_eq!(bench.sent.len(), sent + 1);
 }
 
+#[test]
+fn a_reinvite_without_sdp_gets_our_offer_and_its_ack_the_new_address() {
+    let mut bench = anchored();
+    bench.call(1, true);
+    bench.phone_answers(0, 200, Some(SDP_ANSWER));
+    let sent = bench.sent.len();
+    bench.caller_request("INVITE", "");
+    let (_, ok) = bench.responses.last().unwrap();
+    assert_eq!(ok.status_code.code(), 200);
+    let offer = String::from_utf8(ok.body.clone()).unwrap();
+    assert!(
+        offer.contains("m=audio 20000 RTP/AVP 0") && offer.contains("c=IN IP4 192.0.2.7"),
+        "what the caller was given before: {offer}"
+    );
+    assert_eq!(bench.sent.len(), sent, "the phone is not asked");
+    bench.media_commands.clear();
+    bench.caller_ack(&SDP_OFFER.replace("10.0.0.1", "10.0.0.3"));
+    assert!(
+        bench
+            .media_commands
+            .contains(&peer(1, crate::media::relay::Side::A, "10.0.0.3:4000")),
+        "{:?}",
+        bench.media_commands
+    );
+    assert!(bench.acks.len() == 1, "no ACK goes to the phone for it");
+}
+
 mod menu;
