@@ -445,10 +445,14 @@ impl Bridge {
                     (theirs.pt != f.pt).then_some((f.pt, theirs.pt))
                 })
                 .collect();
+            // Events agreed both ways are sent under the number we gave;
+            // a side that sends them unagreed (trunks do) uses its own.
+            let listed = events_pt(&self.own[index(side)]);
+            let events = events_pt(told).filter(|_| listed.is_some()).or(listed);
             out.push(MediaCommand::Sending {
                 call,
                 side,
-                events: events_pt(told),
+                events,
                 renumber,
             });
         }
