@@ -64,6 +64,9 @@ pub enum MediaCommand {
     Browser {
         call: CallId,
         side: Side,
+        /// Our ICE credentials and SSRC toward it (new after an ICE
+        /// restart).
+        local: WebRtcLocal,
         remote: WebRtcRemote,
         formats: Vec<Format>,
     },
@@ -127,6 +130,10 @@ pub struct Bridge {
     /// The last description we gave each side, offered again to a side
     /// that asks for an offer (a re-INVITE without SDP).
     given: [Option<Vec<u8>>; 2],
+    /// A browser side's ICE username fragment, to tell an ICE restart
+    /// (a re-offer with a new one), and how many restarts it made.
+    browser_ufrag: [Option<String>; 2],
+    restarts: [u32; 2],
 }
 
 /// What a held party hears: `hold-music.wav` in the prompts folder.
@@ -194,7 +201,13 @@ impl Bridge {
             if formats.is_empty() {
                 return Err("a browser must offer PCMU or PCMA to be bridged".into());
             }
-            WebRtcRemote::of(&session)?;
+            let remote = WebRtcRemote::of(&session)?;
+            let known = self.browser_ufrag[index(from)].replace(remote.ufrag.clone());
+            if known.is_some_and(|ufrag| ufrag != remote.ufrag) {
+                // RFC 8839 §4.4.1.1.1: an ICE restart; our answer takes new
+                // credentials too.
+                self.restarts[index(from)] += 1;
+            }
             self.browser_offer[index(from)] = Some(session.clone());
             self.browser_answer[index(from)] = None;
         } else {
@@ -241,9 +254,9 @@ impl Bridge {
         if formats.iter().all(Format::is_telephone_event) {
             return Err("no PCMU or PCMA to offer a browser".into());
         }
-        let local = &anchor.webrtc[index(toward)];
+        let local = self.local(anchor, toward);
         // Our offers to a browser bundle one stream, its mid "0".
-        let webrtc = to_browser.then_some((local, Setup::ActPass, "0"));
+        let webrtc = to_browser.then_some((&local, Setup::ActPass, "0"));
         Ok(self.write(anchor, toward, &formats, offer.direction, webrtc))
     }
 
@@ -282,10 +295,13 @@ impl Bridge {
         let toward = from.other();
         let webrtc = self.webrtc[index(from)];
         if webrtc {
+            let remote = WebRtcRemote::of(&session)?;
+            self.browser_ufrag[index(from)] = Some(remote.ufrag.clone());
             out.push(MediaCommand::Browser {
                 call,
                 side: from,
-                remote: WebRtcRemote::of(&session)?,
+                local: self.local(anchor, from),
+                remote,
                 formats: formats.clone(),
             });
         } else {
@@ -309,14 +325,15 @@ impl Bridge {
                 return Err("the answer has no codec the browser offered".into());
             }
             self.audio_pt[index(toward)] = g711_pt(&agreed);
+            let local = self.local(anchor, toward);
             out.push(MediaCommand::Browser {
                 call,
                 side: toward,
+                local: local.clone(),
                 remote: remote.clone(),
                 formats: agreed.clone(),
             });
             let setup = answering_setup(remote.setup);
-            let local = anchor.webrtc[index(toward)].clone();
             let direction = answering(direction(&offer), direction(&session));
             let written = self.write(
                 anchor,
@@ -360,13 +377,14 @@ impl Bridge {
         let body = match self.browser_offer[index(side)].take() {
             Some(session) => {
                 let remote = WebRtcRemote::of(&session)?;
+                let local = self.local(anchor, side);
                 out.push(MediaCommand::Browser {
                     call,
                     side,
+                    local: local.clone(),
                     remote: remote.clone(),
                     formats: agreed.clone(),
                 });
-                let local = anchor.webrtc[index(side)].clone();
                 let webrtc = Some((&local, answering_setup(remote.setup), remote.mid.as_str()));
                 self.write(anchor, side, &agreed, direction, webrtc)
             }
@@ -519,6 +537,26 @@ impl Bridge {
         .into_bytes();
         self.given[index(toward)] = Some(body.clone());
         body
+    }
+
+    /// Our ICE credentials and SSRC toward a browser side: the anchor's,
+    /// and after each ICE restart new ones derived from them (the
+    /// password's hash, so as unguessable as the first).
+    fn local(&self, anchor: &MediaAnchor, side: Side) -> WebRtcLocal {
+        let first = &anchor.webrtc[index(side)];
+        let restarts = self.restarts[index(side)];
+        if restarts == 0 {
+            return first.clone();
+        }
+        use sha2::Digest;
+        let derived = |what: &str, text: &str| {
+            hex::encode(sha2::Sha256::digest(format!("{what}:{restarts}:{text}")))
+        };
+        WebRtcLocal {
+            ufrag: derived("ufrag", &first.pwd)[..8].to_string(),
+            pwd: derived("pwd", &first.pwd)[..32].to_string(),
+            ..first.clone()
+        }
     }
 
     /// The description last given to `side`, to offer it again.
@@ -954,6 +992,52 @@ mod tests {
             _ => None,
         });
         assert_eq!(told_a, Some((Some(96), vec![])));
+    }
+
+    #[test]
+    fn a_browser_restarting_ice_gets_an_answer_with_new_credentials() {
+        let (mut bridge, mut out, offer) = caller_offers(BROWSER_OFFER);
+        bridge.write_offer(&anchor(), &offer, false).unwrap();
+        let phone = "v=0\r\no=- 7 7 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\n\
+            m=audio 6000 RTP/AVP 0\r\n";
+        let first = text(
+            bridge
+                .answer(&anchor(), CallId(1), Side::B, phone.as_bytes(), &mut out)
+                .unwrap(),
+        );
+        assert!(first.contains("a=ice-ufrag:aaaa\r\n"));
+        // A hold keeps the credentials; a re-offer with a new ufrag is a
+        // restart, answered with new ones.
+        let restart = BROWSER_OFFER
+            .replace("ice-ufrag:F7gI", "ice-ufrag:R3st")
+            .replace("x9cml/YzichV2+XlhiMu8g", "n3wPassw0rdn3wPassw0rd");
+        for (offer_text, restarted) in [(BROWSER_OFFER, false), (restart.as_str(), true)] {
+            out.clear();
+            let offer = bridge
+                .read_offer(CallId(1), Side::A, offer_text.as_bytes(), &mut out)
+                .unwrap();
+            bridge.write_offer(&anchor(), &offer, false).unwrap();
+            let answer = text(
+                bridge
+                    .answer(&anchor(), CallId(1), Side::B, phone.as_bytes(), &mut out)
+                    .unwrap(),
+            );
+            assert_eq!(
+                !answer.contains("a=ice-ufrag:aaaa\r\n"),
+                restarted,
+                "{answer}"
+            );
+            let Some(MediaCommand::Browser { local, remote, .. }) = out
+                .iter()
+                .rfind(|c| matches!(c, MediaCommand::Browser { .. }))
+            else {
+                panic!("{out:?}");
+            };
+            assert!(answer.contains(&format!("a=ice-ufrag:{}\r\n", local.ufrag)));
+            assert!(answer.contains(&format!("a=ice-pwd:{}\r\n", local.pwd)));
+            assert!(local.pwd.len() >= 22, "RFC 8839: at least 128 bits");
+            assert_eq!(remote.ufrag, if restarted { "R3st" } else { "F7gI" });
+        }
     }
 
     #[test]

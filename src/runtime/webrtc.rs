@@ -35,6 +35,7 @@ pub struct BrowserLeg {
     /// Our end as the browser sees it: the candidate's address.
     local: SocketAddr,
     remote_ufrag: String,
+    remote_fingerprint: String,
     ssrc: Ssrc,
     /// The other side's packets and prompts, numbered as one stream.
     splice: Splice,
@@ -109,6 +110,7 @@ impl BrowserLeg {
             rtc,
             local: candidate,
             remote_ufrag: remote.ufrag.clone(),
+            remote_fingerprint: remote.fingerprint.clone(),
             ssrc: local.ssrc.into(),
             splice: Splice::default(),
             next_timeout: Some(now),
@@ -119,6 +121,30 @@ impl BrowserLeg {
     /// did not restart ICE).
     pub fn same_peer(&self, remote: &WebRtcRemote) -> bool {
         self.remote_ufrag == remote.ufrag
+    }
+
+    /// Whether `remote` keeps this leg's DTLS association: the same
+    /// certificate (an ICE restart does not renegotiate DTLS, RFC 8842
+    /// §5.4).
+    pub fn same_dtls(&self, remote: &WebRtcRemote) -> bool {
+        self.remote_fingerprint == remote.fingerprint
+    }
+
+    /// An ICE restart (RFC 8445 §2.4): both sides' new credentials; the
+    /// browser's checks on them find the path again, and DTLS and SRTP go
+    /// on as they were.
+    pub fn restart_ice(&mut self, local: &WebRtcLocal, remote: &WebRtcRemote) {
+        let mut api = self.rtc.direct_api();
+        api.set_local_ice_credentials(IceCreds {
+            ufrag: local.ufrag.clone(),
+            pass: local.pwd.clone(),
+        });
+        api.set_remote_ice_credentials(IceCreds {
+            ufrag: remote.ufrag.clone(),
+            pass: remote.pwd.clone(),
+        });
+        remote.ufrag.clone_into(&mut self.remote_ufrag);
+        tracing::info!(ufrag = %remote.ufrag, "a browser restarted ICE");
     }
 
     /// A datagram from the browser (STUN, DTLS or SRTP).

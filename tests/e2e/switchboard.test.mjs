@@ -327,6 +327,18 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
       await softphone.getByTestId("softphone-call-state").filter({ hasText: "on hold" }).waitFor();
       await softphone.getByRole("button", { name: "Resume" }).click();
       await softphone.getByRole("button", { name: "Hold" }).waitFor();
+      // An ICE restart, what a network change sets off, keeps the call and its sound.
+      const received = async () => (await page.evaluate(() => window.switchboardPhone.stats())).packetsReceived;
+      const beforeRestart = await received();
+      assert.equal(await page.evaluate(() => window.switchboardPhone.restartIce()), true);
+      for (let i = 0; i < 25 && !/restarted ICE/.test(plain()); i++) await page.waitForTimeout(200);
+      assert.match(plain(), /restarted ICE/);
+      let afterRestart = 0;
+      for (let i = 0; i < 25 && afterRestart <= beforeRestart + 100; i++) {
+        await page.waitForTimeout(200);
+        afterRestart = await received();
+      }
+      assert.ok(afterRestart > beforeRestart + 100, `sound after the restart: ${beforeRestart} then ${afterRestart}`);
       await softphone.getByRole("button", { name: "Hang up" }).click();
       await softphone.getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();
       const end = await desk.done;

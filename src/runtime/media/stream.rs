@@ -125,7 +125,9 @@ impl Stream {
 
     /// A side is a browser whose descriptions are agreed: its ICE and DTLS
     /// end starts here. A re-offer from the same browser (hold, resume)
-    /// keeps the end it has.
+    /// keeps the end it has; one that restarts ICE (new credentials, the
+    /// same DTLS certificate) keeps its DTLS and SRTP and checks the new
+    /// path.
     pub fn browser(
         &self,
         side: Side,
@@ -135,8 +137,16 @@ impl Stream {
     ) -> Result<(), String> {
         let mut relays = lock(&self.relays);
         let slot = &mut relays.browsers[index(side)];
-        if slot.as_ref().is_some_and(|leg| leg.same_peer(remote)) {
-            return Ok(());
+        if let Some(leg) = slot.as_mut() {
+            if leg.same_peer(remote) {
+                return Ok(());
+            }
+            if leg.same_dtls(remote) {
+                leg.restart_ice(local, remote);
+                drop(relays);
+                self.relays.wake.notify_one();
+                return Ok(());
+            }
         }
         let candidate = self.candidates[index(side)];
         let leg = BrowserLeg::new(

@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use crate::calls::{CallId, MediaAnchor, MediaCommand, MediaCounts, Summary};
-use crate::media::relay::Side;
 use crate::runtime::media::{Digit, Media, MediaError, Stream};
 use crate::runtime::prompts::Samples;
 
@@ -20,8 +19,8 @@ pub struct Anchoring {
     digits: tokio::sync::mpsc::UnboundedSender<Digit>,
     /// Prompts and music by name, loaded at start.
     prompts: Prompts,
-    /// Each call's stream, with our WebRTC parameters for each side.
-    streams: HashMap<CallId, (Stream, [WebRtcLocal; 2])>,
+    /// Each call's stream.
+    streams: HashMap<CallId, Stream>,
     /// Counts of streams closed whose call's summary has not come by yet
     /// (the core closes the stream just before it ends the call).
     closed: HashMap<CallId, MediaCounts>,
@@ -70,16 +69,16 @@ impl Anchoring {
     }
 
     /// The call `stream` was opened for has started as `call`.
-    pub fn started(&mut self, call: CallId, stream: Stream, anchor: &MediaAnchor) {
+    pub fn started(&mut self, call: CallId, stream: Stream) {
         stream.listen(self.digits.clone(), call.0);
-        self.streams.insert(call, (stream, anchor.webrtc.clone()));
+        self.streams.insert(call, stream);
         metrics::gauge!("media_streams_active").set(self.streams.len() as f64);
     }
 
     /// Records a call from now on (a menu put it through to an extension
     /// whose calls are recorded); one already recorded goes on as it is.
     pub fn record(&mut self, call: CallId) {
-        if let Some((stream, _)) = self.streams.get(&call)
+        if let Some(stream) = self.streams.get(&call)
             && stream.stats().recording.is_none()
         {
             stream.record(&self.media);
@@ -94,7 +93,7 @@ impl Anchoring {
                 address,
                 events,
             } => {
-                if let Some((stream, _)) = self.streams.get(&call) {
+                if let Some(stream) = self.streams.get(&call) {
                     stream.advertise(side, address);
                     stream.events(side, events);
                 }
@@ -102,14 +101,14 @@ impl Anchoring {
             MediaCommand::Browser {
                 call,
                 side,
+                local,
                 remote,
                 formats,
             } => {
-                let Some((stream, locals)) = self.streams.get(&call) else {
+                let Some(stream) = self.streams.get(&call) else {
                     return;
                 };
-                let local = &locals[usize::from(side == Side::B)];
-                if let Err(error) = stream.browser(side, local, &remote, &formats) {
+                if let Err(error) = stream.browser(side, &local, &remote, &formats) {
                     tracing::warn!(%call, %error, "a browser's media could not start");
                 }
             }
@@ -120,7 +119,7 @@ impl Anchoring {
                 pt,
                 looped,
             } => {
-                let (Some((stream, _)), Some(samples)) =
+                let (Some(stream), Some(samples)) =
                     (self.streams.get(&call), self.prompts.get(&prompt))
                 else {
                     tracing::debug!(%call, %prompt, "nothing to play");
@@ -134,23 +133,23 @@ impl Anchoring {
                 events,
                 renumber,
             } => {
-                if let Some((stream, _)) = self.streams.get(&call) {
+                if let Some(stream) = self.streams.get(&call) {
                     stream.events(side, events);
                     stream.renumber(side, renumber);
                 }
             }
             MediaCommand::KeysByInfo { call, side } => {
-                if let Some((stream, _)) = self.streams.get(&call) {
+                if let Some(stream) = self.streams.get(&call) {
                     stream.keys_by_info(side);
                 }
             }
             MediaCommand::StopPlaying { call, side } => {
-                if let Some((stream, _)) = self.streams.get(&call) {
+                if let Some(stream) = self.streams.get(&call) {
                     stream.stop_playing(side);
                 }
             }
             MediaCommand::Close { call } => {
-                let Some((stream, _)) = self.streams.remove(&call) else {
+                let Some(stream) = self.streams.remove(&call) else {
                     return;
                 };
                 let stats = stream.stats();

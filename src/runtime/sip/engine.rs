@@ -494,12 +494,9 @@ impl Engine {
                     }
                 }
                 let local = self.locals.on(&flow);
-                let anchor = plan.media.clone();
                 let id = self.calls.start(stamp(), tx, request, flow, local, *plan);
-                if let (Some(anchoring), Some(stream), Some(anchor)) =
-                    (&mut self.anchoring, stream, anchor)
-                {
-                    anchoring.started(id, stream, &anchor);
+                if let (Some(anchoring), Some(stream)) = (&mut self.anchoring, stream) {
+                    anchoring.started(id, stream);
                 }
             }
             Route::Refuse(code, reason) => {

@@ -29,9 +29,31 @@ export interface AudioDevices {
   outputs: MediaDeviceInfo[];
 }
 
-/** What the page's diagnostics (and the browser tests) may read. */
+/** What the page's diagnostics (and the browser tests) may read and do. */
 export interface PhoneDiagnostics {
   stats(): Promise<{ packetsSent: number; packetsReceived: number; packetsLost: number; audioLevel: number }>;
+  /** Restarts ICE on the call in progress, as a network change does; false without one. */
+  restartIce(): boolean;
+}
+
+/** Finds the media path again without dropping the call (RFC 8445 §2.4). */
+function restartIce(s: RTCSession): boolean {
+  if (!s.isEstablished()) return false;
+  return s.renegotiate({ rtcOfferConstraints: { iceRestart: true } });
+}
+
+/**
+ * A network change (Wi-Fi to cable, a VPN coming up) breaks the call's path:
+ * ICE says disconnected, then failed. The call restarts ICE rather than dying,
+ * at once on failure, or after 3 s of disconnection.
+ */
+function recoverIce(s: RTCSession, pc: RTCPeerConnection) {
+  let timer: number | undefined;
+  pc.addEventListener("iceconnectionstatechange", () => {
+    window.clearTimeout(timer);
+    if (pc.iceConnectionState === "failed") restartIce(s);
+    else if (pc.iceConnectionState === "disconnected") timer = window.setTimeout(() => restartIce(s), 3000);
+  });
 }
 
 declare global {
@@ -106,8 +128,12 @@ export function usePhone() {
       session.current = s;
       setCall({ direction, peer: peerOf(s), state: direction === "incoming" ? "ringing" : "calling", held: false, muted: false });
       const update = (change: Partial<CallView>) => setCall((c) => (c && session.current === s ? { ...c, ...change } : c));
-      if (s.connection) attachAudio(s.connection);
-      s.on("peerconnection", ({ peerconnection }) => attachAudio(peerconnection));
+      const attach = (pc: RTCPeerConnection) => {
+        attachAudio(pc);
+        recoverIce(s, pc);
+      };
+      if (s.connection) attach(s.connection);
+      s.on("peerconnection", ({ peerconnection }) => attach(peerconnection));
       s.on("confirmed", () => update({ state: "talking", answeredAt: Date.now() }));
       s.on("hold", () => update({ held: true }));
       s.on("unhold", () => update({ held: false }));
@@ -177,6 +203,7 @@ export function usePhone() {
         });
         return result;
       },
+      restartIce: () => (session.current ? restartIce(session.current) : false),
     };
     const online = () => {
       if (!agent.isConnected()) agent.start();
