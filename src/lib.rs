@@ -22,6 +22,7 @@
 //! - [`runtime`]: the drivers: the only place that reads the clock, the SIP
 //!   sockets and engine, the CDR writer that stores call records off the call path.
 
+pub mod acd;
 pub mod api;
 pub mod app;
 pub mod calls;
