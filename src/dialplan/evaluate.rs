@@ -142,7 +142,7 @@ mod tests {
 
     #[test]
     fn the_first_matching_rule_wins_in_file_name_order() {
-        let vip = "[[rule]]\nname = \"vip\"\ncaller = \"_+1415.\"\nqueue = \"vip\"\npriority = 9\n";
+        let vip = "[[rule]]\nname = \"vip\"\ncaller = \"_+1415.\"\nqueue = \"vip\"\npriority = 9\n[queue.vip]\n[queue.sales]\n";
         let main = "[[rule]]\nname = \"sales\"\ncalled = \"800\"\nqueue = \"sales\"\n\n[[rule]]\nname = \"sales-again\"\ncalled = \"800\"\nivr = \"main\"\n\n[menu.main]\ngreeting = \"welcome\"\n";
         // Given out of order: the loader sorts by path.
         let plan = plan(&[
@@ -254,6 +254,8 @@ name = "open"
 called = "800"
 when = "business"
 queue = "support"
+
+[queue.support]
 
 [[rule]]
 name = "closed"

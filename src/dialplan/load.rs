@@ -17,6 +17,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::menu::{MenuReference, Menus, RawMenu};
+use super::queue::{QueueReference, Queues, RawQueue};
 use super::rule::{NAME_RULE, RawRule, Rule, is_name};
 use super::time::{Holiday, Hours, Schedule, parse_zone};
 use super::{Plan, PlanError};
@@ -35,10 +36,12 @@ pub fn load(files: &[(String, String)]) -> Result<Plan, Vec<PlanError>> {
     let schedules = Schedules::build(&documents, every_file_parsed, &mut errors);
     let rules = build_rules(&documents, &schedules, &mut errors);
     let menus = build_menus(&documents, &rules, every_file_parsed, &mut errors);
+    let queues = build_queues(&documents, &rules, every_file_parsed, &mut errors);
     if errors.is_empty() {
         return Ok(Plan {
             rules,
             menus: Arc::new(menus),
+            queues: Arc::new(queues),
         });
     }
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -71,6 +74,7 @@ struct Document<'i> {
     text: &'i str,
     schedules: Vec<(Spanned<String>, Spanned<DeValue<'i>>)>,
     menus: Vec<(Spanned<String>, Spanned<DeValue<'i>>)>,
+    queues: Vec<(Spanned<String>, Spanned<DeValue<'i>>)>,
     rules: Vec<Spanned<DeValue<'i>>>,
 }
 
@@ -98,6 +102,7 @@ impl<'i> Document<'i> {
             text,
             schedules: Vec::new(),
             menus: Vec::new(),
+            queues: Vec::new(),
             rules: Vec::new(),
         };
         for (key, value) in table.into_inner() {
@@ -123,11 +128,21 @@ impl<'i> Document<'i> {
                     document.menus.extend(named);
                 }
                 ("menu", _) => sink.error(&span, "menu: write each as [menu.NAME]"),
+                ("queue", DeValue::Table(queues)) => {
+                    let named = queues.into_iter().map(|(name, queue)| {
+                        (
+                            Spanned::new(name.span(), name.into_inner().into_owned()),
+                            queue,
+                        )
+                    });
+                    document.queues.extend(named);
+                }
+                ("queue", _) => sink.error(&span, "queue: write each as [queue.NAME]"),
                 ("rule", DeValue::Array(rules)) => document.rules.extend(rules),
                 ("rule", _) => sink.error(&span, "rule: write each as [[rule]]"),
                 (other, _) => {
                     let message = format!(
-                        "unknown key {other:?} (a plan has [schedule.NAME] and [menu.NAME] tables and [[rule]] entries)"
+                        "unknown key {other:?} (a plan has [schedule.NAME], [menu.NAME] and [queue.NAME] tables and [[rule]] entries)"
                     );
                     sink.error(&key.span(), message);
                 }
@@ -320,13 +335,7 @@ fn build_menus(
         return menus;
     }
     let known = |name: &str| defined_at.contains_key(name);
-    let mut names: Vec<&str> = defined_at.keys().map(String::as_str).collect();
-    names.sort_unstable();
-    let defined = if names.is_empty() {
-        "none".to_string()
-    } else {
-        names.join(", ")
-    };
+    let defined = defined_names(&defined_at);
     for (index, reference) in references {
         let document = &documents[index];
         if !known(&reference.name) {
@@ -353,6 +362,88 @@ fn build_menus(
         }
     }
     menus
+}
+
+/// Every queue of every file, with names unique across files, and every
+/// queue a rule or an overflow names defined.
+fn build_queues(
+    documents: &[Document<'_>],
+    rules: &[Rule],
+    complete: bool,
+    errors: &mut Vec<PlanError>,
+) -> Queues {
+    let mut queues = Queues::default();
+    let mut defined_at: HashMap<String, String> = HashMap::new();
+    let mut references: Vec<(usize, QueueReference)> = Vec::new();
+    for (index, document) in documents.iter().enumerate() {
+        let mut sink = Sink::new(document.file, document.text, errors);
+        for (name, value) in &document.queues {
+            let span = name.span();
+            let name = name.get_ref();
+            if let Some(first) = defined_at.get(name) {
+                sink.error(
+                    &span,
+                    format!("queue {name:?} is already defined at {first}"),
+                );
+                continue;
+            }
+            defined_at.insert(name.clone(), sink.place(&span));
+            if !is_name(name) {
+                sink.error(&span, format!("queue {name:?}: {NAME_RULE}"));
+                continue;
+            }
+            let mut named = Vec::new();
+            let queue = deserialize::<RawQueue>(value, &mut sink)
+                .and_then(|raw| raw.check(name, &mut sink, &mut named));
+            references.extend(named.into_iter().map(|r| (index, r)));
+            if let Some(queue) = queue {
+                queues.insert(queue);
+            }
+        }
+    }
+    if !complete {
+        return queues;
+    }
+    let defined = defined_names(&defined_at);
+    for (index, reference) in references {
+        if !defined_at.contains_key(&reference.name) {
+            let document = &documents[index];
+            let mut sink = Sink::new(document.file, document.text, errors);
+            let message = format!(
+                "overflow: unknown queue {:?} (defined: {defined})",
+                reference.name
+            );
+            sink.error(&reference.span, message);
+        }
+    }
+    for rule in rules {
+        for reference in rule.references() {
+            if reference.kind == super::TargetKind::Queue
+                && !defined_at.contains_key(reference.name)
+            {
+                errors.push(PlanError {
+                    file: reference.file.into(),
+                    line: reference.line,
+                    message: format!(
+                        "queue: unknown queue {:?} (defined: {defined})",
+                        reference.name
+                    ),
+                });
+            }
+        }
+    }
+    queues
+}
+
+/// The names defined, for messages: sorted, or "none".
+fn defined_names(defined_at: &HashMap<String, String>) -> String {
+    let mut names: Vec<&str> = defined_at.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
 }
 
 /// One `[[rule]]` or schedule table into its raw form; toml's errors carry

@@ -62,7 +62,7 @@ fn unknown_keys_are_errors_at_their_line() {
     );
     assert_eq!(
         error("[[rule]]\nname = \"a\"\nreject = 404\n\n[defaults]\nx = 1\n"),
-        "dialplans/main.toml:5: unknown key \"defaults\" (a plan has [schedule.NAME] and [menu.NAME] tables and [[rule]] entries)"
+        "dialplans/main.toml:5: unknown key \"defaults\" (a plan has [schedule.NAME], [menu.NAME] and [queue.NAME] tables and [[rule]] entries)"
     );
     let message =
         error("[schedule.day]\ntime_zone = \"UTC\"\nhours = [\"mon 09:00-17:00\"]\nholiday = []\n");
@@ -228,7 +228,7 @@ fn a_rule_using_a_broken_schedule_gets_no_second_error() {
 fn names_must_be_unique_across_files() {
     let rule = "[[rule]]\nname = \"sales\"\ncalled = \"1001\"\nqueue = \"sales\"\n";
     let schedule = "[schedule.day]\ntime_zone = \"UTC\"\nhours = [\"mon 09:00-17:00\"]\n";
-    let first = format!("{schedule}\n{rule}");
+    let first = format!("{schedule}\n{rule}\n[queue.sales]\n");
     let second = format!("# again\n{rule}\n{schedule}");
     assert_eq!(
         errors(&[("dialplans/b.toml", &second), ("dialplans/a.toml", &first)]),
@@ -407,5 +407,77 @@ fn menu_mistakes_are_each_reported_at_their_line() {
     assert_eq!(
         error(fallback),
         "dialplans/main.toml:3: fallback: repeat would never end; ring or go to a menu"
+    );
+}
+
+#[test]
+fn queues_load_with_their_settings_and_mistakes_are_reported_at_their_line() {
+    use std::time::Duration;
+
+    use crate::acd::{Overflow, Strategy};
+    let text = r#"[[rule]]
+name = "support-line"
+called = "800"
+queue = "support"
+
+[queue.support]
+strategy = "skills"
+ring_timeout = 20
+wrap_up = 0
+max_wait = 600
+overflow = "queue:sales"
+needs = { english = 50 }
+relax = { every = 30, by = 10 }
+record = true
+
+[queue.sales]
+"#;
+    let plan = load(&files(&[("dialplans/main.toml", text)])).unwrap();
+    let support = plan.queues().get("support").unwrap();
+    assert_eq!(support.config.strategy, Strategy::SkillsBased);
+    assert_eq!(
+        (
+            support.config.ring_timeout,
+            support.config.wrap_up,
+            support.config.max_wait
+        ),
+        (
+            Duration::from_secs(20),
+            Duration::ZERO,
+            Some(Duration::from_secs(600))
+        )
+    );
+    assert_eq!(support.config.overflow, Overflow::Queue("sales".into()));
+    assert_eq!(support.config.needs.get("english"), Some(&50));
+    assert_eq!(support.config.relax, Some((Duration::from_secs(30), 10)));
+    assert!(support.record);
+    let sales = plan.queues().get("sales").unwrap();
+    assert_eq!(
+        (
+            sales.config.strategy,
+            sales.config.ring_timeout,
+            sales.record
+        ),
+        (Strategy::LongestIdle, Duration::from_secs(15), false),
+        "the defaults"
+    );
+    let broken = text
+        .replace("\"skills\"", "\"random\"")
+        .replace("ring_timeout = 20", "ring_timeout = 0")
+        .replace("queue:sales", "queue:backup")
+        .replace("english = 50", "english = 150");
+    assert_eq!(
+        errors(&[("dialplans/main.toml", &broken)]),
+        [
+            "dialplans/main.toml:7: strategy: \"random\" is not one of longest-idle, round-robin, ring-all, fewest-calls, skills",
+            "dialplans/main.toml:8: ring_timeout: 0 is out of range (1 to 600)",
+            "dialplans/main.toml:11: overflow: unknown queue \"backup\" (defined: sales, support)",
+            "dialplans/main.toml:12: needs: english = 150 is over 100",
+        ]
+    );
+    let unknown = "[[rule]]\nname = \"a\"\ncalled = \"1\"\nqueue = \"nope\"\n";
+    assert_eq!(
+        error(unknown),
+        "dialplans/main.toml:1: queue: unknown queue \"nope\" (defined: none)"
     );
 }

@@ -296,7 +296,7 @@ fn prompt(key: &str, name: &Spanned<String>, sink: &mut Sink<'_>) -> Option<Stri
     None
 }
 
-fn within<T: Copy + PartialOrd + std::fmt::Display>(
+pub(super) fn within<T: Copy + PartialOrd + std::fmt::Display>(
     key: &str,
     value: Option<&Spanned<T>>,
     default: T,

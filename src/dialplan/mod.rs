@@ -40,7 +40,8 @@
 //! - `ring = "1001"` or `ring = ["1001", "1002"]` or `ring = "${called}"`:
 //!   ring extensions (2 to 8 digits) at once; `ring_timeout` in seconds
 //!   (1 to 600, default 30).
-//! - `queue = "NAME"`: the contact-centre queue; `priority` 0 to 255, passed on.
+//! - `queue = "NAME"`: the contact-centre queue, defined as `[queue.NAME]` in
+//!   any file (see `queue.rs`); `priority` 0 to 255, higher served first.
 //! - `trunk = "NAME"`: out through a trunk; `number` (default `"${called}"`),
 //!   `caller_id` (default: the caller's number unchanged).
 //! - `reject = CODE`: a SIP error 400 to 699; `reason` (default: the RFC 3261
@@ -65,6 +66,7 @@ mod evaluate;
 mod load;
 mod menu;
 mod pattern;
+mod queue;
 mod reason;
 mod rule;
 mod template;
@@ -76,6 +78,7 @@ use std::time::Duration;
 pub use evaluate::evaluate;
 pub use load::load;
 pub use menu::{Choice, Menu, Menus};
+pub use queue::{QueueDef, Queues};
 
 use rule::Rule;
 
@@ -85,6 +88,8 @@ pub struct Plan {
     rules: Vec<Rule>,
     /// Shared with the calls in a menu, which outlive a reload.
     menus: std::sync::Arc<Menus>,
+    /// The contact-centre queues rules send calls to.
+    queues: std::sync::Arc<Queues>,
 }
 
 /// What the dialplan knows about a call when it arrives.
@@ -181,6 +186,11 @@ impl Plan {
     /// Whether the plan has no rules (every call gets [`Action::NoRoute`]).
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
+    }
+
+    /// The queues, by name.
+    pub fn queues(&self) -> &std::sync::Arc<Queues> {
+        &self.queues
     }
 
     /// The voice menus, by name.
