@@ -54,6 +54,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             let (server, dir) = (sip.clone(), settings.dialplans.clone());
             status.reload_dialplans =
                 Some(Reloader(Arc::new(move || reload_dialplans(&server, &dir))));
+            status.agents = Some(sip.agents());
             status
         }),
     };

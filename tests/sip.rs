@@ -1290,3 +1290,96 @@ async fn a_key_an_extension_sends_as_events_reaches_a_trunk_that_takes_info_as_a
         media.from_caller
     );
 }
+
+#[tokio::test]
+async fn a_trunk_call_to_a_queue_passes_a_busy_agent_and_reaches_the_next() {
+    use switchboard::ids::UserId;
+    use switchboard::runtime::sip::distribution::AgentCommand;
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let mut settings = settings();
+    let plan = "[[rule]]\nname = \"sales-line\"\nfrom = \"trunk\"\ncalled = \"700\"\nqueue = \"sales\"\n\n\
+        [queue.sales]\nring_timeout = 5\nwrap_up = 0\nrecord = true\n";
+    let recordings = tempfile::tempdir().unwrap();
+    settings.media = Some(media_recording_to(Some(recordings.path())));
+    settings.plan = Arc::new(
+        switchboard::dialplan::load(&[("dialplans/queues.toml".into(), plan.into())]).unwrap(),
+    );
+    settings.prompts = tone_prompts(&["hold-music"]);
+    let server = SipServer::start(settings, accounts(), Some(sender))
+        .await
+        .expect("SIP binds");
+    // Agent 1 (1001) logs in first, so has waited longest; their phone is busy.
+    let (busy, busy_child) = phone_with(&server, "phone_busy.xml", "1001").await;
+    let (answers, answers_child) = phone_with(&server, "phone_answers.xml", "1002").await;
+    for (agent, extension) in [(UserId(1), "1001"), (UserId(2), "1002")] {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        assert!(server.agents().send(AgentCommand::Login {
+            agent,
+            extension: extension.into(),
+            queues: vec!["sales".into()],
+            reply,
+        }));
+        assert_eq!(answer.await.unwrap(), Ok(()));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (ok, log) = Sipp::scenario("trunk_waits_in_a_queue.xml")
+        .arg([&server.udp_addr.to_string(), "-t", "u1", "-s", "700"])
+        .arg(["-i", PBX_IP, "-mp", &free_ports(4).to_string()])
+        .arg(["-p", &free_port().to_string()])
+        .run()
+        .await;
+    assert!(ok, "the trunk's side: {log}");
+    let (ok, log) = busy.finish(busy_child).await;
+    assert!(ok, "1001 was offered the call and refused it: {log}");
+    let (ok, log) = answers.finish(answers_child).await;
+    assert!(ok, "1002 answered and was hung up on: {log}");
+    let summary = ended(&mut events).await;
+    assert_eq!(summary.rule.as_deref(), Some("sales-line"));
+    assert_eq!(summary.answered_by.as_deref(), Some("1002"));
+    assert_eq!(summary.outcome, Outcome::Answered);
+    // (SIPp sends no audio here: the file is there, with nothing in it.)
+    let (file, _) = summary
+        .media
+        .and_then(|m| m.recording)
+        .expect("the queue records its calls");
+    assert!(recordings.path().join(&file).exists(), "{file}");
+    // The live view counts it; 1001 missed once and is free again.
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    assert!(server.agents().send(AgentCommand::Status { reply }));
+    let status = answer.await.unwrap();
+    let sales = &status.queues[0];
+    assert_eq!((sales.answered, sales.abandoned, sales.waiting), (1, 0, 0));
+    let states: Vec<(&str, &str)> = status
+        .agents
+        .iter()
+        .map(|a| (a.extension.as_str(), a.state.as_str()))
+        .collect();
+    assert_eq!(states, [("1001", "available"), ("1002", "available")]);
+    server.stop().await;
+}
+
+/// A phone running `scenario`, registered as `extension`.
+async fn phone_with(
+    server: &SipServer,
+    scenario: &str,
+    extension: &str,
+) -> (Sipp, tokio::process::Child) {
+    let port = free_port();
+    let mut phone = Sipp::scenario(scenario);
+    phone.arg(["-p", &port.to_string()]);
+    let child = phone.spawn();
+    wait_bound("127.0.0.1", port).await;
+    let contact = format!("127.0.0.1:{port}");
+    let password = format!("demo{extension}");
+    let (ok, log) = register(
+        "register.xml",
+        server.udp_addr,
+        "u1",
+        extension,
+        &password,
+        &contact,
+    )
+    .await;
+    assert!(ok, "{extension} registers: {log}");
+    (phone, child)
+}

@@ -15,6 +15,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::crm::Repository;
 use crate::phone::Region;
 
+pub mod agents;
 pub mod attributes;
 pub mod audit;
 pub mod auth;
@@ -63,6 +64,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .merge(audit::router())
         .merge(sip_accounts::router())
         .merge(sip_status::router())
+        .merge(agents::router())
         .merge(calls::router())
         .merge(openapi::router())
         .fallback(|| async { error::ApiError::NotFound });

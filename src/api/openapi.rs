@@ -30,6 +30,8 @@ use super::AppState;
         super::sip_accounts::update, super::sip_accounts::delete, super::sip_accounts::set_password,
         super::sip_accounts::phone,
         super::calls::list_calls, super::calls::get_call, super::calls::recording,
+        super::agents::login, super::agents::me, super::agents::logout, super::agents::ready,
+        super::agents::pause, super::agents::status,
     ),
     tags(
         (name = "auth", description = "Log in and out"),
@@ -42,6 +44,7 @@ use super::AppState;
         (name = "audit", description = "Who changed what"),
         (name = "sip", description = "SIP accounts: the extensions phones and softphones register as (passwords kept only as HA1)"),
         (name = "calls", description = "Call detail records written by the switch"),
+        (name = "agents", description = "Agents in queues (log in, pause, ready) and the supervisors' live view of the ACD"),
     )
 )]
 pub struct ApiDoc;

@@ -121,7 +121,10 @@ pub struct Call {
 /// A call a voice menu answered.
 #[derive(Debug)]
 pub struct MenuCall {
-    pub place: super::menu::InMenu,
+    /// The caller's place in the voice menu; `None` in a queue.
+    pub place: Option<super::menu::InMenu>,
+    /// The queue the caller waits in; `None` in a menu.
+    pub queue: Option<super::QueueEntry>,
     /// Numbers the menu's deadlines, so that only the latest counts.
     pub step: u32,
     /// The offer the phones rung get, made on the caller's behalf with the
@@ -129,9 +132,17 @@ pub struct MenuCall {
     pub on_behalf: Option<super::media::Offer>,
     /// Our last description to the caller, for a re-INVITE without one.
     pub described: (String, Vec<u8>),
-    /// The first step, held until the caller's ACK brings its answer to our
-    /// offer (its INVITE had none).
-    pub after_ack: Option<super::menu::Next>,
+    /// What starts once the caller's ACK brings its answer to our offer
+    /// (its INVITE had none).
+    pub after_ack: Option<Start>,
+}
+
+/// The first step of a call answered here.
+#[derive(Debug, Clone)]
+pub enum Start {
+    Menu(super::menu::Next),
+    /// Hold music, and the call joins its queue.
+    Queue,
 }
 
 impl Call {

@@ -77,7 +77,8 @@ impl Calls {
             self.finish(now, call, Outcome::Rejected, Some(Party::System), Some(422));
             return id;
         }
-        if let Some(entry) = call.plan.menu.take() {
+        if call.plan.menu.is_some() || call.plan.queue.is_some() {
+            let entry = call.plan.menu.take();
             self.start_menu(now, call, entry);
             return id;
         }
@@ -308,6 +309,11 @@ impl Calls {
                 Due::Ring => {}
             }
             if call.phase != Phase::Ringing {
+                self.calls.insert(id, call);
+                continue;
+            }
+            if call.menu.as_ref().is_some_and(|m| m.queue.is_some()) {
+                // A queue's ACD times its offers out itself.
                 self.calls.insert(id, call);
                 continue;
             }
@@ -736,11 +742,22 @@ impl Calls {
         code: u16,
     ) -> Option<(Outcome, Option<Party>, Option<u16>)> {
         call.legs[leg.0].state = LegState::Failed(code);
+        if call.menu.as_ref().is_some_and(|m| m.queue.is_some()) {
+            self.commands
+                .push_back(Command::Event(CallEvent::Unanswered {
+                    id: call.id,
+                    label: call.legs[leg.0].target.label.clone(),
+                }));
+            if call.phase == Phase::Ringing && call.all_legs_done() {
+                call.phase = Phase::Menu; // waiting again, the music on
+            }
+            return None;
+        }
         if call.phase != Phase::Ringing || !call.all_legs_done() {
             return None;
         }
-        if let Some(menu) = &mut call.menu {
-            let next = menu.place.goodbye();
+        if let Some(place) = call.menu.as_mut().and_then(|m| m.place.as_mut()) {
+            let next = place.goodbye();
             return self.menu_next(now, call, next);
         }
         let heard = call.failure_code();

@@ -97,6 +97,16 @@ pub struct Plan {
     pub media: Option<MediaAnchor>,
     /// The voice menu that answers the call, instead of ringing `targets`.
     pub menu: Option<MenuEntry>,
+    /// The contact-centre queue that answers the call, instead of ringing
+    /// `targets`: the caller hears hold music until an agent answers.
+    pub queue: Option<QueueEntry>,
+}
+
+/// A queue a call is routed to, and the caller's priority in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueEntry {
+    pub name: String,
+    pub priority: u8,
 }
 
 /// A menu a call is routed to: the plan's menus, as loaded when the call
@@ -136,6 +146,13 @@ pub enum Command {
         call: CallId,
         extensions: Vec<String>,
         timeout: Duration,
+    },
+    /// A caller waits in a queue (answered, hearing hold music): the ACD
+    /// picks its agents, whose phones go to [`Calls::ring`].
+    Queue {
+        call: CallId,
+        queue: String,
+        priority: u8,
     },
 }
 
@@ -218,6 +235,12 @@ pub enum CallEvent {
         label: String,
     },
     Answered {
+        id: CallId,
+        label: String,
+    },
+    /// A phone rung from a queue did not answer (refused, unreachable or
+    /// cancelled); the call waits on.
+    Unanswered {
         id: CallId,
         label: String,
     },

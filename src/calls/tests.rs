@@ -29,8 +29,12 @@ struct Bench {
     media_commands: Vec<MediaCommand>,
     /// The menu that answers the next call, if any.
     menu: Option<MenuEntry>,
+    /// The queue that answers the next call, if any.
+    queue: Option<QueueEntry>,
     /// Extensions menus chose to ring, by call.
     rings: Vec<(CallId, Vec<String>)>,
+    /// Calls that joined a queue.
+    queued: Vec<(CallId, String)>,
     /// The next call's caller takes keys as SIP INFO.
     caller_keys_by_info: bool,
     /// What each side was said to send with, in order.
@@ -52,7 +56,9 @@ impl Bench {
             media: None,
             media_commands: Vec::new(),
             menu: None,
+            queue: None,
             rings: Vec::new(),
+            queued: Vec::new(),
             caller_keys_by_info: false,
             sending: Vec::new(),
         }
@@ -92,6 +98,7 @@ impl Bench {
                 Command::Ring {
                     call, extensions, ..
                 } => self.rings.push((call, extensions)),
+                Command::Queue { call, queue, .. } => self.queued.push((call, queue)),
             }
         }
     }
@@ -154,6 +161,7 @@ impl Bench {
             caller_keys_by_info: self.caller_keys_by_info,
             media: self.media.clone(),
             menu: self.menu.clone(),
+            queue: self.queue.clone(),
         };
         let tx = ServerTx::for_tests(1);
         let flow = Flow::udp("10.0.0.1:5060".parse().unwrap());
@@ -946,6 +954,7 @@ fn an_offer_that_cannot_be_read_is_refused_with_488_and_its_stream_closed() {
         caller_keys_by_info: false,
         media: bench.media.clone(),
         menu: None,
+        queue: None,
     };
     let flow = Flow::udp("10.0.0.1:5060".parse().unwrap());
     bench.calls.start(

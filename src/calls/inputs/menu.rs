@@ -5,12 +5,12 @@
 //! the phone that answers is put through: its answer sets up its side of
 //! the anchor, and the caller's description stays as it was.
 
-use super::super::call::MenuCall;
+use super::super::call::{MenuCall, Start};
 use super::super::menu::{InMenu, Next};
 use std::time::Duration;
 
 use super::*;
-use crate::calls::{MenuEntry, Target};
+use crate::calls::{HOLD_MUSIC, MenuEntry, Target};
 
 /// What the caller hears while the chosen phones ring: the
 /// `ringback` prompt, looped.
@@ -20,12 +20,19 @@ pub const RINGBACK: &str = "ringback";
 type Ended = (Outcome, Option<Party>, Option<u16>);
 
 impl Calls {
-    /// Answers a caller routed to a menu and starts the menu, or refuses
-    /// the call (480 when there is no menu or media to play it with, 488
-    /// for an offer without G.711).
-    pub(super) fn start_menu(&mut self, now: Now, mut call: Call, entry: MenuEntry) {
+    /// Answers a caller routed to a menu (`entry`) or a queue (the plan's)
+    /// and starts the menu or joins the queue, or refuses the call (480
+    /// when there is no menu or media to play with, 488 for an offer
+    /// without G.711).
+    pub(super) fn start_menu(&mut self, now: Now, mut call: Call, entry: Option<MenuEntry>) {
         let id = call.id;
-        let entered = InMenu::enter(entry.menus, &entry.name);
+        let queue = call.plan.queue.clone();
+        let entered = match (entry, &queue) {
+            (Some(entry), _) => InMenu::enter(entry.menus, &entry.name)
+                .map(|(place, first)| (Some(place), Start::Menu(first))),
+            (None, Some(_)) => Some((None, Start::Queue)),
+            (None, None) => None,
+        };
         let (Some(anchor), Some((place, first))) = (call.plan.media.clone(), entered) else {
             self.respond_caller(&call, 480, None);
             self.finish(
@@ -77,14 +84,66 @@ impl Calls {
         let waits_for_ack = on_behalf.is_none();
         call.menu = Some(MenuCall {
             place,
+            queue,
             step: 0,
             on_behalf,
             described,
             after_ack: waits_for_ack.then_some(first.clone()),
         });
-        if !waits_for_ack && let Some(ended) = self.menu_next(now, &mut call, first) {
+        if !waits_for_ack && let Some(ended) = self.begin(now, &mut call, first) {
             self.finish(now, call, ended.0, ended.1, ended.2);
             return;
+        }
+        self.calls.insert(id, call);
+    }
+
+    /// The first step of a call answered here: the menu's, or the hold
+    /// music and the queue.
+    fn begin(&mut self, now: Now, call: &mut Call, first: Start) -> Option<Ended> {
+        match first {
+            Start::Menu(next) => self.menu_next(now, call, next),
+            Start::Queue => {
+                let entry = call.menu.as_ref()?.queue.clone()?;
+                self.play(call, HOLD_MUSIC, true);
+                self.commands.push_back(Command::Queue {
+                    call: call.id,
+                    queue: entry.name,
+                    priority: entry.priority,
+                });
+                None
+            }
+        }
+    }
+
+    /// Ends a call waiting in a queue that cannot keep it (its overflow
+    /// hangs up, or the queue is gone): BYE to the caller.
+    pub fn hang_up(&mut self, now: Now, id: CallId) {
+        let Some(mut call) = self.calls.remove(&id) else {
+            return;
+        };
+        if matches!(call.phase, Phase::Answered(_)) || call.menu.is_none() {
+            self.calls.insert(id, call);
+            return;
+        }
+        self.cancel_pending(&mut call, None);
+        self.stop_playing(&mut call);
+        self.bye_caller(&mut call);
+        self.finish(now, call, Outcome::NoAnswer, Some(Party::System), None);
+    }
+
+    /// Stops ringing the phones of `labels` (the ACD gives the call to
+    /// someone else, or the caller's wait there is over).
+    pub fn withdraw(&mut self, id: CallId, labels: &[String]) {
+        let Some(mut call) = self.calls.remove(&id) else {
+            return;
+        };
+        for leg in call.legs.iter_mut() {
+            if leg.pending() && !leg.cancelling && labels.contains(&leg.target.label) {
+                leg.cancelling = true;
+                if let Some(tx) = leg.invite_tx {
+                    self.commands.push_back(Command::Cancel { tx });
+                }
+            }
         }
         self.calls.insert(id, call);
     }
@@ -114,7 +173,7 @@ impl Calls {
                 if let Some(menu) = call.menu.as_mut() {
                     menu.on_behalf = Some(mine);
                 }
-                match self.menu_next(now, &mut call, first) {
+                match self.begin(now, &mut call, first) {
                     Some(ended) => self.finish(now, call, ended.0, ended.1, ended.2),
                     None => {
                         self.calls.insert(call.id, call);
@@ -136,7 +195,7 @@ impl Calls {
         };
         let next = match call.menu.as_mut() {
             Some(menu) if call.phase == Phase::Menu && menu.after_ack.is_none() => {
-                menu.place.key(digit)
+                menu.place.as_mut().and_then(|p| p.key(digit))
             }
             _ => None,
         };
@@ -153,7 +212,7 @@ impl Calls {
     /// over. One a key has made stale is ignored.
     pub(super) fn menu_due(&mut self, now: Now, mut call: Call, step: u32) {
         let next = match call.menu.as_mut() {
-            Some(menu) if menu.step == step => Some(menu.place.due()),
+            Some(menu) if menu.step == step => menu.place.as_mut().map(InMenu::due),
             _ => None,
         };
         let ended = next.and_then(|next| self.menu_next(now, &mut call, next));
@@ -167,7 +226,11 @@ impl Calls {
 
     /// Nobody answered what the caller chose: it hears the goodbye.
     pub(super) fn menu_gives_up(&mut self, now: Now, mut call: Call) {
-        let next = call.menu.as_mut().map(|m| m.place.goodbye());
+        let next = call
+            .menu
+            .as_mut()
+            .and_then(|m| m.place.as_mut())
+            .map(InMenu::goodbye);
         let ended = next.and_then(|next| self.menu_next(now, &mut call, next));
         match ended {
             Some(ended) => self.finish(now, call, ended.0, ended.1, ended.2),
@@ -191,7 +254,11 @@ impl Calls {
             Next::Prompt(prompt) => {
                 let length = self.prompt_lengths.get(&prompt).copied();
                 if length.is_none() {
-                    let menu = call.menu.as_ref().map(|m| m.place.name());
+                    let menu = call
+                        .menu
+                        .as_ref()
+                        .and_then(|m| m.place.as_ref())
+                        .map(InMenu::name);
                     tracing::debug!(call = %id, ?menu, %prompt, "a menu's prompt is missing: silence");
                 }
                 self.play(call, &prompt, false);
@@ -253,7 +320,10 @@ impl Calls {
         }
         call.phase = Phase::Ringing;
         self.invite_targets(now, &mut call, targets, &offers);
-        self.play(&mut call, RINGBACK, true);
+        // A queue's caller keeps its music while agents ring.
+        if call.menu.as_ref().is_some_and(|m| m.queue.is_none()) {
+            self.play(&mut call, RINGBACK, true);
+        }
         self.calls.insert(id, call);
     }
 

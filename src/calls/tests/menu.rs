@@ -329,3 +329,99 @@ fn no_media_to_play_with_or_no_such_menu_gives_480() {
     bench.call(0, true);
     assert_eq!(bench.codes_to_caller(), [480]);
 }
+
+/// A bench whose next call waits in the queue "sales".
+fn queue_bench() -> Bench {
+    let mut bench = anchored();
+    bench.queue = Some(QueueEntry {
+        name: "sales".into(),
+        priority: 3,
+    });
+    bench
+}
+
+fn agent(extension: &str, host: u8) -> Target {
+    Target {
+        label: extension.into(),
+        uri: format!("sip:{extension}@10.0.0.{host}:5060"),
+        flow: Flow::udp(format!("10.0.0.{host}:5060").parse().unwrap()),
+        local: local(),
+        session_expires: None,
+        keys_by_info: false,
+    }
+}
+
+#[test]
+fn a_queue_answers_the_caller_with_music_and_puts_it_through_to_the_agent_who_answers() {
+    let mut bench = queue_bench();
+    bench.call(0, true);
+    assert_eq!(bench.codes_to_caller(), [200]);
+    assert_eq!(played(&bench), [(HOLD_MUSIC.to_string(), 0, true)]);
+    assert_eq!(bench.queued, [(CallId(1), "sales".to_string())]);
+    // The ACD offers it to 1001, who is busy: the caller waits on, with
+    // its music, and the miss is reported.
+    bench
+        .calls
+        .ring(bench.now(), CallId(1), vec![agent("1001", 7)]);
+    bench.drain();
+    assert_eq!(played(&bench).len(), 1, "no ringback: the music goes on");
+    bench.phone_answers(0, 486, None);
+    let missed = bench
+        .events
+        .iter()
+        .any(|e| matches!(e, CallEvent::Unanswered { label, .. } if label == "1001"));
+    assert!(missed);
+    assert!(bench.ended().is_none(), "the caller waits on");
+    // Long past any ring timeout, it still waits: the ACD times offers.
+    bench.elapsed = Duration::from_secs(300);
+    bench.calls.handle_timeout(bench.now());
+    bench.drain();
+    assert!(bench.ended().is_none());
+    // Then 1002 answers and the two are connected.
+    bench
+        .calls
+        .ring(bench.now(), CallId(1), vec![agent("1002", 8)]);
+    bench.drain();
+    bench.phone_answers(1, 200, Some(SDP_ANSWER));
+    assert!(
+        bench
+            .events
+            .iter()
+            .any(|e| { matches!(e, CallEvent::Answered { label, .. } if label == "1002") })
+    );
+    assert!(matches!(
+        bench.media_commands.last(),
+        Some(MediaCommand::StopPlaying { side: Side::A, .. })
+    ));
+    assert_eq!(bench.codes_to_caller(), [200]);
+    bench.caller_request("BYE", "");
+    let ended = bench.ended().unwrap();
+    assert_eq!(
+        (ended.outcome, ended.answered_by.as_deref()),
+        (Outcome::Answered, Some("1002"))
+    );
+}
+
+#[test]
+fn a_withdrawn_offer_is_cancelled_and_an_overflow_hangs_the_caller_up() {
+    let mut bench = queue_bench();
+    bench.call(0, true);
+    bench.calls.ring(
+        bench.now(),
+        CallId(1),
+        vec![agent("1001", 7), agent("1002", 8)],
+    );
+    bench.drain();
+    bench.calls.withdraw(CallId(1), &["1001".to_string()]);
+    bench.drain();
+    assert_eq!(bench.cancels, [bench.invites()[0].0], "only 1001's");
+    bench.calls.hang_up(bench.now(), CallId(1));
+    bench.drain();
+    assert_eq!(bench.cancels.len(), 2, "1002 stops ringing too");
+    assert_eq!(byes(&bench).len(), 1, "a BYE to the caller");
+    let ended = bench.ended().unwrap();
+    assert_eq!(
+        (ended.outcome, ended.hangup_by),
+        (Outcome::NoAnswer, Some(Party::System))
+    );
+}

@@ -51,6 +51,8 @@ pub struct Engine {
     pub pbx_registrations: super::pbx_registration::PbxRegistrations,
     /// The calls' media streams; `None` passes SDP end to end.
     pub anchoring: Option<super::anchoring::Anchoring>,
+    /// The queues and agents (the ACD).
+    pub distribution: super::distribution::Distribution,
 }
 
 /// What the engine listens to besides its timers.
@@ -59,6 +61,8 @@ pub struct Inputs {
     pub inbound: mpsc::Receiver<Inbound>,
     /// Digits keyed in calls' media (RFC 4733), from the media threads.
     pub digits: mpsc::UnboundedReceiver<Digit>,
+    /// Agents' requests to the ACD, from the API.
+    pub agents: mpsc::UnboundedReceiver<super::distribution::AgentCommand>,
     pub stop: watch::Receiver<bool>,
 }
 
@@ -68,11 +72,17 @@ impl Engine {
         let Inputs {
             mut inbound,
             mut digits,
+            mut agents,
             mut stop,
         } = inputs;
         loop {
+            let queues = self.plan.borrow().queues().clone();
+            self.distribution.sync(clock::instant(), &queues);
             let deadline = self.next_deadline();
             tokio::select! {
+                Some(command) = agents.recv() => {
+                    self.distribution.command(clock::instant(), command);
+                }
                 Some(digit) = digits.recv() => {
                     self.calls.on_digit(stamp(), CallId(digit.tag), digit.side, digit.digit);
                 }
@@ -94,6 +104,7 @@ impl Engine {
                     self.layer.handle_timeout(now);
                     self.registrations.expire(now);
                     self.calls.handle_timeout(stamp());
+                    self.distribution.acd.handle_timeout(now);
                     self.keepalive.handle_timeout(now);
                     self.pbx_registrations.handle_timeout(now);
                 }
@@ -109,6 +120,7 @@ impl Engine {
             self.layer.poll_timeout(),
             self.registrations.next_expiry(),
             self.calls.poll_timeout(),
+            self.distribution.acd.poll_timeout(),
             self.keepalive.poll_timeout(),
             self.pbx_registrations.poll_timeout(),
         ]
@@ -152,6 +164,10 @@ impl Engine {
             while let Some(command) = self.calls.poll_output() {
                 moved = true;
                 self.on_command(command);
+            }
+            for decision in self.distribution.drain(clock::instant()) {
+                moved = true;
+                self.for_calls(decision);
             }
             let trunks = self.trunks.clone();
             // One look at the resolved names for both drains.
@@ -217,6 +233,32 @@ impl Engine {
             Command::Ring {
                 call, extensions, ..
             } => self.ring_chosen(call, &extensions),
+            Command::Queue {
+                call,
+                queue,
+                priority,
+            } => {
+                let joined = self.distribution.acd.arrive(
+                    now,
+                    crate::acd::CallRef(call.0),
+                    &queue,
+                    priority,
+                );
+                if let Err(error) = joined {
+                    tracing::warn!(%call, %error, "a call's queue is gone");
+                    self.calls.hang_up(stamp(), call);
+                }
+            }
+        }
+    }
+
+    /// Does to calls what the ACD decided.
+    fn for_calls(&mut self, decision: super::distribution::ForCalls) {
+        use super::distribution::ForCalls;
+        match decision {
+            ForCalls::Ring { call, extensions } => self.ring_chosen(call, &extensions),
+            ForCalls::Withdraw { call, extensions } => self.calls.withdraw(call, &extensions),
+            ForCalls::HangUp { call } => self.calls.hang_up(stamp(), call),
         }
     }
 
@@ -265,7 +307,12 @@ impl Engine {
                 tracing::info!(call = %id, from = ?from, %digit, "call.digit");
             }
             CallEvent::Answered { id, label } => {
-                tracing::info!(call = %id, %label, "call.answered")
+                tracing::info!(call = %id, %label, "call.answered");
+                self.distribution.answered(clock::instant(), *id, label);
+            }
+            CallEvent::Unanswered { id, label } => {
+                tracing::debug!(call = %id, %label, "call.unanswered");
+                self.distribution.unanswered(clock::instant(), *id, label);
             }
             CallEvent::Ended(summary) => {
                 let media = summary.media.clone().unwrap_or_default();
@@ -273,6 +320,7 @@ impl Engine {
                     code = ?summary.sip_code, packets_from_caller = media.from_caller.packets,
                     lost_from_caller = media.from_caller.lost, packets_from_callee = media.from_callee.packets,
                     lost_from_callee = media.from_callee.lost, "call.ended");
+                self.distribution.ended(clock::instant(), summary.id);
             }
         }
         metrics::gauge!("sip_calls_active").set(self.calls.len() as f64);
@@ -476,7 +524,7 @@ impl Engine {
                 }
                 let mut stream = None;
                 if let Some(anchoring) = &self.anchoring
-                    && (!plan.targets.is_empty() || plan.menu.is_some())
+                    && (!plan.targets.is_empty() || plan.menu.is_some() || plan.queue.is_some())
                 {
                     match anchoring.open(plan.record) {
                         Ok((opened, anchor)) => {

@@ -4,6 +4,7 @@
 
 mod anchoring;
 pub mod cert;
+pub mod distribution;
 mod dns;
 mod engine;
 mod keepalive;
@@ -104,6 +105,8 @@ pub struct SipServer {
     plan: watch::Sender<Arc<dialplan::Plan>>,
     /// The prompts loaded at start, to name those a new plan's menus lack.
     prompts: Prompts,
+    /// Agents' requests to the ACD.
+    agents: mpsc::UnboundedSender<distribution::AgentCommand>,
     trunk_health: TrunkHealth,
     status: SipStatus,
     stop: watch::Sender<bool>,
@@ -180,6 +183,8 @@ impl SipServer {
         let (recorded_tx, recorded_rx) = watch::channel(Recorded::default());
         // Digits the media threads hear, for the calls they belong to.
         let (digits_tx, digits_rx) = mpsc::unbounded_channel();
+        // Agents' requests to the ACD, from the API.
+        let (agents_tx, agents_rx) = mpsc::unbounded_channel();
         let (stop_tx, stop_rx) = watch::channel(false);
         warn_of_missing_prompts(&settings.plan, &settings.prompts);
         let (plan_tx, plan_rx) = watch::channel(settings.plan.clone());
@@ -244,6 +249,7 @@ impl SipServer {
                 trunk_health.clone(),
             ),
             names: names_rx,
+            distribution: distribution::Distribution::default(),
             anchoring: settings
                 .media
                 .map(|media| anchoring::Anchoring::new(media, digits_tx, settings.prompts.clone())),
@@ -252,6 +258,7 @@ impl SipServer {
         let engine_inputs = engine::Inputs {
             inbound: inbound_rx,
             digits: digits_rx,
+            agents: agents_rx,
             stop: stop_rx,
         };
         std::thread::Builder::new()
@@ -274,11 +281,17 @@ impl SipServer {
             recorded: recorded_tx,
             plan: plan_tx,
             prompts: settings.prompts.clone(),
+            agents: agents_tx,
             trunk_health,
             status,
             stop: stop_tx,
             engine: stopped,
         })
+    }
+
+    /// Where the API sends agents' requests to the ACD.
+    pub fn agents(&self) -> Agents {
+        Agents(self.agents.clone())
     }
 
     /// The handle the HTTP server needs to serve SIP over WebSocket at
@@ -345,5 +358,16 @@ fn warn_of_missing_prompts(plan: &dialplan::Plan, prompts: &Prompts) {
                 "a menu's prompt is not in prompts_dir: its callers hear silence (scripts/prompts makes the demo's)"
             );
         }
+    }
+}
+
+/// The API's handle on the ACD in the engine.
+#[derive(Clone, Debug)]
+pub struct Agents(mpsc::UnboundedSender<distribution::AgentCommand>);
+
+impl Agents {
+    /// Sends a request; `false` when the engine has stopped.
+    pub fn send(&self, command: distribution::AgentCommand) -> bool {
+        self.0.send(command).is_ok()
     }
 }

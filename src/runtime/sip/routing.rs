@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use super::dns::Names;
-use crate::calls::{Direction, Local, MenuEntry, Plan, Target};
+use crate::calls::{Direction, Local, MenuEntry, Plan, QueueEntry, Target};
 use crate::dialplan::{self, Action, CallFacts, Source};
 use crate::pbx::trunks::{PeerAddr, PeerHost, Trunk, Trunks};
 use crate::pbx::{self, Number};
@@ -145,6 +145,7 @@ pub fn route(
         },
         media: None,
         menu: None,
+        queue: None,
     };
     match &decision.action {
         Action::Ring {
@@ -213,8 +214,29 @@ pub fn route(
             });
             Route::Ring(Box::new(routed))
         }
-        // Queues come with the contact-centre work.
-        Action::Queue { .. } => Route::Refuse(480, "Temporarily Unavailable".into()),
+        Action::Queue { queue, priority } => {
+            let direction = if from_trunk.is_some() {
+                Direction::Inbound
+            } else {
+                Direction::Internal
+            };
+            let present = present(caller.name.as_deref(), &caller.number, locals.udp);
+            let no_targets = Vec::new();
+            // The queue's ACD says how long each agent's phone rings.
+            let mut routed = plan_for(
+                direction,
+                from_trunk,
+                no_targets,
+                present,
+                Default::default(),
+            );
+            routed.record |= plan.queues().get(queue).is_some_and(|q| q.record);
+            routed.queue = Some(QueueEntry {
+                name: queue.clone(),
+                priority: priority.unwrap_or(0),
+            });
+            Route::Ring(Box::new(routed))
+        }
     }
 }
 

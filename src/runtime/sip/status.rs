@@ -56,6 +56,8 @@ pub struct SipStatus {
     pub trunks: TrunkHealth,
     /// Every configured trunk's name and vendor, in configuration order.
     pub trunk_names: Arc<Vec<(String, String)>>,
+    /// Agents' requests to the ACD in the engine.
+    pub agents: Option<super::Agents>,
 }
 
 impl SipStatus {
