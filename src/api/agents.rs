@@ -77,11 +77,11 @@ async fn login(
     actor: Actor,
     Json(input): Json<LoginInput>,
 ) -> ApiResult<axum::Json<AgentView>> {
-    let agents = agents(&state)?;
     let queues = input.queues.unwrap_or_default();
     if queues.is_empty() {
         return Err(ApiError::invalid("queues", "give at least one queue"));
     }
+    let agents = agents(&state)?;
     let account = super::sip_accounts::own_account(state.repo.as_ref(), actor.user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -146,10 +146,10 @@ async fn pause(
     Json(input): Json<PauseInput>,
 ) -> ApiResult<StatusCode> {
     let reason = input.reason.unwrap_or_default().trim().to_string();
-    if reason.is_empty() || reason.chars().count() > 60 {
+    if reason.is_empty() || reason.chars().count() > 60 || reason.chars().any(char::is_control) {
         return Err(ApiError::invalid(
             "reason",
-            "give a reason of 1 to 60 characters",
+            "give a reason of 1 to 60 characters on one line",
         ));
     }
     let command = AgentCommand::Pause {

@@ -4,6 +4,7 @@ mod helpers;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod agents;
 mod auth;
 mod calls;
 mod classifier;
