@@ -423,6 +423,46 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     assert.equal(await agent.getByRole("link", { name: "Extensions" }).count(), 0);
   });
 
+  test("agent1 logs in to the sales queue; a PBX call to it waits with music, rings agent1's softphone and is answered", async () => {
+    const agent1 = await apiLogin(server.baseUrl, "agent1");
+    const page = await open("agent1");
+    const softphone = page.getByRole("complementary", { name: "Phone" });
+    await softphone.getByTestId("softphone-registration").filter({ hasText: "Ready" }).waitFor();
+    const joined = await agent1.post("/agent/login", { queues: ["sales"] });
+    assert.equal(joined.status, 200, JSON.stringify(joined.body));
+    assert.equal(joined.body.state, "available");
+    const pbx = trunkCallsAndTalks(server.sip, "700");
+    await softphone.getByTestId("softphone-call-state").filter({ hasText: "Incoming call" }).waitFor({ timeout: 20_000 });
+    const supervisor = await apiLogin(server.baseUrl, "supervisor");
+    const floor = await supervisor.get("/acd");
+    assert.equal(floor.status, 200);
+    assert.equal(floor.body.agents.find((a) => a.extension === joined.body.extension).state, "ringing");
+    await softphone.getByRole("button", { name: "Answer" }).click();
+    await softphone.getByTestId("softphone-timer").waitFor();
+    let stats;
+    for (let i = 0; i < 40; i++) {
+      stats = await page.evaluate(() => window.switchboardPhone.stats());
+      if (stats.packetsReceived > 100 && stats.audioLevel > 0) break;
+      await page.waitForTimeout(200);
+    }
+    assert.ok(stats.packetsReceived > 100 && stats.audioLevel > 0, `the agent hears the caller: ${JSON.stringify(stats)}`);
+    const end = await pbx;
+    assert.ok(end.ok, `the PBX's side: ${end.log}`);
+    await softphone.getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();
+    // The talk is over: agent1 wraps up, and the queue counts the call.
+    let after;
+    for (let i = 0; i < 25; i++) {
+      after = (await supervisor.get("/acd")).body;
+      if (after.queues[0]?.answered === 1) break;
+      await page.waitForTimeout(200);
+    }
+    const sales = after.queues.find((q) => q.queue === "sales");
+    assert.equal(sales.answered, 1, JSON.stringify(after));
+    assert.equal(after.agents.find((a) => a.extension === joined.body.extension).state, "wrap_up");
+    const left = await agent1.post("/agent/logout", {});
+    assert.equal(left.status, 204);
+  });
+
   test("a call from the PBX trunk rings agent1's softphone, which answers and hears the caller", async () => {
     const phone = await agent1Api.get("/sip/phone");
     const page = await open("agent1");

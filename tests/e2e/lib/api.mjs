@@ -7,7 +7,23 @@ export async function apiLogin(baseUrl, username, password = "demo") {
   });
   if (res.status !== 200) throw new Error(`API login as ${username}: ${res.status} ${await res.text()}`);
   const body = await res.json();
-  return { token: body.token, user: body.user, get: (path) => apiGet(baseUrl, body.token, path) };
+  return {
+    token: body.token,
+    user: body.user,
+    get: (path) => apiGet(baseUrl, body.token, path),
+    post: (path, json) => apiPost(baseUrl, body.token, path, json),
+  };
+}
+
+/** A POST of JSON: { status, body }. */
+export async function apiPost(baseUrl, token, path, json) {
+  const res = await fetch(`${baseUrl}/api/v1${path}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify(json),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
 /** A GET whose answer is bytes: { status, headers, bytes }. */
