@@ -21,6 +21,7 @@ use crate::runtime::sip::distribution::{AcdStatus, AgentCommand, AgentView};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/agent", get(me))
+        .route("/agent/queues", get(queues))
         .route("/agent/login", post(login))
         .route("/agent/logout", post(logout))
         .route("/agent/ready", post(ready))
@@ -96,6 +97,22 @@ async fn login(
         .await?
         .map_err(|message| ApiError::invalid("queues", message))?;
     me(State(state), actor).await
+}
+
+/// The queues an agent may log in to: the dialplan's.
+#[utoipa::path(get, path = "/api/v1/agent/queues", tag = "agents",
+    responses((status = 200, body = QueueNames)))]
+async fn queues(State(state): State<AppState>, _actor: Actor) -> ApiResult<axum::Json<QueueNames>> {
+    let agents = agents(&state)?;
+    let (reply, answer) = oneshot::channel();
+    let status = ask(&agents, AgentCommand::Status { reply }, answer).await?;
+    let items = status.queues.into_iter().map(|q| q.queue).collect();
+    Ok(axum::Json(QueueNames { items }))
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct QueueNames {
+    pub items: Vec<String>,
 }
 
 /// Your state in the queues.

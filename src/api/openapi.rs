@@ -31,7 +31,7 @@ use super::AppState;
         super::sip_accounts::phone,
         super::calls::list_calls, super::calls::get_call, super::calls::recording,
         super::agents::login, super::agents::me, super::agents::logout, super::agents::ready,
-        super::agents::pause, super::agents::status,
+        super::agents::pause, super::agents::status, super::agents::queues,
     ),
     tags(
         (name = "auth", description = "Log in and out"),

@@ -9,6 +9,7 @@ import { NotFound } from "./components/NotFound";
 import { TasksPage } from "./tasks/TasksPage";
 import { CallsPage } from "./calls/CallsPage";
 import { ExtensionsPage } from "./telephony/ExtensionsPage";
+import { QueuesPage } from "./telephony/QueuesPage";
 
 export function App() {
   return (
@@ -22,6 +23,7 @@ export function App() {
         <Route path="/tasks" element={<TasksPage />} />
         <Route path="/calls" element={<CallsPage />} />
         <Route path="/extensions" element={<ExtensionsPage />} />
+        <Route path="/queues" element={<QueuesPage />} />
         <Route path="*" element={<NotFound what="page" />} />
       </Route>
     </Routes>

@@ -14,6 +14,8 @@ import type {
   LoginResponse,
   Me,
   Page,
+  AcdStatus,
+  AgentView,
   Phone,
   Registration,
   SipAccount,
@@ -79,6 +81,14 @@ export const api = {
   updateSipAccount: (id: Id, body: Partial<Pick<SipAccount, "record" | "enabled" | "display_name">>) =>
     http.patch<SipAccount>(`/sip/accounts/${seg(id)}`, body),
   registrations: () => http.get<{ items: Registration[] }>("/sip/registrations"),
+
+  agent: () => http.get<AgentView>("/agent"),
+  agentQueues: () => http.get<{ items: string[] }>("/agent/queues"),
+  agentLogin: (queues: string[]) => http.post<AgentView>("/agent/login", { queues }),
+  agentPause: (reason: string) => http.post<void>("/agent/pause", { reason }),
+  agentReady: () => http.post<void>("/agent/ready"),
+  agentLogout: () => http.post<void>("/agent/logout"),
+  acd: () => http.get<AcdStatus>("/acd"),
 
   /** The caller's own extension, for the softphone (404 without one). */
   phone: () => http.get<Phone>("/sip/phone"),

@@ -280,3 +280,34 @@ export interface Registration {
     expires_in: number;
   }[];
 }
+
+/** An agent in the contact centre's queues. */
+export interface AgentView {
+  agent: Id;
+  extension: string;
+  /** available, ringing, on_call, wrap_up, paused, offline */
+  state: string;
+  reason: string | null;
+  /** Seconds in this state. */
+  for_s: number;
+  queues: string[];
+}
+
+/** A queue in the supervisors' live view. */
+export interface QueueView {
+  queue: string;
+  waiting: number;
+  longest_wait_s: number;
+  agents: Record<string, number>;
+  answered: number;
+  abandoned: number;
+  overflowed: number;
+  service_level_pct: number | null;
+  average_answer_s: number | null;
+  abandon_rate_pct: number | null;
+}
+
+export interface AcdStatus {
+  agents: AgentView[];
+  queues: QueueView[];
+}

@@ -21,6 +21,7 @@ export function TopBar() {
         {canWrite(me, "clients") && <NavLink to="/clients/new">New client</NavLink>}
         <NavLink to="/tasks">My tasks</NavLink>
         {canRead(me, "calls") && <NavLink to="/calls">Calls</NavLink>}
+        {canRead(me, "telephony") && <NavLink to="/queues">Queues</NavLink>}
         {canRead(me, "telephony") && <NavLink to="/extensions">Extensions</NavLink>}
       </nav>
       <div className="topbar-user">

@@ -2,6 +2,7 @@
 // pad, the call in progress with its timer, hold, mute and DTMF, and the
 // audio devices. An incoming call rings here (and in the tab's title).
 import { useEffect, useState } from "react";
+import { AgentQueues } from "./AgentQueues";
 import { DIAL_PAD, formatDuration } from "./dialing";
 import { usePhone } from "./usePhone";
 
@@ -66,6 +67,7 @@ export function Softphone() {
           {REGISTRATION_LABEL[phone.registration]}
         </span>
       </header>
+      <AgentQueues />
 
       {call && (
         <section className={`softphone-call ${ringing ? "ringing" : ""}`} data-testid="softphone-call" role="status">
