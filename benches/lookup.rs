@@ -52,6 +52,7 @@ async fn run(backend: &str, clients: u64, requests: usize) {
         metrics: None,
         sip: None,
         recordings: None,
+        events: Default::default(),
     };
     let app = router(state, Path::new("/nonexistent"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

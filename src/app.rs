@@ -49,6 +49,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         sip_realm: settings.sip_realm.as_str().into(),
         metrics: Some(metrics),
         recordings: Some(settings.recordings_dir.clone()),
+        events: Default::default(),
         sip: Some({
             let mut status = sip.status();
             let (server, dir) = (sip.clone(), settings.dialplans.clone());
@@ -58,6 +59,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             status
         }),
     };
+    // Screen pops: each call offered to an agent goes to their open tabs.
+    tokio::spawn(
+        state
+            .events
+            .clone()
+            .deliver_offers(repo.clone(), sip.offers()),
+    );
     let sessions_repo = repo.clone();
     let sessions: crate::runtime::sip::ws::Sessions = Arc::new(move |headers| {
         let repo = sessions_repo.clone();

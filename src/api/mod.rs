@@ -23,6 +23,7 @@ pub mod calls;
 pub mod classifier;
 pub mod clients;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod health;
 pub mod interactions;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub sip: Option<crate::runtime::sip::SipStatus>,
     /// Where call recordings are; `None`: none are served.
     pub recordings: Option<std::path::PathBuf>,
+    /// The users' open event sockets (screen pops).
+    pub events: events::EventHub,
 }
 
 /// The whole HTTP application.
@@ -65,6 +68,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .merge(sip_accounts::router())
         .merge(sip_status::router())
         .merge(agents::router())
+        .merge(events::router())
         .merge(calls::router())
         .merge(openapi::router())
         .fallback(|| async { error::ApiError::NotFound });

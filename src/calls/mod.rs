@@ -344,6 +344,18 @@ impl Calls {
         self.deadlines.keys().next().map(|(at, _, _)| *at)
     }
 
+    /// Who a call in progress is from and what they dialled: the caller's
+    /// number as received, its E.164 form and name, and the called number.
+    pub fn parties(&self, id: CallId) -> Option<(&str, Option<&str>, Option<&str>, &str)> {
+        let plan = &self.calls.get(&id)?.plan;
+        Some((
+            &plan.caller,
+            plan.caller_e164.as_deref(),
+            plan.caller_name.as_deref(),
+            &plan.called,
+        ))
+    }
+
     /// Reports the client transaction a [`Command::Send`] started.
     pub fn sent(&mut self, token: u64, tx: ClientTx) {
         if let Some(pending) = self.tokens.remove(&token) {

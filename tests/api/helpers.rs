@@ -75,6 +75,7 @@ impl TestApp {
             sip_realm: SIP_REALM.into(),
             metrics: None,
             sip: None,
+            events: Default::default(),
         };
         let app = router(state, std::path::Path::new("/nonexistent"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

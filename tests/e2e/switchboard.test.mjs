@@ -441,10 +441,20 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     await agentRow.filter({ hasText: "paused (Lunch)" }).waitFor();
     await queues.getByRole("button", { name: "Ready" }).click();
     await queues.getByTestId("agent-state").filter({ hasText: "Available" }).waitFor();
+    // The PBX's caller is a client of agent1's: their card pops up.
+    const agent1 = await apiLogin(server.baseUrl, "agent1");
+    const clientName = `Ann Caller ${stamp}`;
+    const created = await agent1.post("/clients", { kind: "individual", name: clientName, phones: [{ number: "+49 30 123456" }] });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
     const pbx = trunkCallsAndTalks(server.sip, "700");
+    const pop = page.getByRole("dialog", { name: "Incoming call" });
+    await pop.getByTestId("screen-pop-client").filter({ hasText: clientName }).waitFor({ timeout: 20_000 });
+    assert.match(await pop.innerText(), /Queue sales/);
     await softphone.getByTestId("softphone-call-state").filter({ hasText: "Incoming call" }).waitFor({ timeout: 20_000 });
     await agentRow.filter({ hasText: "ringing" }).waitFor();
-    await softphone.getByRole("button", { name: "Answer" }).click();
+    assert.equal(await supervisor.getByTestId("screen-pop").count(), 0, "only the rung agent's screen pops");
+    // Answering from the card answers the phone.
+    await pop.getByRole("button", { name: "Answer" }).click();
     await softphone.getByTestId("softphone-timer").waitFor();
     let stats;
     for (let i = 0; i < 40; i++) {

@@ -71,12 +71,29 @@ pub struct Distribution {
     applied: Option<Arc<Queues>>,
 }
 
+/// A call offered to an agent (their phone is about to ring), for the
+/// screen pop on their web app.
+#[derive(Debug, Clone)]
+pub struct Offered {
+    pub agent: UserId,
+    pub call: CallId,
+    pub queue: String,
+    /// The caller's number as received, its E.164 form and name.
+    pub caller: String,
+    pub caller_e164: Option<String>,
+    pub caller_name: Option<String>,
+    /// The number the caller dialled (the DID).
+    pub called: String,
+}
+
 /// What the engine must do to calls for the ACD.
 #[derive(Debug)]
 pub enum ForCalls {
-    /// Ring these extensions with the call.
+    /// Ring these agents' extensions with the call.
     Ring {
         call: CallId,
+        queue: String,
+        agents: Vec<UserId>,
         extensions: Vec<String>,
     },
     /// Stop ringing these extensions.
@@ -160,9 +177,15 @@ impl Distribution {
         let mut out = Vec::new();
         while let Some(output) = self.acd.poll_output() {
             match output {
-                crate::acd::Output::Offer { call, agents, .. } => out.push(ForCalls::Ring {
+                crate::acd::Output::Offer {
+                    call,
+                    queue,
+                    agents,
+                } => out.push(ForCalls::Ring {
                     call: CallId(call.0),
+                    queue,
                     extensions: self.extensions_of(&agents),
+                    agents,
                 }),
                 crate::acd::Output::Withdraw { call, agents } => out.push(ForCalls::Withdraw {
                     call: CallId(call.0),

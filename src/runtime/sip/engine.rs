@@ -53,6 +53,8 @@ pub struct Engine {
     pub anchoring: Option<super::anchoring::Anchoring>,
     /// The queues and agents (the ACD).
     pub distribution: super::distribution::Distribution,
+    /// Calls offered to agents, for their screen pop.
+    pub offers: Option<tokio::sync::broadcast::Sender<super::distribution::Offered>>,
 }
 
 /// What the engine listens to besides its timers.
@@ -256,7 +258,30 @@ impl Engine {
     fn for_calls(&mut self, decision: super::distribution::ForCalls) {
         use super::distribution::ForCalls;
         match decision {
-            ForCalls::Ring { call, extensions } => self.ring_chosen(call, &extensions),
+            ForCalls::Ring {
+                call,
+                queue,
+                agents,
+                extensions,
+            } => {
+                // The card is on its way before the phone rings.
+                if let (Some(offers), Some((caller, e164, name, called))) =
+                    (&self.offers, self.calls.parties(call))
+                {
+                    for agent in agents {
+                        let _ = offers.send(super::distribution::Offered {
+                            agent,
+                            call,
+                            queue: queue.clone(),
+                            caller: caller.to_string(),
+                            caller_e164: e164.map(str::to_string),
+                            caller_name: name.map(str::to_string),
+                            called: called.to_string(),
+                        });
+                    }
+                }
+                self.ring_chosen(call, &extensions);
+            }
             ForCalls::Withdraw { call, extensions } => self.calls.withdraw(call, &extensions),
             ForCalls::HangUp { call } => self.calls.hang_up(stamp(), call),
         }

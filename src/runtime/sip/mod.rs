@@ -107,6 +107,8 @@ pub struct SipServer {
     prompts: Prompts,
     /// Agents' requests to the ACD.
     agents: mpsc::UnboundedSender<distribution::AgentCommand>,
+    /// Calls offered to agents, as they are offered.
+    offers: tokio::sync::broadcast::Sender<distribution::Offered>,
     trunk_health: TrunkHealth,
     status: SipStatus,
     stop: watch::Sender<bool>,
@@ -185,6 +187,9 @@ impl SipServer {
         let (digits_tx, digits_rx) = mpsc::unbounded_channel();
         // Agents' requests to the ACD, from the API.
         let (agents_tx, agents_rx) = mpsc::unbounded_channel();
+        // Calls offered to agents, for their screen pops (lagging
+        // listeners lose the oldest, never the engine's time).
+        let (offers_tx, _) = tokio::sync::broadcast::channel(1024);
         let (stop_tx, stop_rx) = watch::channel(false);
         warn_of_missing_prompts(&settings.plan, &settings.prompts);
         let (plan_tx, plan_rx) = watch::channel(settings.plan.clone());
@@ -250,6 +255,7 @@ impl SipServer {
             ),
             names: names_rx,
             distribution: distribution::Distribution::default(),
+            offers: Some(offers_tx.clone()),
             anchoring: settings
                 .media
                 .map(|media| anchoring::Anchoring::new(media, digits_tx, settings.prompts.clone())),
@@ -282,11 +288,17 @@ impl SipServer {
             plan: plan_tx,
             prompts: settings.prompts.clone(),
             agents: agents_tx,
+            offers: offers_tx,
             trunk_health,
             status,
             stop: stop_tx,
             engine: stopped,
         })
+    }
+
+    /// Every call offered to an agent from now on (the screen pops).
+    pub fn offers(&self) -> tokio::sync::broadcast::Receiver<distribution::Offered> {
+        self.offers.subscribe()
     }
 
     /// Where the API sends agents' requests to the ACD.

@@ -311,3 +311,24 @@ export interface AcdStatus {
   agents: AgentView[];
   queues: QueueView[];
 }
+
+/** The client card of a caller's number (GET /clients/lookup and screen pops). */
+export interface ScreenPop {
+  client: Client;
+  contact_person: ContactPerson | null;
+  classifier: { path: { id: Id; name: string }[] }[] | unknown[];
+  recent_interactions: Interaction[];
+  open_tasks: Task[];
+}
+
+/** A call offered to this agent: their phone is about to ring. */
+export interface CallOffered {
+  type: "call.offered";
+  call_id: string;
+  queue: string;
+  called: string;
+  caller: string;
+  caller_e164: string | null;
+  caller_name: string | null;
+  card: ScreenPop | null;
+}

@@ -1,5 +1,6 @@
 import { Outlet } from "react-router-dom";
 import { ReferenceDataProvider } from "../lib/ReferenceData";
+import { ScreenPop } from "../phone/ScreenPop";
 import { Softphone } from "../phone/Softphone";
 import { TopBar } from "./TopBar";
 
@@ -10,6 +11,7 @@ export function Layout() {
       <TopBar />
       <div className="workspace">
         <main className="content">
+          <ScreenPop />
           <Outlet />
         </main>
         <Softphone />

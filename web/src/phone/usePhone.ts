@@ -8,6 +8,7 @@ import type { RTCSessionEvent, UA } from "jssip/lib/UA";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/endpoints";
 import type { Phone } from "../api/types";
+import { ANSWER_EVENT } from "./answerEvent";
 import { describeFailure, normaliseDialled } from "./dialing";
 
 export type Registration = "connecting" | "registered" | "offline" | "failed";
@@ -238,8 +239,17 @@ export function usePhone() {
   );
 
   const answer = useCallback(() => {
-    session.current?.answer({ mediaConstraints: mediaConstraints(), pcConfig: { iceServers: [] } });
+    const s = session.current;
+    if (s && s.direction === "incoming" && !s.isEstablished() && !s.isEnded()) {
+      s.answer({ mediaConstraints: mediaConstraints(), pcConfig: { iceServers: [] } });
+    }
   }, [mediaConstraints]);
+
+  // The screen pop's Answer button answers here.
+  useEffect(() => {
+    window.addEventListener(ANSWER_EVENT, answer);
+    return () => window.removeEventListener(ANSWER_EVENT, answer);
+  }, [answer]);
 
   const hangUp = useCallback(() => {
     const s = session.current;
