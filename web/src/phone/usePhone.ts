@@ -50,10 +50,16 @@ function restartIce(s: RTCSession): boolean {
  */
 function recoverIce(s: RTCSession, pc: RTCPeerConnection) {
   let timer: number | undefined;
+  const broken = () => pc.iceConnectionState === "failed" || pc.iceConnectionState === "disconnected";
+  // A re-INVITE already under way (a hold) makes JsSIP refuse a new one:
+  // try again a second later while the path is still broken.
+  const attempt = () => {
+    if (broken() && !restartIce(s) && !s.isEnded()) timer = window.setTimeout(attempt, 1000);
+  };
   pc.addEventListener("iceconnectionstatechange", () => {
     window.clearTimeout(timer);
-    if (pc.iceConnectionState === "failed") restartIce(s);
-    else if (pc.iceConnectionState === "disconnected") timer = window.setTimeout(() => restartIce(s), 3000);
+    if (pc.iceConnectionState === "failed") attempt();
+    else if (pc.iceConnectionState === "disconnected") timer = window.setTimeout(attempt, 3000);
   });
 }
 
