@@ -1383,3 +1383,71 @@ async fn phone_with(
     assert!(ok, "{extension} registers: {log}");
     (phone, child)
 }
+
+#[tokio::test]
+async fn an_agent_whose_phone_goes_away_is_paused_and_made_available_when_it_is_back() {
+    use switchboard::ids::UserId;
+    use switchboard::runtime::sip::distribution::{AgentCommand, PHONE_OFFLINE};
+    let mut settings = settings();
+    let plan = "[queue.sales]\n";
+    settings.plan = Arc::new(
+        switchboard::dialplan::load(&[("dialplans/queues.toml".into(), plan.into())]).unwrap(),
+    );
+    let server = SipServer::start(settings, accounts(), None)
+        .await
+        .expect("SIP binds");
+    let contact = format!("127.0.0.1:{}", free_port());
+    let (ok, log) = register(
+        "register.xml",
+        server.udp_addr,
+        "u1",
+        "1001",
+        "demo1001",
+        &contact,
+    )
+    .await;
+    assert!(ok, "{log}");
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    server.agents().send(AgentCommand::Login {
+        agent: UserId(1),
+        extension: "1001".into(),
+        queues: vec!["sales".into()],
+        reply,
+    });
+    answer.await.unwrap().unwrap();
+    let state = || async {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        server.agents().send(AgentCommand::Status { reply });
+        let status = answer.await.unwrap();
+        let agent = status.agents.into_iter().next().unwrap();
+        (agent.state, agent.reason)
+    };
+    assert_eq!(state().await, ("available".to_string(), None));
+    let (ok, log) = register(
+        "unregister.xml",
+        server.udp_addr,
+        "u1",
+        "1001",
+        "demo1001",
+        &contact,
+    )
+    .await;
+    assert!(ok, "{log}");
+    assert_eq!(
+        state().await,
+        ("paused".to_string(), Some(PHONE_OFFLINE.to_string())),
+        "no call is offered to a phone that is not there"
+    );
+    let (ok, log) = register(
+        "register.xml",
+        server.udp_addr,
+        "u1",
+        "1001",
+        "demo1001",
+        &contact,
+    )
+    .await;
+    assert!(ok, "{log}");
+    assert_eq!(state().await, ("available".to_string(), None));
+    server.stop().await;
+}

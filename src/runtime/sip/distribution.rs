@@ -14,6 +14,9 @@ use crate::calls::CallId;
 use crate::dialplan::Queues;
 use crate::ids::UserId;
 
+/// The reason an agent is paused while no phone of theirs is registered.
+pub const PHONE_OFFLINE: &str = "phone offline";
+
 /// What agents (through the API) ask of the ACD.
 #[derive(Debug)]
 pub enum AgentCommand {
@@ -147,6 +150,30 @@ impl Distribution {
             AgentCommand::Pause { agent, reason } => self.acd.pause(now, agent, &reason),
             AgentCommand::Status { reply } => {
                 let _ = reply.send(self.status(now));
+            }
+        }
+    }
+
+    /// Pauses an agent whose phone has gone (no registration left: the
+    /// browser closed, the desk phone unplugged) so calls are not offered
+    /// to nowhere, and makes them available again when it is back. Only a
+    /// pause this made is undone.
+    pub fn presence(&mut self, now: Instant, online: impl Fn(&str) -> bool) {
+        for (agent, (extension, _)) in &self.agents {
+            let Some((state, _)) = self.acd.agent(*agent) else {
+                continue;
+            };
+            let here = online(extension);
+            match state {
+                AgentState::Paused(reason) if here && reason == PHONE_OFFLINE => {
+                    self.acd.ready(now, *agent);
+                }
+                AgentState::Available | AgentState::Ringing(_) | AgentState::WrapUp { .. }
+                    if !here =>
+                {
+                    self.acd.pause(now, *agent, PHONE_OFFLINE);
+                }
+                _ => {}
             }
         }
     }

@@ -84,6 +84,8 @@ impl Engine {
             tokio::select! {
                 Some(command) = agents.recv() => {
                     self.distribution.command(clock::instant(), command);
+                    // An agent logging in without a phone is paused at once.
+                    self.reconcile_presence();
                 }
                 Some(digit) = digits.recv() => {
                     self.calls.on_digit(stamp(), CallId(digit.tag), digit.side, digit.digit);
@@ -97,6 +99,7 @@ impl Engine {
                         self.layer.flow_failed(flow);
                         if let Some(connection) = flow.connection {
                             self.registrations.flow_closed(connection);
+                            self.reconcile_presence();
                         }
                     }
                     None => return,
@@ -151,6 +154,17 @@ impl Engine {
     /// layer's events feed the calls, whose commands feed the layer.
     async fn drain(&mut self) {
         loop {
+            self.drain_cores().await;
+            // Phones that came or went may change agents' states, whose
+            // consequences for calls are drained in turn.
+            if !self.drain_notices() {
+                break;
+            }
+        }
+    }
+
+    async fn drain_cores(&mut self) {
+        loop {
             let mut moved = false;
             while let Some(output) = self.layer.poll_output() {
                 moved = true;
@@ -185,6 +199,11 @@ impl Engine {
                 break;
             }
         }
+    }
+
+    /// Logs the registrations' notices and publishes the registered phones
+    /// when they changed; `true` then (the agents' presence was looked at).
+    fn drain_notices(&mut self) -> bool {
         let mut changed = false;
         for notice in self.registrations.drain_notices() {
             changed |= matches!(
@@ -196,7 +215,18 @@ impl Engine {
         if changed {
             self.status
                 .publish(clock::instant(), self.registrations.registered());
+            self.reconcile_presence();
         }
+        changed
+    }
+
+    /// Agents whose phones came or went (see `Distribution::presence`).
+    fn reconcile_presence(&mut self) {
+        let now = clock::instant();
+        let registrations = &self.registrations;
+        self.distribution.presence(now, |extension| {
+            !registrations.contacts(now, extension).is_empty()
+        });
     }
 
     fn on_command(&mut self, command: Command) {
