@@ -20,6 +20,8 @@ pub enum Next {
         extensions: Vec<String>,
         timeout: Duration,
     },
+    /// Wait in this queue for an agent; the caller has chosen.
+    Queue(String),
     /// Hang up: the goodbye has been played.
     HangUp,
 }
@@ -136,6 +138,12 @@ impl InMenu {
                     extensions,
                     timeout,
                 }
+            }
+            Choice::Queue(name) => {
+                self.done = true;
+                self.waiting = false;
+                self.queue.clear();
+                Next::Queue(name)
             }
             Choice::Menu(name) => self.go_to(&name),
             Choice::Repeat => {

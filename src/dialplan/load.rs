@@ -35,8 +35,14 @@ pub fn load(files: &[(String, String)]) -> Result<Plan, Vec<PlanError>> {
     let every_file_parsed = documents.len() == files.len();
     let schedules = Schedules::build(&documents, every_file_parsed, &mut errors);
     let rules = build_rules(&documents, &schedules, &mut errors);
-    let menus = build_menus(&documents, &rules, every_file_parsed, &mut errors);
-    let queues = build_queues(&documents, &rules, every_file_parsed, &mut errors);
+    let (menus, to_queues) = build_menus(&documents, &rules, every_file_parsed, &mut errors);
+    let queues = build_queues(
+        &documents,
+        &rules,
+        to_queues,
+        every_file_parsed,
+        &mut errors,
+    );
     if errors.is_empty() {
         return Ok(Plan {
             rules,
@@ -301,7 +307,7 @@ fn build_menus(
     rules: &[Rule],
     complete: bool,
     errors: &mut Vec<PlanError>,
-) -> Menus {
+) -> (Menus, Vec<(usize, QueueReference)>) {
     let mut menus = Menus::default();
     let mut defined_at: HashMap<String, String> = HashMap::new();
     let mut references: Vec<(usize, MenuReference)> = Vec::new();
@@ -331,8 +337,22 @@ fn build_menus(
             }
         }
     }
+    // Keys that send to a queue are checked with the queues.
+    let (to_queues, references): (Vec<_>, Vec<_>) =
+        references.into_iter().partition(|(_, r)| r.queue);
+    let to_queues = to_queues
+        .into_iter()
+        .map(|(index, r)| {
+            let reference = QueueReference {
+                name: r.name,
+                span: r.span,
+                key: "queue",
+            };
+            (index, reference)
+        })
+        .collect();
     if !complete {
-        return menus;
+        return (menus, to_queues);
     }
     let known = |name: &str| defined_at.contains_key(name);
     let defined = defined_names(&defined_at);
@@ -361,7 +381,7 @@ fn build_menus(
             }
         }
     }
-    menus
+    (menus, to_queues)
 }
 
 /// Every queue of every file, with names unique across files, and every
@@ -369,12 +389,13 @@ fn build_menus(
 fn build_queues(
     documents: &[Document<'_>],
     rules: &[Rule],
+    from_menus: Vec<(usize, QueueReference)>,
     complete: bool,
     errors: &mut Vec<PlanError>,
 ) -> Queues {
     let mut queues = Queues::default();
     let mut defined_at: HashMap<String, String> = HashMap::new();
-    let mut references: Vec<(usize, QueueReference)> = Vec::new();
+    let mut references: Vec<(usize, QueueReference)> = from_menus;
     for (index, document) in documents.iter().enumerate() {
         let mut sink = Sink::new(document.file, document.text, errors);
         for (name, value) in &document.queues {
@@ -410,8 +431,8 @@ fn build_queues(
             let document = &documents[index];
             let mut sink = Sink::new(document.file, document.text, errors);
             let message = format!(
-                "overflow: unknown queue {:?} (defined: {defined})",
-                reference.name
+                "{}: unknown queue {:?} (defined: {defined})",
+                reference.key, reference.name
             );
             sink.error(&reference.span, message);
         }

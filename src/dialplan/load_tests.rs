@@ -334,6 +334,9 @@ fallback = { ring = "1001" }
 2 = { ring = ["1002", "1003"], ring_timeout = 20 }
 3 = { menu = "support" }
 "*" = { repeat = true }
+4 = { queue = "sales" }
+
+[queue.sales]
 
 [menu.support]
 greeting = "support"
@@ -360,7 +363,13 @@ fn menus_load_with_their_keys_defaults_and_prompts() {
     );
     assert_eq!(main.keys.get(&'3'), Some(&Choice::Menu("support".into())));
     assert_eq!(main.keys.get(&'*'), Some(&Choice::Repeat));
-    assert_eq!(main.keys.get(&'4'), None);
+    assert_eq!(main.keys.get(&'4'), Some(&Choice::Queue("sales".into())));
+    assert_eq!(main.keys.get(&'5'), None);
+    let unknown = MENUS.replace("queue = \"sales\"", "queue = \"sale\"");
+    assert_eq!(
+        errors(&[("dialplans/main.toml", &unknown)]),
+        ["dialplans/main.toml:19: queue: unknown queue \"sale\" (defined: sales)"]
+    );
     let support: &Menu = plan.menus().get("support").unwrap();
     assert_eq!(
         (support.timeout, support.tries, support.invalid.as_deref()),
@@ -394,7 +403,7 @@ fn menu_mistakes_are_each_reported_at_their_line() {
             "dialplans/main.toml:11: tries: 0 is out of range (1 to 10)",
             "dialplans/main.toml:17: menu: unknown menu \"suport\" (defined: main, support)",
             "dialplans/main.toml:18: keys: \"x\" is not a key (one of 0-9, * and #)",
-            "dialplans/main.toml:22: a choice has one action, not ring and menu",
+            "dialplans/main.toml:25: a choice has one action, not ring and menu",
         ]
     );
     let missing = "[menu.m]\ntimeout = 3\n";

@@ -15,6 +15,7 @@
 //! 1 = { ring = "1001" }
 //! 2 = { ring = ["1002", "1003"], ring_timeout = 20 }
 //! 3 = { menu = "support" }
+//! 4 = { queue = "sales" }       # wait for an agent
 //! "*" = { repeat = true }
 //! ```
 
@@ -92,6 +93,8 @@ pub enum Choice {
     },
     /// Go to another menu.
     Menu(String),
+    /// Wait in a contact-centre queue for an agent.
+    Queue(String),
     /// Play this menu's greeting again.
     Repeat,
 }
@@ -122,13 +125,16 @@ pub(super) struct RawChoice {
     ring: Option<Spanned<Strings>>,
     ring_timeout: Option<Spanned<u64>>,
     menu: Option<Spanned<String>>,
+    queue: Option<Spanned<String>>,
     repeat: Option<Spanned<bool>>,
 }
 
-/// A menu another one (or a rule) names, to check once all are known.
+/// A menu (or, with `queue`, a queue) a key names, to check once all are
+/// known.
 pub(super) struct MenuReference {
     pub name: String,
     pub span: Range<usize>,
+    pub queue: bool,
 }
 
 impl RawMenu {
@@ -208,12 +214,13 @@ impl RawChoice {
         let given = [
             self.ring.as_ref().map(|_| "ring"),
             self.menu.as_ref().map(|_| "menu"),
+            self.queue.as_ref().map(|_| "queue"),
             self.repeat.as_ref().map(|_| "repeat"),
         ];
         let given: Vec<&str> = given.into_iter().flatten().collect();
         if given.len() != 1 {
             let message = if given.is_empty() {
-                "a choice needs one of ring, menu or repeat = true".to_string()
+                "a choice needs one of ring, menu, queue or repeat = true".to_string()
             } else {
                 format!("a choice has one action, not {}", given.join(" and "))
             };
@@ -266,8 +273,22 @@ impl RawChoice {
             references.push(MenuReference {
                 name: menu.get_ref().clone(),
                 span: menu.span(),
+                queue: false,
             });
             return Some(Choice::Menu(menu.get_ref().clone()));
+        }
+        if let Some(queue) = &self.queue {
+            if !is_name(queue.get_ref()) {
+                let message = format!("queue {:?}: {NAME_RULE}", queue.get_ref());
+                sink.error(&queue.span(), message);
+                return None;
+            }
+            references.push(MenuReference {
+                name: queue.get_ref().clone(),
+                span: queue.span(),
+                queue: true,
+            });
+            return Some(Choice::Queue(queue.get_ref().clone()));
         }
         match &self.repeat {
             Some(repeat) if *repeat.get_ref() => Some(Choice::Repeat),

@@ -84,10 +84,13 @@ struct RawRelax {
     by: u8,
 }
 
-/// A queue another names (as its overflow), to check once all are known.
+/// A queue another names (as its overflow) or a menu's key sends to, to
+/// check once all are known.
 pub(super) struct QueueReference {
     pub name: String,
     pub span: Range<usize>,
+    /// The key that names it, for the message.
+    pub key: &'static str,
 }
 
 impl RawQueue {
@@ -172,6 +175,7 @@ impl RawQueue {
                     references.push(QueueReference {
                         name: other.into(),
                         span: o.span(),
+                        key: "overflow",
                     });
                     Some(Overflow::Queue(other.into()))
                 }

@@ -283,6 +283,14 @@ impl Calls {
                 });
                 None
             }
+            Next::Queue(name) => {
+                // From here on the call waits as a queue's does.
+                self.stop_playing(call);
+                let menu = call.menu.as_mut()?;
+                menu.place = None;
+                menu.queue = Some(crate::calls::QueueEntry { name, priority: 0 });
+                self.begin(now, call, Start::Queue)
+            }
             Next::HangUp => {
                 self.stop_playing(call);
                 self.bye_caller(call);

@@ -11,7 +11,9 @@ invalid = "invalid"
 goodbye = "goodbye"
 timeout = 5
 tries = 2
-keys = { 1 = { ring = "1001", ring_timeout = 20 } }
+keys = { 1 = { ring = "1001", ring_timeout = 20 }, 4 = { queue = "sales" } }
+
+[queue.sales]
 "#;
 
 /// A bench whose next call a menu answers; the greeting lasts 3 s.
@@ -423,5 +425,34 @@ fn a_withdrawn_offer_is_cancelled_and_an_overflow_hangs_the_caller_up() {
     assert_eq!(
         (ended.outcome, ended.hangup_by),
         (Outcome::NoAnswer, Some(Party::System))
+    );
+}
+
+#[test]
+fn a_key_can_send_the_caller_to_a_queue_where_it_waits_with_music() {
+    let mut bench = menu_bench();
+    bench.call(0, true);
+    key(&mut bench, '4');
+    assert_eq!(bench.queued, [(CallId(1), "sales".to_string())]);
+    assert_eq!(
+        played(&bench).last().unwrap(),
+        &(HOLD_MUSIC.to_string(), 0, true)
+    );
+    // The greeting's deadline passes: nothing more is played.
+    at(&mut bench, 30);
+    assert_eq!(prompts(&bench).len(), 2, "{:?}", prompts(&bench));
+    key(&mut bench, '1');
+    assert!(bench.rings.is_empty(), "keys no longer choose");
+    // The ACD's agent answers as in any queue.
+    bench
+        .calls
+        .ring(bench.now(), CallId(1), vec![agent("1002", 8)]);
+    bench.drain();
+    bench.phone_answers(0, 200, Some(SDP_ANSWER));
+    assert!(
+        bench
+            .events
+            .iter()
+            .any(|e| { matches!(e, CallEvent::Answered { label, .. } if label == "1002") })
     );
 }
