@@ -270,6 +270,17 @@ impl Engine {
                 queue,
                 priority,
             } => {
+                // A queue that records (reached from a menu's key, say)
+                // records the call from here on.
+                let records = self
+                    .plan
+                    .borrow()
+                    .queues()
+                    .get(&queue)
+                    .is_some_and(|q| q.record);
+                if let (true, Some(anchoring)) = (records, &mut self.anchoring) {
+                    anchoring.record(call);
+                }
                 let joined = self.distribution.acd.arrive(
                     now,
                     crate::acd::CallRef(call.0),
