@@ -403,22 +403,33 @@ async fn echoing_phone_1002(server: &SipServer) -> (Sipp, tokio::process::Child)
 }
 
 /// Starts `phone` on a port of its own and registers it as 1002.
-async fn phone_1002_with(server: &SipServer, mut phone: Sipp) -> (Sipp, tokio::process::Child) {
+async fn phone_1002_with(server: &SipServer, phone: Sipp) -> (Sipp, tokio::process::Child) {
+    phone_as(server, phone, "1002").await
+}
+
+/// Starts `phone` on a port of its own and registers it as `extension`
+/// (password demo + the extension).
+async fn phone_as(
+    server: &SipServer,
+    mut phone: Sipp,
+    extension: &str,
+) -> (Sipp, tokio::process::Child) {
     let port = free_port();
     phone.arg(["-p", &port.to_string()]);
     let child = phone.spawn();
     wait_bound("127.0.0.1", port).await;
     let contact = format!("127.0.0.1:{port}");
+    let password = format!("demo{extension}");
     let (ok, log) = register(
         "register.xml",
         server.udp_addr,
         "u1",
-        "1002",
-        "demo1002",
+        extension,
+        &password,
         &contact,
     )
     .await;
-    assert!(ok, "1002 registers: {log}");
+    assert!(ok, "{extension} registers: {log}");
     (phone, child)
 }
 
@@ -1364,24 +1375,7 @@ async fn phone_with(
     scenario: &str,
     extension: &str,
 ) -> (Sipp, tokio::process::Child) {
-    let port = free_port();
-    let mut phone = Sipp::scenario(scenario);
-    phone.arg(["-p", &port.to_string()]);
-    let child = phone.spawn();
-    wait_bound("127.0.0.1", port).await;
-    let contact = format!("127.0.0.1:{port}");
-    let password = format!("demo{extension}");
-    let (ok, log) = register(
-        "register.xml",
-        server.udp_addr,
-        "u1",
-        extension,
-        &password,
-        &contact,
-    )
-    .await;
-    assert!(ok, "{extension} registers: {log}");
-    (phone, child)
+    phone_as(server, Sipp::scenario(scenario), extension).await
 }
 
 #[tokio::test]

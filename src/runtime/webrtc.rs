@@ -88,14 +88,7 @@ impl BrowserLeg {
         let mid = Mid::from(remote.mid.as_str());
         let mut api = rtc.direct_api();
         api.set_ice_controlling(false);
-        api.set_local_ice_credentials(IceCreds {
-            ufrag: local.ufrag.clone(),
-            pass: local.pwd.clone(),
-        });
-        api.set_remote_ice_credentials(IceCreds {
-            ufrag: remote.ufrag.clone(),
-            pass: remote.pwd.clone(),
-        });
+        set_credentials(&mut api, local, remote);
         api.set_remote_fingerprint(fingerprint);
         api.declare_media(mid, MediaKind::Audio);
         api.declare_stream_tx(local.ssrc.into(), None, mid, None);
@@ -134,15 +127,7 @@ impl BrowserLeg {
     /// browser's checks on them find the path again, and DTLS and SRTP go
     /// on as they were.
     pub fn restart_ice(&mut self, local: &WebRtcLocal, remote: &WebRtcRemote) {
-        let mut api = self.rtc.direct_api();
-        api.set_local_ice_credentials(IceCreds {
-            ufrag: local.ufrag.clone(),
-            pass: local.pwd.clone(),
-        });
-        api.set_remote_ice_credentials(IceCreds {
-            ufrag: remote.ufrag.clone(),
-            pass: remote.pwd.clone(),
-        });
+        set_credentials(&mut self.rtc.direct_api(), local, remote);
         remote.ufrag.clone_into(&mut self.remote_ufrag);
         tracing::info!(ufrag = %remote.ufrag, "a browser restarted ICE");
     }
@@ -246,4 +231,20 @@ fn plain(packet: &str0m::rtp::RtpPacket) -> (RtpHeader, Vec<u8>) {
     let mut bytes = header.bytes().to_vec();
     bytes.extend_from_slice(&packet.payload);
     (header, bytes)
+}
+
+/// Both sides' ICE credentials, as our description and the browser's give them.
+fn set_credentials(
+    api: &mut str0m::change::DirectApi<'_>,
+    local: &WebRtcLocal,
+    remote: &WebRtcRemote,
+) {
+    api.set_local_ice_credentials(IceCreds {
+        ufrag: local.ufrag.clone(),
+        pass: local.pwd.clone(),
+    });
+    api.set_remote_ice_credentials(IceCreds {
+        ufrag: remote.ufrag.clone(),
+        pass: remote.pwd.clone(),
+    });
 }

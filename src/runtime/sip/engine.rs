@@ -335,13 +335,7 @@ impl Engine {
         let registrations = &self.registrations;
         let targets = routing::ring_targets(
             extensions,
-            |e| {
-                registrations
-                    .contacts(now, e)
-                    .into_iter()
-                    .cloned()
-                    .collect()
-            },
+            |e| contacts(registrations, now, e),
             &self.locals,
         );
         let recorded = extensions
@@ -566,13 +560,7 @@ impl Engine {
             &plan,
             &caller,
             wall,
-            |e| {
-                registrations
-                    .contacts(now, e)
-                    .into_iter()
-                    .cloned()
-                    .collect()
-            },
+            |e| contacts(registrations, now, e),
             &trunks,
             &self.locals,
             &self.names.borrow(),
@@ -620,6 +608,19 @@ impl Engine {
             }
         }
     }
+}
+
+/// The phones registered for `extension` now.
+fn contacts(
+    registrations: &Registrations,
+    now: Instant,
+    extension: &str,
+) -> Vec<crate::sip::registrar::Binding> {
+    registrations
+        .contacts(now, extension)
+        .into_iter()
+        .cloned()
+        .collect()
 }
 
 /// The time for the call core: both clocks at once.

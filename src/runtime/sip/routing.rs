@@ -147,20 +147,37 @@ pub fn route(
         menu: None,
         queue: None,
     };
+    // Calls our extensions, menus and queues take: inbound from a trunk,
+    // internal from an extension, presented as the caller at this server.
+    let here = if from_trunk.is_some() {
+        Direction::Inbound
+    } else {
+        Direction::Internal
+    };
+    let present_here = || present(caller.name.as_deref(), &caller.number, locals.udp);
+    // A menu or a queue answers the call itself: no phone rings yet, and
+    // what later rings is timed by the menu's key or the queue's ACD.
+    let answered_here = |from_trunk| {
+        plan_for(
+            here,
+            from_trunk,
+            Vec::new(),
+            present_here(),
+            Default::default(),
+        )
+    };
     match &decision.action {
         Action::Ring {
             extensions,
             timeout,
         } => {
             let targets = ring_targets(extensions, contacts, locals);
-            let direction = if from_trunk.is_some() {
-                Direction::Inbound
-            } else {
-                Direction::Internal
-            };
-            let present = present(caller.name.as_deref(), &caller.number, locals.udp);
             Route::Ring(Box::new(plan_for(
-                direction, from_trunk, targets, present, *timeout,
+                here,
+                from_trunk,
+                targets,
+                present_here(),
+                *timeout,
             )))
         }
         Action::Trunk {
@@ -193,21 +210,7 @@ pub fn route(
         Action::Reject { code, reason } => Route::Refuse(*code, reason.clone()),
         Action::NoRoute => Route::Refuse(404, "Not Found".into()),
         Action::Ivr { menu } => {
-            let direction = if from_trunk.is_some() {
-                Direction::Inbound
-            } else {
-                Direction::Internal
-            };
-            let present = present(caller.name.as_deref(), &caller.number, locals.udp);
-            // The menu's keys say how long the phones it puts through ring.
-            let no_targets = Vec::new();
-            let mut routed = plan_for(
-                direction,
-                from_trunk,
-                no_targets,
-                present,
-                Default::default(),
-            );
+            let mut routed = answered_here(from_trunk);
             routed.menu = Some(MenuEntry {
                 menus: plan.menus().clone(),
                 name: menu.clone(),
@@ -215,21 +218,7 @@ pub fn route(
             Route::Ring(Box::new(routed))
         }
         Action::Queue { queue, priority } => {
-            let direction = if from_trunk.is_some() {
-                Direction::Inbound
-            } else {
-                Direction::Internal
-            };
-            let present = present(caller.name.as_deref(), &caller.number, locals.udp);
-            let no_targets = Vec::new();
-            // The queue's ACD says how long each agent's phone rings.
-            let mut routed = plan_for(
-                direction,
-                from_trunk,
-                no_targets,
-                present,
-                Default::default(),
-            );
+            let mut routed = answered_here(from_trunk);
             routed.record |= plan.queues().get(queue).is_some_and(|q| q.record);
             routed.queue = Some(QueueEntry {
                 name: queue.clone(),
