@@ -1305,7 +1305,6 @@ async fn a_key_an_extension_sends_as_events_reaches_a_trunk_that_takes_info_as_a
 #[tokio::test]
 async fn a_trunk_call_to_a_queue_passes_a_busy_agent_and_reaches_the_next() {
     use switchboard::ids::UserId;
-    use switchboard::runtime::sip::distribution::AgentCommand;
     let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
     let mut settings = settings();
     let plan = "[[rule]]\nname = \"sales-line\"\nfrom = \"trunk\"\ncalled = \"700\"\nqueue = \"sales\"\n\n\
@@ -1323,14 +1322,7 @@ async fn a_trunk_call_to_a_queue_passes_a_busy_agent_and_reaches_the_next() {
     let (busy, busy_child) = phone_with(&server, "phone_busy.xml", "1001").await;
     let (answers, answers_child) = phone_with(&server, "phone_answers.xml", "1002").await;
     for (agent, extension) in [(UserId(1), "1001"), (UserId(2), "1002")] {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        assert!(server.agents().send(AgentCommand::Login {
-            agent,
-            extension: extension.into(),
-            queues: vec!["sales".into()],
-            reply,
-        }));
-        assert_eq!(answer.await.unwrap(), Ok(()));
+        log_in_to_sales(&server, agent, extension).await;
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let (ok, log) = Sipp::scenario("trunk_waits_in_a_queue.xml")
@@ -1355,9 +1347,7 @@ async fn a_trunk_call_to_a_queue_passes_a_busy_agent_and_reaches_the_next() {
         .expect("the queue records its calls");
     assert!(recordings.path().join(&file).exists(), "{file}");
     // The live view counts it; 1001 missed once and is free again.
-    let (reply, answer) = tokio::sync::oneshot::channel();
-    assert!(server.agents().send(AgentCommand::Status { reply }));
-    let status = answer.await.unwrap();
+    let status = acd_status(&server).await;
     let sales = &status.queues[0];
     assert_eq!((sales.answered, sales.abandoned, sales.waiting), (1, 0, 0));
     let states: Vec<(&str, &str)> = status
@@ -1381,7 +1371,7 @@ async fn phone_with(
 #[tokio::test]
 async fn an_agent_whose_phone_goes_away_is_paused_and_made_available_when_it_is_back() {
     use switchboard::ids::UserId;
-    use switchboard::runtime::sip::distribution::{AgentCommand, PHONE_OFFLINE};
+    use switchboard::runtime::sip::distribution::PHONE_OFFLINE;
     let mut settings = settings();
     let plan = "[queue.sales]\n";
     settings.plan = Arc::new(
@@ -1401,19 +1391,9 @@ async fn an_agent_whose_phone_goes_away_is_paused_and_made_available_when_it_is_
     )
     .await;
     assert!(ok, "{log}");
-    let (reply, answer) = tokio::sync::oneshot::channel();
-    server.agents().send(AgentCommand::Login {
-        agent: UserId(1),
-        extension: "1001".into(),
-        queues: vec!["sales".into()],
-        reply,
-    });
-    answer.await.unwrap().unwrap();
+    log_in_to_sales(&server, UserId(1), "1001").await;
     let state = || async {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        server.agents().send(AgentCommand::Status { reply });
-        let status = answer.await.unwrap();
-        let agent = status.agents.into_iter().next().unwrap();
+        let agent = acd_status(&server).await.agents.into_iter().next().unwrap();
         (agent.state, agent.reason)
     };
     assert_eq!(state().await, ("available".to_string(), None));
@@ -1444,4 +1424,25 @@ async fn an_agent_whose_phone_goes_away_is_paused_and_made_available_when_it_is_
     assert!(ok, "{log}");
     assert_eq!(state().await, ("available".to_string(), None));
     server.stop().await;
+}
+
+/// `agent` logs in to the queue "sales" with `extension`, as the API does.
+async fn log_in_to_sales(server: &SipServer, agent: switchboard::ids::UserId, extension: &str) {
+    use switchboard::runtime::sip::distribution::AgentCommand;
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    assert!(server.agents().send(AgentCommand::Login {
+        agent,
+        extension: extension.into(),
+        queues: vec!["sales".into()],
+        reply,
+    }));
+    assert_eq!(answer.await.unwrap(), Ok(()));
+}
+
+/// The ACD's live view.
+async fn acd_status(server: &SipServer) -> switchboard::runtime::sip::distribution::AcdStatus {
+    use switchboard::runtime::sip::distribution::AgentCommand;
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    assert!(server.agents().send(AgentCommand::Status { reply }));
+    answer.await.unwrap()
 }

@@ -110,15 +110,16 @@ pub struct Call {
     pub refreshes: HashMap<ClientTx, LegId>,
     /// The offer/answer state of the anchored media.
     pub bridge: super::media::Bridge,
-    /// Set when a voice menu answered the caller: the caller then has our
-    /// answer, and the phones rung later get our offer.
+    /// Set when a voice menu or a queue answered the caller: the caller
+    /// then has our answer, and the phones rung later get our offer.
     pub menu: Option<MenuCall>,
     /// A side whose re-INVITE without SDP we answered with our offer: its
     /// ACK brings the answer.
     pub offered_again: Option<LegId>,
 }
 
-/// A call a voice menu answered.
+/// A call a voice menu or a queue answered (a menu's key may pass it on
+/// to a queue).
 #[derive(Debug)]
 pub struct MenuCall {
     /// The caller's place in the voice menu; `None` in a queue.

@@ -84,14 +84,7 @@ impl Calls {
         }
         let targets = std::mem::take(&mut call.plan.targets);
         if targets.is_empty() {
-            self.respond_caller(&call, 480, None);
-            self.finish(
-                now,
-                call,
-                Outcome::Unavailable,
-                Some(Party::System),
-                Some(480),
-            );
+            self.unavailable(now, call);
             return id;
         }
         let offered = owned(body_of(&call.invite.headers, &call.invite.body));
@@ -939,6 +932,18 @@ impl Calls {
         let summary = call.summary(now.wall, outcome, hangup_by, sip_code);
         self.commands
             .push_back(Command::Event(CallEvent::Ended(Box::new(summary))));
+    }
+
+    /// Nothing can take the call: 480 to the caller.
+    fn unavailable(&mut self, now: Now, call: Call) {
+        self.respond_caller(&call, 480, None);
+        self.finish(
+            now,
+            call,
+            Outcome::Unavailable,
+            Some(Party::System),
+            Some(480),
+        );
     }
 
     fn cancel_pending(&mut self, call: &mut Call, except: Option<LegId>) {

@@ -211,12 +211,7 @@ impl Bridge {
             self.browser_offer[index(from)] = Some(session.clone());
             self.browser_answer[index(from)] = None;
         } else {
-            out.push(MediaCommand::Peer {
-                call,
-                side: from,
-                address: audio_peer(&session),
-                events: events_pt(&formats),
-            });
+            out.push(peer(call, from, &session, &formats));
         }
         Ok(Offer {
             from,
@@ -305,12 +300,7 @@ impl Bridge {
                 formats: formats.clone(),
             });
         } else {
-            out.push(MediaCommand::Peer {
-                call,
-                side: from,
-                address: audio_peer(&session),
-                events: events_pt(&formats),
-            });
+            out.push(peer(call, from, &session, &formats));
         }
         if let Some(offer) = self.browser_offer[index(toward)].take() {
             // The browser's offer is answered now, with what the other
@@ -424,16 +414,9 @@ impl Bridge {
         let session = read(body)?;
         let formats = formats(&session, false);
         let agreed = chosen(&formats)?;
-        self.audio_pt[index(side)] = g711_pt(&agreed);
-        self.own[index(side)] = formats.clone();
+        // It sends only what it kept of our offer.
         self.told[index(side)].retain(|f| formats.iter().any(|o| same_codec(o, f)));
-        self.renumber(call, out);
-        out.push(MediaCommand::Peer {
-            call,
-            side,
-            address: audio_peer(&session),
-            events: events_pt(&agreed),
-        });
+        self.took_plain_answer(call, side, &session, formats, out);
         Ok(on_behalf_of(anchor, side, agreed))
     }
 
@@ -578,16 +561,24 @@ impl Bridge {
             return Ok(()); // a browser's end stays as it is
         }
         let formats = formats(&session, false);
+        self.took_plain_answer(call, side, &session, formats, out);
+        Ok(())
+    }
+
+    /// A phone's answer to an offer of ours: where it receives, with which
+    /// payload types, and (after that) what each side sends with.
+    fn took_plain_answer(
+        &mut self,
+        call: CallId,
+        side: Side,
+        session: &Session,
+        formats: Vec<Format>,
+        out: &mut Vec<MediaCommand>,
+    ) {
         self.audio_pt[index(side)] = g711_pt(&formats);
-        out.push(MediaCommand::Peer {
-            call,
-            side,
-            address: audio_peer(&session),
-            events: events_pt(&formats),
-        });
+        out.push(peer(call, side, session, &formats));
         self.own[index(side)] = formats;
         self.renumber(call, out);
-        Ok(())
     }
 }
 
@@ -642,6 +633,16 @@ fn on_behalf_of(anchor: &MediaAnchor, side: Side, formats: Vec<Format>) -> Offer
         session,
         formats,
         direction: Direction::SendRecv,
+    }
+}
+
+/// Where a phone's description says it receives, and its events' number.
+fn peer(call: CallId, side: Side, session: &Session, formats: &[Format]) -> MediaCommand {
+    MediaCommand::Peer {
+        call,
+        side,
+        address: audio_peer(session),
+        events: events_pt(formats),
     }
 }
 

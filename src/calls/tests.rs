@@ -533,22 +533,7 @@ fn a_delayed_offer_is_answered_in_the_callers_ack() {
         bench.acks.is_empty(),
         "the phone waits for the caller's answer"
     );
-    let to_tag = bench
-        .responses
-        .last()
-        .and_then(|(_, r)| message::essentials_of(&r.headers).ok()?.to_tag)
-        .unwrap();
-    let text = format!(
-        "ACK sip:b2bua@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKack\r\n\
-         From: <sip:+4930123456@10.0.0.1>;tag=caller\r\nTo: <sip:1001@127.0.0.1>;tag={to_tag}\r\n\
-         Call-ID: trunk-call-1\r\nCSeq: 10 ACK\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{SDP_ANSWER}",
-        SDP_ANSWER.len()
-    );
-    let SipMessage::Request(ack) = message::parse(text.as_bytes()).unwrap().message else {
-        unreachable!()
-    };
-    bench.calls.on_ack(bench.now(), &ack);
-    bench.drain();
+    bench.caller_ack(SDP_ANSWER);
     assert_eq!(bench.acks.len(), 1);
     assert_eq!(bench.acks[0].body, SDP_ANSWER.as_bytes());
 }
@@ -898,18 +883,7 @@ fn a_delayed_offer_is_anchored_in_the_200_and_the_callers_ack() {
     bench.phone_answers(0, 200, Some(SDP_ANSWER));
     let (_, ok) = bench.responses.last().unwrap();
     assert!(String::from_utf8_lossy(&ok.body).contains("m=audio 20000 "));
-    let to_tag = message::essentials_of(&ok.headers).unwrap().to_tag.unwrap();
-    let text = format!(
-        "ACK sip:b2bua@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKack\r\n\
-         From: <sip:+4930123456@10.0.0.1>;tag=caller\r\nTo: <sip:1001@127.0.0.1>;tag={to_tag}\r\n\
-         Call-ID: trunk-call-1\r\nCSeq: 10 ACK\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{SDP_OFFER}",
-        SDP_OFFER.len()
-    );
-    let SipMessage::Request(ack) = message::parse(text.as_bytes()).unwrap().message else {
-        unreachable!()
-    };
-    bench.calls.on_ack(bench.now(), &ack);
-    bench.drain();
+    bench.caller_ack(SDP_OFFER);
     assert!(String::from_utf8_lossy(&bench.acks[0].body).contains("m=audio 20002 "));
     assert_eq!(
         bench.media_commands,

@@ -1,5 +1,6 @@
-//! A call a voice menu answers. We answer the caller ourselves, with our
-//! own SDP, and play it prompts; a key it presses is the menu's to judge.
+//! A call a voice menu or a queue answers. We answer the caller ourselves,
+//! with our own SDP, and play it prompts (a queue: hold music); a key it
+//! presses is the menu's to judge, the agents a queue rings the ACD's.
 //! Once it has chosen, the phones ring with an offer made on its behalf
 //! (the payload types we agreed with it), the caller hears ringback, and
 //! the phone that answers is put through: its answer sets up its side of
@@ -34,14 +35,7 @@ impl Calls {
             (None, None) => None,
         };
         let (Some(anchor), Some((place, first))) = (call.plan.media.clone(), entered) else {
-            self.respond_caller(&call, 480, None);
-            self.finish(
-                now,
-                call,
-                Outcome::Unavailable,
-                Some(Party::System),
-                Some(480),
-            );
+            self.unavailable(now, call);
             return;
         };
         let offered = owned(body_of(&call.invite.headers, &call.invite.body));

@@ -77,12 +77,14 @@ impl Engine {
             mut agents,
             mut stop,
         } = inputs;
+        self.sync_queues();
         loop {
-            let queues = self.plan.borrow().queues().clone();
-            self.distribution.sync(clock::instant(), &queues);
             let deadline = self.next_deadline();
             tokio::select! {
                 Some(command) = agents.recv() => {
+                    // A login is checked against the plan's queues as they
+                    // are now (a reload may have changed them).
+                    self.sync_queues();
                     self.distribution.command(clock::instant(), command);
                     // An agent logging in without a phone is paused at once.
                     self.reconcile_presence();
@@ -117,6 +119,13 @@ impl Engine {
             }
             self.drain().await;
         }
+    }
+
+    /// Gives the ACD the plan's queues if a reload changed them. Looked at
+    /// when a queue may be used (a login, a new call), not per message.
+    fn sync_queues(&mut self) {
+        let queues = self.plan.borrow().queues().clone();
+        self.distribution.sync(clock::instant(), &queues);
     }
 
     fn next_deadline(&self) -> Instant {
@@ -555,6 +564,7 @@ impl Engine {
             }
         };
         let plan = self.plan.borrow().clone();
+        self.distribution.sync(now, plan.queues());
         let registrations = &self.registrations;
         let route = routing::route(
             &plan,

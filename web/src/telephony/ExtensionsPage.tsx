@@ -4,10 +4,11 @@
 // records every call to or from a recorded extension from the next call on.
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api } from "../api/endpoints";
-import type { Registration, SipAccount, User } from "../api/types";
+import type { Registration, SipAccount } from "../api/types";
 import { useMe } from "../auth/AuthContext";
 import { canWrite } from "../auth/rights";
 import { ErrorBanner } from "../components/ErrorBanner";
+import { useReferenceData } from "../lib/ReferenceData";
 
 /** "2 × Switchboard softphone, Yealink T46U": the kinds of phone registered. */
 function describePhones(phones: Registration["phones"]): string {
@@ -23,7 +24,8 @@ export function ExtensionsPage() {
   const me = useMe();
   const [accounts, setAccounts] = useState<SipAccount[]>([]);
   const [registrations, setRegistrations] = useState<Registration[]>([]);
-  const [users, setUsers] = useState<User[]>([]);
+  // The agents' names help; a role that cannot list users sees ids.
+  const users = useReferenceData().users ?? [];
   const [saving, setSaving] = useState<string | null>(null);
   const [error, setError] = useState<unknown>();
   const admin = canWrite(me, "telephony");
@@ -37,8 +39,6 @@ export function ExtensionsPage() {
     } catch (err) {
       setError(err);
     }
-    // The agents' names help; a role that cannot list users sees ids.
-    api.users().then((u) => setUsers(u.items), () => setUsers([]));
   }, []);
 
   useEffect(() => {

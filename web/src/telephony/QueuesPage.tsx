@@ -3,8 +3,9 @@
 // server's ACD every second.
 import { useEffect, useMemo, useState } from "react";
 import { api } from "../api/endpoints";
-import type { AcdStatus, User } from "../api/types";
+import type { AcdStatus } from "../api/types";
 import { ErrorBanner } from "../components/ErrorBanner";
+import { useReferenceData } from "../lib/ReferenceData";
 import { formatDuration } from "../phone/dialing";
 
 const POLL_MS = 1000;
@@ -13,7 +14,7 @@ const percent = (value: number | null) => (value == null ? "—" : `${Math.round
 
 export function QueuesPage() {
   const [status, setStatus] = useState<AcdStatus | null>(null);
-  const [users, setUsers] = useState<User[]>([]);
+  const { users } = useReferenceData();
   const [error, setError] = useState<unknown>();
 
   useEffect(() => {
@@ -24,7 +25,6 @@ export function QueuesPage() {
         (err) => live && setError(err),
       );
     void load();
-    api.users().then((u) => live && setUsers(u.items), () => {});
     const timer = window.setInterval(() => void load(), POLL_MS);
     return () => {
       live = false;
@@ -33,7 +33,7 @@ export function QueuesPage() {
   }, []);
 
   const nameOf = useMemo(() => {
-    const names = new Map(users.map((u) => [String(u.id), u.display_name]));
+    const names = new Map((users ?? []).map((u) => [String(u.id), u.display_name]));
     return (id: unknown) => names.get(String(id)) ?? `user ${String(id)}`;
   }, [users]);
 
