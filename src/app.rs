@@ -4,7 +4,6 @@
 //! then drains in-flight requests.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,11 +15,11 @@ use crate::api::{self, AppState};
 use crate::calls::CallEvent;
 use crate::config::Settings;
 use crate::crm::Repository;
-use crate::dialplan;
 use crate::pbx::trunks::Trunks;
 use crate::runtime::cdr::CdrWriter;
 use crate::runtime::media::{Media, MediaSettings};
-use crate::runtime::sip::status::Reloader;
+use crate::runtime::plans::PlanSources;
+use crate::runtime::sip::status::{QueuePlanner, Reloader};
 use crate::runtime::sip::{Recorded, SipServer, SipSettings, TlsSettings, records};
 use crate::sip::registration::Accounts;
 use crate::storage;
@@ -41,7 +40,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let metrics = PrometheusBuilder::new()
         .install_recorder()
         .context("installing the metrics recorder")?;
-    let sip = start_sip(&settings, repo.clone()).await?;
+    // Tells this run's call ids apart from earlier runs' in the records.
+    let run: u64 = rand::random();
+    let (sip, plans) = start_sip(&settings, repo.clone(), run).await?;
     let state = AppState {
         repo: repo.clone(),
         region: settings.region()?,
@@ -52,9 +53,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         events: Default::default(),
         sip: Some({
             let mut status = sip.status();
-            let (server, dir) = (sip.clone(), settings.dialplans.clone());
-            status.reload_dialplans =
-                Some(Reloader(Arc::new(move || reload_dialplans(&server, &dir))));
+            let (server, sources) = (sip.clone(), plans.clone());
+            status.reload_dialplans = Some(Reloader(Arc::new(move || sources.reload(&server))));
+            let (server, sources) = (sip.clone(), plans.clone());
+            status.plan_queues = Some(QueuePlanner(Arc::new(move |stored| {
+                sources.apply_queues(&server, stored)
+            })));
             status.agents = Some(sip.agents());
             status
         }),
@@ -64,8 +68,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         state
             .events
             .clone()
-            .deliver_offers(repo.clone(), sip.offers()),
+            .deliver_offers(repo.clone(), sip.offers(), run),
     );
+    // Agents' own states and the supervisors' live view, as they change.
+    tokio::spawn(state.events.clone().deliver_live(sip.live()));
     let sessions_repo = repo.clone();
     let sessions: crate::runtime::sip::ws::Sessions = Arc::new(move |headers| {
         let repo = sessions_repo.clone();
@@ -100,18 +106,33 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 async fn start_sip(
     settings: &Settings,
     repo: Arc<dyn Repository>,
-) -> anyhow::Result<Arc<SipServer>> {
+    run: u64,
+) -> anyhow::Result<(Arc<SipServer>, Arc<PlanSources>)> {
     let trunks =
         Trunks::from_configs(settings.trunks.clone(), settings.region()?).map_err(|errors| {
             let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
             anyhow::anyhow!("the trunks are wrong:\n{}", lines.join("\n"))
         })?;
-    let plan = load_dialplans(&settings.dialplans)?;
+    let stored = repo.queues().await.context("reading the stored queues")?;
+    let plans = Arc::new(PlanSources::new(settings.dialplans.clone(), stored));
+    let plan = plans.plan()?;
     let mut sip_settings = SipSettings::new(settings.sip, settings.sip_realm.clone());
     sip_settings.guard.trusted = trunks.trusted_networks();
     sip_settings.trunks = Arc::new(trunks);
     sip_settings.plan = Arc::new(plan);
     sip_settings.media = Some(start_media(settings)?);
+    // Queues may rank callers by their client's CRM status (VIP first).
+    let statuses = repo.clone();
+    sip_settings.classify = Some(crate::runtime::sip::Classify(Arc::new(move |number| {
+        let repo = statuses.clone();
+        Box::pin(async move {
+            repo.status_of_number(&number)
+                .await
+                .map_err(|error| tracing::warn!(%error, "no CRM status for a queue's caller"))
+                .ok()
+                .flatten()
+        })
+    })));
     // A malformed prompt stops the start with its name; a missing folder
     // only means no music.
     let prompts = crate::runtime::prompts::load_dir(&settings.prompts_dir)?;
@@ -124,12 +145,11 @@ async fn start_sip(
         cert: settings.sip_tls_cert.clone(),
         key: settings.sip_tls_key.clone(),
     });
-    let (accounts, recorded) = load_accounts(repo.as_ref()).await?;
+    let (accounts, recorded, monitors) = load_accounts(repo.as_ref()).await?;
     // Call records go through the durable writer: the call path never waits
     // on the database, and an outage spools them to disk.
     let (cdr, _writer) = CdrWriter::start(repo.clone(), settings.spool_dir.clone());
     let (events, mut ended) = tokio::sync::mpsc::unbounded_channel();
-    let run: u64 = rand::random();
     tokio::spawn(async move {
         while let Some(event) = ended.recv().await {
             if let CallEvent::Ended(summary) = event {
@@ -143,9 +163,10 @@ async fn start_sip(
             .context("starting SIP")?,
     );
     sip.set_recorded(recorded);
+    sip.set_monitors(monitors);
     tokio::spawn(refresh_accounts(sip.clone(), repo));
-    tokio::spawn(reload_on_sighup(sip.clone(), settings.dialplans.clone()));
-    Ok(sip)
+    tokio::spawn(reload_on_sighup(sip.clone(), plans.clone()));
+    Ok((sip, plans))
 }
 
 /// The media threads, on SIP's address with the configured port range.
@@ -192,28 +213,9 @@ fn outward_address(bind: std::net::IpAddr) -> std::io::Result<std::net::IpAddr> 
     Ok(socket.local_addr()?.ip())
 }
 
-/// Every `*.toml` of the folder, as one plan; errors name file and line.
-pub fn load_dialplans(dir: &Path) -> anyhow::Result<dialplan::Plan> {
-    let mut files = Vec::new();
-    let entries = std::fs::read_dir(dir)
-        .with_context(|| format!("reading the dialplans in {}", dir.display()))?;
-    for entry in entries {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            files.push((path.display().to_string(), text));
-        }
-    }
-    dialplan::load(&files).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!("the dialplans are wrong:\n{}", lines.join("\n"))
-    })
-}
-
-/// The enabled SIP accounts, extension → HA1.
-/// The accounts that may register and call, and the extensions recorded.
-async fn load_accounts(repo: &dyn Repository) -> anyhow::Result<(Accounts, Recorded)> {
+/// The accounts that may register and call, the extensions recorded, and
+/// those whose owners may monitor agents' calls.
+async fn load_accounts(repo: &dyn Repository) -> anyhow::Result<(Accounts, Recorded, Recorded)> {
     let credentials = repo
         .sip_credentials()
         .await
@@ -224,8 +226,13 @@ async fn load_accounts(repo: &dyn Repository) -> anyhow::Result<(Accounts, Recor
         .filter(|c| c.record)
         .map(|c| c.extension.clone())
         .collect();
+    let monitors = enabled
+        .iter()
+        .filter(|c| c.may_monitor)
+        .map(|c| c.extension.clone())
+        .collect();
     let map: HashMap<_, _> = enabled.into_iter().map(|c| (c.extension, c.ha1)).collect();
-    Ok((Arc::new(map), Arc::new(recorded)))
+    Ok((Arc::new(map), Arc::new(recorded), Arc::new(monitors)))
 }
 
 /// Re-reads the accounts now and then; a database hiccup keeps the last ones.
@@ -237,6 +244,7 @@ async fn refresh_accounts(sip: Arc<SipServer>, repo: Arc<dyn Repository>) {
             Ok(loaded) if last.as_ref() != Some(&loaded) => {
                 sip.set_accounts(loaded.0.clone());
                 sip.set_recorded(loaded.1.clone());
+                sip.set_monitors(loaded.2.clone());
                 last = Some(loaded);
             }
             Ok(_) => {}
@@ -247,30 +255,9 @@ async fn refresh_accounts(sip: Arc<SipServer>, repo: Arc<dyn Repository>) {
     }
 }
 
-/// Loads the dialplans folder into the running server, or leaves the
-/// running plan when the folder has errors (returned as lines).
-fn reload_dialplans(sip: &SipServer, dir: &Path) -> Result<usize, Vec<String>> {
-    match load_dialplans(dir) {
-        Ok(plan) => {
-            let rules = plan.len();
-            tracing::info!(rules, "dialplans reloaded");
-            sip.set_plan(Arc::new(plan));
-            Ok(rules)
-        }
-        Err(error) => {
-            tracing::error!(error = %format!("{error:#}"), "dialplans NOT reloaded; the running plan stays");
-            Err(format!("{error:#}")
-                .lines()
-                .skip(1)
-                .map(str::to_string)
-                .collect())
-        }
-    }
-}
-
 /// SIGHUP reloads the dialplans; a plan with errors is refused and the
 /// running one stays, so a typo never drops routing (or calls in progress).
-async fn reload_on_sighup(sip: Arc<SipServer>, dir: std::path::PathBuf) {
+async fn reload_on_sighup(sip: Arc<SipServer>, plans: Arc<PlanSources>) {
     #[cfg(unix)]
     {
         let Ok(mut hangups) =
@@ -280,11 +267,11 @@ async fn reload_on_sighup(sip: Arc<SipServer>, dir: std::path::PathBuf) {
             return;
         };
         while hangups.recv().await.is_some() {
-            let _ = reload_dialplans(&sip, &dir);
+            let _ = plans.reload(&sip);
         }
     }
     #[cfg(not(unix))]
-    let _ = (sip, dir);
+    let _ = (sip, plans);
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -1340,6 +1340,19 @@ async fn a_trunk_call_to_a_queue_passes_a_busy_agent_and_reaches_the_next() {
     assert_eq!(summary.rule.as_deref(), Some("sales-line"));
     assert_eq!(summary.answered_by.as_deref(), Some("1002"));
     assert_eq!(summary.outcome, Outcome::Answered);
+    // The record says where and how long the caller waited: queued on
+    // arrival, offered to 1001 first, answered by 1002 after its ring ran out.
+    assert_eq!(summary.queue.as_deref(), Some("sales"));
+    let (queued, offered, answered) = (
+        summary.queued_at.expect("queued"),
+        summary.offered_at.expect("offered"),
+        summary.answered_at.expect("answered"),
+    );
+    assert!(
+        summary.arrived_at <= queued && queued <= offered && offered <= answered,
+        "{summary:?}"
+    );
+    assert!(summary.party_e164.is_some(), "{summary:?}");
     // (SIPp sends no audio here: the file is there, with nothing in it.)
     let (file, _) = summary
         .media
@@ -1427,6 +1440,192 @@ async fn an_agent_whose_phone_goes_away_is_paused_and_made_available_when_it_is_
 }
 
 /// `agent` logs in to the queue "sales" with `extension`, as the API does.
+#[tokio::test]
+async fn a_vip_caller_who_came_later_is_served_first() {
+    use switchboard::ids::UserId;
+    use switchboard::runtime::sip::distribution::AgentCommand;
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let mut settings = settings();
+    let plan = "[[rule]]\nname = \"sales-line\"\nfrom = \"trunk\"\ncalled = \"700\"\nqueue = \"sales\"\n\n\
+        [queue.sales]\nring_timeout = 5\nwrap_up = 0\npriority_by_status = { VIP = 10 }\n";
+    settings.plan = Arc::new(
+        switchboard::dialplan::load(&[("dialplans/queues.toml".into(), plan.into())]).unwrap(),
+    );
+    settings.prompts = tone_prompts(&["hold-music"]);
+    // The CRM: +4930999999 is a VIP client's number, +4930111111 a plain one's.
+    settings.classify = Some(switchboard::runtime::sip::Classify(Arc::new(|number| {
+        Box::pin(async move {
+            Some(
+                if number == "+4930999999" {
+                    "vip"
+                } else {
+                    "active"
+                }
+                .to_string(),
+            )
+        })
+    })));
+    let server = SipServer::start(settings, accounts(), Some(sender))
+        .await
+        .expect("SIP binds");
+    let (answers, answers_child) = phone_with(&server, "phone_answers.xml", "1002").await;
+    log_in_to_sales(&server, UserId(2), "1002").await;
+    assert!(server.agents().send(AgentCommand::Pause {
+        agent: UserId(2),
+        reason: "lunch".into(),
+    }));
+    // The plain caller comes first, the VIP half a second later; both wait.
+    let caller = |number: &str| {
+        let mut sipp = Sipp::scenario("trunk_waits_as.xml");
+        sipp.arg([&server.udp_addr.to_string(), "-t", "u1", "-s", "700"])
+            .arg(["-i", PBX_IP, "-mp", &free_ports(4).to_string()])
+            .arg(["-p", &free_port().to_string()])
+            .arg(["-key", "number", number, "-d", "4000"]);
+        sipp
+    };
+    let plain = caller("+4930111111");
+    let plain_child = plain.spawn();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let vip = caller("+4930999999");
+    let vip_child = vip.spawn();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let waiting = acd_status(&server).await.queues[0].waiting;
+    assert_eq!(waiting, 2, "both callers wait while the agent is paused");
+    assert!(
+        server
+            .agents()
+            .send(AgentCommand::Ready { agent: UserId(2) })
+    );
+    let (ok, log) = vip.finish(vip_child).await;
+    assert!(ok, "the VIP's side: {log}");
+    let (ok, log) = plain.finish(plain_child).await;
+    assert!(ok, "the plain caller's side: {log}");
+    let (ok, log) = answers.finish(answers_child).await;
+    assert!(ok, "1002 answered one call: {log}");
+    let mut ended_calls = [ended(&mut events).await, ended(&mut events).await];
+    ended_calls.sort_by_key(|s| s.answered_by.is_none());
+    assert_eq!(
+        ended_calls[0].caller_e164.as_deref(),
+        Some("+4930999999"),
+        "the VIP got the agent: {ended_calls:?}"
+    );
+    assert_eq!(ended_calls[0].answered_by.as_deref(), Some("1002"));
+    assert_eq!(ended_calls[1].caller_e164.as_deref(), Some("+4930111111"));
+    assert_eq!(
+        ended_calls[1].outcome,
+        Outcome::Cancelled,
+        "{:?}",
+        ended_calls[1]
+    );
+}
+
+#[tokio::test]
+async fn a_supervisor_listens_to_an_agents_call_until_it_ends_and_only_supervisors_may() {
+    use switchboard::ids::UserId;
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let mut settings = settings();
+    let plan = "[[rule]]\nname = \"sales-line\"\nfrom = \"trunk\"\ncalled = \"700\"\nqueue = \"sales\"\n\n\
+        [queue.sales]\nring_timeout = 5\nwrap_up = 0\n";
+    settings.plan = Arc::new(
+        switchboard::dialplan::load(&[("dialplans/queues.toml".into(), plan.into())]).unwrap(),
+    );
+    settings.prompts = tone_prompts(&["hold-music"]);
+    let server = SipServer::start(settings, accounts(), Some(sender))
+        .await
+        .expect("SIP binds");
+    // A trunk caller talks to agent 1002 for 5 s.
+    let (answers, answers_child) = phone_with(&server, "phone_answers.xml", "1002").await;
+    log_in_to_sales(&server, UserId(2), "1002").await;
+    let mut caller = Sipp::scenario("trunk_waits_as.xml");
+    caller
+        .arg([&server.udp_addr.to_string(), "-t", "u1", "-s", "700"])
+        .arg(["-i", PBX_IP, "-mp", &free_ports(4).to_string()])
+        .arg(["-p", &free_port().to_string()])
+        .arg(["-key", "number", "+4930111111", "-d", "5000"]);
+    let caller_child = caller.spawn();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let dial = |scenario: &str| {
+        let mut sipp = Sipp::scenario(scenario);
+        sipp.arg([&server.udp_addr.to_string(), "-t", "u1", "-s", "*811002"])
+            .arg(["-au", "1001", "-ap", "demo1001"])
+            .arg(["-p", &free_port().to_string()]);
+        sipp
+    };
+    // 1001's owner is no supervisor yet: refused.
+    let (ok, log) = dial("supervisor_refused.xml").run().await;
+    assert!(ok, "a plain extension may not listen: {log}");
+    // Now it is a supervisor's: answered, on the call until it ends.
+    server.set_monitors(Arc::new(["1001".to_string()].into()));
+    let (ok, log) = dial("supervisor_listens.xml").run().await;
+    assert!(ok, "the supervisor listened until the call ended: {log}");
+    let (ok, log) = caller.finish(caller_child).await;
+    assert!(ok, "the trunk's side: {log}");
+    let (ok, log) = answers.finish(answers_child).await;
+    assert!(ok, "1002's side: {log}");
+    // The refused attempt never became a call: two calls ended.
+    let summaries = [ended(&mut events).await, ended(&mut events).await];
+    let listened = summaries
+        .iter()
+        .find(|s| s.rule.as_deref() == Some("monitor") && s.outcome == Outcome::NoAnswer)
+        .unwrap_or_else(|| panic!("the supervisor's call: {summaries:?}"));
+    assert_eq!(
+        listened.hangup_by,
+        Some(Party::System),
+        "hung up when the agent's call ended"
+    );
+    assert_eq!(listened.called, "*811002");
+}
+
+#[tokio::test]
+async fn a_caller_who_waits_too_long_is_told_and_offered_to_an_agent_to_call_back() {
+    use switchboard::ids::UserId;
+    use switchboard::runtime::sip::distribution::AgentCommand;
+    let mut settings = settings();
+    let plan = "[[rule]]\nname = \"sales-line\"\nfrom = \"trunk\"\ncalled = \"700\"\nqueue = \"sales\"\n\n\
+        [queue.sales]\nmax_wait = 2\noverflow = \"callback\"\n";
+    settings.plan = Arc::new(
+        switchboard::dialplan::load(&[("dialplans/queues.toml".into(), plan.into())]).unwrap(),
+    );
+    settings.prompts = tone_prompts(&["hold-music", "queue-callback"]);
+    let server = SipServer::start(settings, accounts(), None)
+        .await
+        .expect("SIP binds");
+    let mut offers = server.offers();
+    let (_phone, _phone_child) = phone_with(&server, "phone_answers.xml", "1002").await;
+    log_in_to_sales(&server, UserId(2), "1002").await;
+    assert!(server.agents().send(AgentCommand::Pause {
+        agent: UserId(2),
+        reason: "lunch".into(),
+    }));
+    // Nobody takes the call for 2 s: the caller hears they will be called
+    // back, and the server hangs up.
+    let (ok, log) = Sipp::scenario("trunk_is_called_back.xml")
+        .arg([&server.udp_addr.to_string(), "-t", "u1", "-s", "700"])
+        .arg(["-i", PBX_IP, "-mp", &free_ports(4).to_string()])
+        .arg(["-p", &free_port().to_string()])
+        .arg(["-key", "number", "+4930111111"])
+        .run()
+        .await;
+    assert!(ok, "the trunk's side: {log}");
+    let status = acd_status(&server).await;
+    assert_eq!(status.queues[0].waiting, 1, "the caller's place is kept");
+    // The agent is back: offered the callback, no phone rings.
+    assert!(
+        server
+            .agents()
+            .send(AgentCommand::Ready { agent: UserId(2) })
+    );
+    let offer = tokio::time::timeout(Duration::from_secs(5), offers.recv())
+        .await
+        .expect("an offer within 5 s")
+        .unwrap();
+    assert!(offer.callback, "{offer:?}");
+    assert_eq!(offer.agent, UserId(2));
+    assert_eq!(offer.caller_e164.as_deref(), Some("+4930111111"));
+    let agents = acd_status(&server).await.agents;
+    assert_eq!(agents[0].state, "ringing");
+}
+
 async fn log_in_to_sales(server: &SipServer, agent: switchboard::ids::UserId, extension: &str) {
     use switchboard::runtime::sip::distribution::AgentCommand;
     let (reply, answer) = tokio::sync::oneshot::channel();
@@ -1434,6 +1633,7 @@ async fn log_in_to_sales(server: &SipServer, agent: switchboard::ids::UserId, ex
         agent,
         extension: extension.into(),
         queues: vec!["sales".into()],
+        skills: Default::default(),
         reply,
     }));
     assert_eq!(answer.await.unwrap(), Ok(()));
@@ -1445,4 +1645,260 @@ async fn acd_status(server: &SipServer) -> switchboard::runtime::sip::distributi
     let (reply, answer) = tokio::sync::oneshot::channel();
     assert!(server.agents().send(AgentCommand::Status { reply }));
     answer.await.unwrap()
+}
+
+/// A PostgreSQL cluster of the test's own (the shared server must not be
+/// stopped under other tests), which it stops and starts again. As root,
+/// initdb and postgres run as `postgres` (or `nobody`): they refuse root.
+struct OwnPostgres {
+    dir: tempfile::TempDir,
+    bin: std::path::PathBuf,
+    port: u16,
+    owner: Option<String>,
+}
+
+impl OwnPostgres {
+    fn start() -> OwnPostgres {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|version| version.path().join("bin"))
+            .filter(|bin| bin.join("initdb").exists() && bin.join("pg_ctl").exists())
+            .max()
+            .expect("PostgreSQL's server programs (Debian: apt-get install postgresql)");
+        let root = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
+        let owner = root.then(|| {
+            let postgres = std::process::Command::new("id").arg("postgres").output();
+            if postgres.is_ok_and(|out| out.status.success()) {
+                "postgres".to_string()
+            } else {
+                "nobody".to_string()
+            }
+        });
+        let dir = tempfile::Builder::new()
+            .prefix("switchboard-pg")
+            .tempdir()
+            .unwrap();
+        if let Some(owner) = &owner {
+            let chowned = std::process::Command::new("chown")
+                .arg(owner)
+                .arg(dir.path())
+                .status()
+                .unwrap();
+            assert!(chowned.success());
+        }
+        let cluster = OwnPostgres {
+            port: free_port(),
+            dir,
+            bin,
+            owner,
+        };
+        let data = cluster.dir.path().join("data");
+        let initdb = cluster
+            .run("initdb")
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            initdb.status.success(),
+            "{}",
+            String::from_utf8_lossy(&initdb.stderr)
+        );
+        cluster.up();
+        cluster
+    }
+
+    /// One of the cluster's programs, run as its owner.
+    fn run(&self, program: &str) -> std::process::Command {
+        let path = self.bin.join(program);
+        match &self.owner {
+            Some(owner) => {
+                let mut command = std::process::Command::new("runuser");
+                command.args(["-u", owner, "--"]).arg(path);
+                command
+            }
+            None => std::process::Command::new(path),
+        }
+    }
+
+    fn ctl(&self, action: &str, extra: &[&str]) {
+        let out = self
+            .run("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .arg("-l")
+            .arg(self.dir.path().join("postgres.log"))
+            .args(["-w", "-t", "60"])
+            .args(extra)
+            .arg(action)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pg_ctl {action}: {}{}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(self.dir.path().join("postgres.log")).unwrap_or_default()
+        );
+    }
+
+    fn up(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.path().display()
+        );
+        self.ctl("start", &["-o", &options]);
+    }
+
+    /// Stops at once, as a crash or a pulled cable would: connections drop.
+    fn down(&self) {
+        self.ctl("stop", &["-m", "immediate"]);
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for OwnPostgres {
+    fn drop(&mut self) {
+        let _ = self
+            .run("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "immediate", "stop"])
+            .output();
+    }
+}
+
+/// Calls go on while PostgreSQL is stopped for seconds in the middle of a
+/// run (60 calls at 4 a second, the database down from 2 s to 10 s), and
+/// every call's record is in the database once it is back: the records
+/// wait in the spool and are written exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_call_record_is_stored_when_postgresql_stopped_mid_run_comes_back() {
+    const CALLS: usize = 60;
+    let pg = OwnPostgres::start();
+    let db = pg.url();
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bin = env!("CARGO_BIN_EXE_switchboard");
+    let demo = std::process::Command::new(bin)
+        .args(["demo", "--database", &db])
+        .current_dir(manifest)
+        .output()
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let (http, sip) = (free_port(), free_port());
+    let log = dir.path().join("server.log");
+    let _server = tokio::process::Command::new(bin)
+        .args(["serve", "--database", &db])
+        .args(["--http", &format!("127.0.0.1:{http}")])
+        .args(["--sip", &format!("127.0.0.1:{sip}")])
+        .env("SWITCHBOARD_WEB_DIR", dir.path())
+        .env("SWITCHBOARD_SPOOL_DIR", dir.path().join("spool"))
+        .env("SWITCHBOARD_RECORDINGS_DIR", dir.path().join("recordings"))
+        .current_dir(manifest)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let server_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", http))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sip_addr: SocketAddr = format!("127.0.0.1:{sip}").parse().unwrap();
+
+    // 1002 answers every call; 1001 places CALLS calls, four a second.
+    let port = free_port();
+    let mut phone = Sipp::scenario("phone_answers.xml");
+    phone.arg([
+        "-p",
+        &port.to_string(),
+        "-m",
+        &CALLS.to_string(),
+        "-l",
+        "10",
+    ]);
+    let phone_child = phone.spawn();
+    wait_bound("127.0.0.1", port).await;
+    let contact = format!("127.0.0.1:{port}");
+    let (ok, out) = register("register.xml", sip_addr, "u1", "1002", "demo1002", &contact).await;
+    assert!(ok, "1002 registers: {out}");
+    let mut caller = Sipp::scenario("extension_calls.xml");
+    caller
+        .arg([&sip_addr.to_string(), "-t", "u1", "-s", "1002"])
+        .arg(["-au", "1001", "-ap", "demo1001"])
+        .arg(["-p", &free_port().to_string()])
+        .arg(["-m", &CALLS.to_string(), "-l", "10", "-r", "4"]);
+    let caller_child = caller.spawn();
+    // A few calls in, the database goes away for eight seconds: longer
+    // than a write waits for a connection (5 s), so records are spooled.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    pg.down();
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    pg.up();
+    let (ok, out) = caller.finish(caller_child).await;
+    assert!(ok, "every call went through: {out}");
+    let (ok, out) = phone.finish(phone_child).await;
+    assert!(ok, "1002 answered every call: {out}");
+
+    let mut conn = None;
+    let mut stored = (0, 0);
+    for _ in 0..120 {
+        if conn.is_none() {
+            conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db)
+                .await
+                .ok();
+        }
+        if let Some(c) = conn.as_mut() {
+            stored = sqlx::query_as::<_, (i64, i64)>(
+                "SELECT COUNT(*), COUNT(DISTINCT call_id) FROM call_records WHERE caller = '1001'",
+            )
+            .fetch_one(c)
+            .await
+            .unwrap_or(stored);
+        }
+        if stored.0 as usize >= CALLS {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(
+        stored,
+        (CALLS as i64, CALLS as i64),
+        "every call stored once: {}",
+        server_log()
+    );
+    let log = server_log();
+    assert!(
+        log.contains("call records go to the spool") && log.contains("the CDR spool is replayed"),
+        "records waited in the spool while the database was down: {log}"
+    );
 }

@@ -19,7 +19,7 @@ mod stats;
 mod tests;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use agent::Agent;
 pub use agent::{AgentState, MISSED_CALLS};
@@ -43,6 +43,9 @@ pub enum Output {
         call: CallRef,
         queue: String,
         agents: Vec<UserId>,
+        /// The caller asked to be called back: the agent is offered to
+        /// call them (no phone rings); their call out counts as the answer.
+        callback: bool,
     },
     /// Stop ringing these agents: another answered, the caller left, or it
     /// rang out.
@@ -55,6 +58,13 @@ pub enum Output {
     },
     /// An agent's state changed.
     AgentChanged { agent: UserId, state: AgentState },
+    /// Tell a waiting caller their place (1: next) and, once the queue has
+    /// answered calls to go by, about how long they will wait.
+    Announce {
+        call: CallRef,
+        position: usize,
+        expected_wait: Option<Duration>,
+    },
 }
 
 /// Why a call cannot join a queue.
@@ -72,6 +82,7 @@ enum Due {
     MaxWait(CallRef),
     Relax(CallRef),
     WrapUp(UserId),
+    Announce(CallRef),
 }
 
 struct Queue {
@@ -87,12 +98,15 @@ pub struct Acd {
     queues: BTreeMap<String, Queue>,
     agents: BTreeMap<UserId, Agent>,
     waiting: HashMap<CallRef, Waiting>,
-    /// Calls being talked on: their agent and queue.
-    talking: HashMap<CallRef, (UserId, String)>,
+    /// Calls being talked on: their agent, queue and when answered.
+    talking: HashMap<CallRef, (UserId, String, Instant)>,
     /// What to do to an agent once their call ends: pause, or log out.
     after_call: HashMap<UserId, AgentState>,
     deadlines: BTreeSet<(Instant, Due)>,
     out: VecDeque<Output>,
+    /// Goes up with every change the live view could show, so that a
+    /// publisher knows when to look again.
+    revision: u64,
 }
 
 impl Acd {
@@ -108,8 +122,15 @@ impl Acd {
         self.deadlines.first().map(|(at, _)| *at)
     }
 
+    /// Changes with anything the live view shows but the time (states,
+    /// memberships, callers waiting, counters, settings).
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
     /// Adds a queue or changes its settings (its counts go on).
     pub fn set_queue(&mut self, now: Instant, config: QueueConfig) {
+        self.revision += 1;
         match self.queues.get_mut(&config.name) {
             Some(queue) => queue.config = config,
             None => {
@@ -136,6 +157,7 @@ impl Acd {
     ) {
         let entry = self.agents.entry(agent).or_insert_with(|| Agent::new(now));
         entry.queues = queues;
+        self.revision += 1;
         entry.skills = skills;
         self.after_call.remove(&agent);
         if entry.state == AgentState::Offline {
@@ -189,7 +211,8 @@ impl Acd {
             .ok_or_else(|| Refused::UnknownQueue(queue.into()))?
             .config;
         let waiting = self.waiting.values().filter(|w| w.queue == queue).count();
-        if config.max_waiting.is_some_and(|max| waiting >= max) {
+        let full = config.max_waiting.is_some_and(|max| waiting >= max);
+        if full && config.overflow != Overflow::Callback {
             let to = config.overflow.clone();
             self.counters(queue).overflowed += 1;
             self.out.push_back(Output::Overflow {
@@ -199,12 +222,19 @@ impl Acd {
             });
             return Ok(());
         }
-        if let Some(max) = config.max_wait {
+        // A full queue that calls back takes the caller's request at the
+        // back of the line at once.
+        let callback = full;
+        if let Some(max) = config.max_wait.filter(|_| !callback) {
             self.deadlines.insert((now + max, Due::MaxWait(call)));
         }
         if let Some((every, _)) = config.relax {
             self.deadlines.insert((now + every, Due::Relax(call)));
         }
+        if let Some(every) = config.announce_every {
+            self.deadlines.insert((now + every, Due::Announce(call)));
+        }
+        self.revision += 1;
         self.waiting.insert(
             call,
             Waiting {
@@ -215,8 +245,17 @@ impl Acd {
                 ringing: Vec::new(),
                 ring_due: None,
                 passed_over: Vec::new(),
+                callback,
             },
         );
+        if callback {
+            self.counters(queue).overflowed += 1;
+            self.out.push_back(Output::Overflow {
+                call,
+                queue: queue.into(),
+                to: Overflow::Callback,
+            });
+        }
         self.dispatch(now);
         Ok(())
     }
@@ -229,7 +268,11 @@ impl Acd {
         if !waiting.ringing.contains(&agent) {
             return;
         }
-        let waiting = self.waiting.remove(&call).expect("looked up above");
+        let waiting = self
+            .waiting
+            .remove(&call)
+            .inspect(|_| self.revision += 1)
+            .expect("looked up above");
         let others: Vec<UserId> = waiting
             .ringing
             .iter()
@@ -258,7 +301,7 @@ impl Acd {
             entry.misses = 0;
             *entry.answered.entry(queue.clone()).or_default() += 1;
         }
-        self.talking.insert(call, (agent, queue));
+        self.talking.insert(call, (agent, queue, now));
         self.set_state(now, agent, AgentState::OnCall(call));
         self.dispatch(now);
     }
@@ -282,9 +325,13 @@ impl Acd {
         self.dispatch(now);
     }
 
-    /// The caller hung up while waiting or ringing.
+    /// The caller hung up while waiting or ringing. One who asked to be
+    /// called back keeps their place.
     pub fn abandoned(&mut self, now: Instant, call: CallRef) {
-        let Some(waiting) = self.waiting.remove(&call) else {
+        if self.waiting.get(&call).is_some_and(|w| w.callback) {
+            return;
+        }
+        let Some(waiting) = self.waiting.remove(&call).inspect(|_| self.revision += 1) else {
             return;
         };
         self.counters(&waiting.queue).abandoned += 1;
@@ -295,10 +342,16 @@ impl Acd {
     /// The talk is over: the agent wraps up (or pauses, or logs out, as
     /// they asked during the call).
     pub fn ended(&mut self, now: Instant, call: CallRef) {
-        let Some((agent, queue)) = self.talking.remove(&call) else {
+        let Some((agent, queue, answered)) = self.talking.remove(&call) else {
             return;
         };
         let wrap_up = self.queues.get(&queue).map(|q| q.config.wrap_up);
+        // What a call takes an agent, talk and wrap-up, for the waits
+        // announced to callers.
+        let handled = now.saturating_duration_since(answered) + wrap_up.unwrap_or_default();
+        let counters = self.counters(&queue);
+        counters.handled += 1;
+        counters.handle_time += handled;
         if let Some(entry) = self.agents.get_mut(&agent) {
             entry.idle_since = now;
         }
@@ -326,6 +379,7 @@ impl Acd {
                 Due::Ring(call) => self.rang_out(now, call, at),
                 Due::MaxWait(call) => self.waited_too_long(call, at),
                 Due::Relax(call) => self.relax(call, at),
+                Due::Announce(call) => self.announce(call, at),
                 Due::WrapUp(agent) => {
                     let done = self
                         .agents
@@ -345,6 +399,57 @@ impl Acd {
         self.agents.get(&agent).map(|a| (&a.state, a.since))
     }
 
+    /// Tells a waiting caller their place and expected wait, and when to
+    /// tell them again. A caller whose agent's phone rings now is not
+    /// interrupted.
+    fn announce(&mut self, call: CallRef, at: Instant) {
+        let Some(waiting) = self.waiting.get(&call) else {
+            return;
+        };
+        let Some(queue) = self.queues.get(&waiting.queue) else {
+            return;
+        };
+        if waiting.callback {
+            return; // the caller has hung up
+        }
+        if let Some(every) = queue.config.announce_every {
+            self.deadlines.insert((at + every, Due::Announce(call)));
+        }
+        if !waiting.ringing.is_empty() {
+            return;
+        }
+        let rank = waiting.rank();
+        let position = 1 + self
+            .waiting
+            .values()
+            .filter(|w| w.queue == waiting.queue && w.rank() < rank)
+            .count();
+        // Agents who will take calls (those paused or logged out will not).
+        let staffed = self
+            .agents
+            .values()
+            .filter(|a| a.queues.contains(&waiting.queue))
+            .filter(|a| !matches!(a.state, AgentState::Offline | AgentState::Paused(_)))
+            .count();
+        let counters = &queue.counters;
+        let expected_wait = (counters.handled > 0 && staffed > 0).then(|| {
+            let average =
+                counters.handle_time / u32::try_from(counters.handled).unwrap_or(u32::MAX);
+            average * u32::try_from(position).unwrap_or(u32::MAX)
+                / u32::try_from(staffed).unwrap_or(1)
+        });
+        self.out.push_back(Output::Announce {
+            call,
+            position,
+            expected_wait,
+        });
+    }
+
+    /// A queue's settings.
+    pub fn config(&self, queue: &str) -> Option<&QueueConfig> {
+        self.queues.get(queue).map(|q| &q.config)
+    }
+
     /// A queue as the live view shows it at `now`.
     pub fn queue_view(&self, now: Instant, queue: &str) -> Option<QueueView> {
         let q = self.queues.get(queue)?;
@@ -353,7 +458,13 @@ impl Acd {
         for agent in self.agents.values().filter(|a| a.queues.contains(queue)) {
             *agents.entry(agent.state.name()).or_insert(0) += 1;
         }
-        Some(QueueView::new(now, queue, &waiting, agents, &q.counters))
+        Some(QueueView::new(
+            now,
+            &q.config,
+            &waiting,
+            agents,
+            &q.counters,
+        ))
     }
 
     fn leave(&mut self, now: Instant, agent: UserId, next: AgentState) {
@@ -431,7 +542,23 @@ impl Acd {
             return;
         }
         let to = queue.config.overflow.clone();
-        let waiting = self.waiting.remove(&call).expect("looked up above");
+        if to == Overflow::Callback {
+            // The caller is told they will be called back and hangs up;
+            // their entry stays where it is in the line.
+            let queue = waiting.queue.clone();
+            if let Some(waiting) = self.waiting.get_mut(&call) {
+                waiting.callback = true;
+            }
+            self.revision += 1;
+            self.counters(&queue).overflowed += 1;
+            self.out.push_back(Output::Overflow { call, queue, to });
+            return;
+        }
+        let waiting = self
+            .waiting
+            .remove(&call)
+            .inspect(|_| self.revision += 1)
+            .expect("looked up above");
         self.counters(&waiting.queue).overflowed += 1;
         self.withdraw(at, &waiting);
         self.out.push_back(Output::Overflow {
@@ -557,10 +684,15 @@ impl Acd {
         Some(picked)
     }
 
-    fn offer(&mut self, now: Instant, call: CallRef, agents: Vec<UserId>) {
+    fn offer(&mut self, now: Instant, call: CallRef, mut agents: Vec<UserId>) {
         let Some(waiting) = self.waiting.get_mut(&call) else {
             return;
         };
+        // A callback is one agent's to make, whatever the strategy.
+        if waiting.callback {
+            agents.truncate(1);
+        }
+        let callback = waiting.callback;
         waiting.ringing.clone_from(&agents);
         let queue_name = waiting.queue.clone();
         let queue = self
@@ -578,6 +710,7 @@ impl Acd {
             call,
             queue: queue_name,
             agents,
+            callback,
         });
     }
 
@@ -590,10 +723,12 @@ impl Acd {
         }
         entry.state = state.clone();
         entry.since = now;
+        self.revision += 1;
         self.out.push_back(Output::AgentChanged { agent, state });
     }
 
     fn counters(&mut self, queue: &str) -> &mut Counters {
+        self.revision += 1;
         &mut self
             .queues
             .get_mut(queue)

@@ -56,6 +56,11 @@ pub struct QueueConfig {
     pub service_level: Duration,
     /// Missed offers in a row after which an agent is paused.
     pub misses_to_pause: u32,
+    /// The results an agent's wrap-up picks from; empty: any text.
+    pub results: Vec<String>,
+    /// How often a waiting caller is told their place and expected wait;
+    /// `None`: never.
+    pub announce_every: Option<Duration>,
 }
 
 impl QueueConfig {
@@ -74,6 +79,8 @@ impl QueueConfig {
             relax: None,
             service_level: Duration::from_secs(20),
             misses_to_pause: 2,
+            results: Vec::new(),
+            announce_every: None,
         }
     }
 
@@ -109,6 +116,10 @@ pub struct Waiting {
     /// Agents who let it ring out or refused it, not offered it again
     /// while others are free.
     pub passed_over: Vec<crate::ids::UserId>,
+    /// The caller asked to be called back (the queue's overflow): they
+    /// have hung up, and the entry keeps their place; when it comes first,
+    /// an agent is offered to call them.
+    pub callback: bool,
 }
 
 impl Waiting {

@@ -18,6 +18,10 @@ pub struct Counters {
     /// The waits of the answered calls, summed (for the average speed of
     /// answer).
     pub waited_answered: Duration,
+    /// Calls whose talk and wrap-up are over, and the time they took
+    /// their agents, summed (for the waits announced to callers).
+    pub handled: u64,
+    pub handle_time: Duration,
 }
 
 /// A queue as supervisors watch it.
@@ -40,12 +44,16 @@ pub struct QueueView {
     pub average_answer_s: Option<f64>,
     /// The callers who gave up, out of those answered or gone, in percent.
     pub abandon_rate_pct: Option<f64>,
+    /// The agents' time to write a call up, in seconds.
+    pub wrap_up_s: u64,
+    /// The results a wrap-up picks from; empty: any text.
+    pub results: Vec<String>,
 }
 
 impl QueueView {
     pub(super) fn new(
         now: Instant,
-        queue: &str,
+        config: &super::QueueConfig,
         waiting: &[&Waiting],
         agents: BTreeMap<&'static str, usize>,
         counters: &Counters,
@@ -58,7 +66,7 @@ impl QueueView {
         let settled = counters.answered + counters.abandoned;
         let percent = |part: u64| (settled > 0).then(|| 100.0 * part as f64 / settled as f64);
         QueueView {
-            queue: queue.into(),
+            queue: config.name.clone(),
             waiting: waiting.len(),
             longest_wait_s: longest.as_secs(),
             agents,
@@ -69,6 +77,8 @@ impl QueueView {
             average_answer_s: (counters.answered > 0)
                 .then(|| counters.waited_answered.as_secs_f64() / counters.answered as f64),
             abandon_rate_pct: percent(counters.abandoned),
+            wrap_up_s: config.wrap_up.as_secs(),
+            results: config.results.clone(),
         }
     }
 }

@@ -359,3 +359,163 @@ fn pausing_or_logging_out_on_a_call_happens_when_it_ends_and_a_ringing_call_move
     floor.at(31);
     assert_eq!(floor.state(ANN), AgentState::Paused(MISSED_CALLS.into()));
 }
+
+fn announced(outputs: &[Output]) -> Vec<(u64, usize, Option<u64>)> {
+    outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Announce {
+                call,
+                position,
+                expected_wait,
+            } => Some((call.0, *position, expected_wait.map(|w| w.as_secs()))),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn waiting_callers_are_told_their_place_and_the_wait_the_queue_has_shown() {
+    let mut floor = Floor::new(QueueConfig {
+        announce_every: Some(Duration::from_secs(30)),
+        wrap_up: Duration::from_secs(20),
+        ring_timeout: Duration::from_secs(60),
+        ..queue(Strategy::LongestIdle)
+    });
+    floor.login(ANN, &["sales"], &[]);
+    floor.login(BEN, &["sales"], &[]);
+    // Two calls of 100 s talk and 20 s wrap-up: 120 s a call, two agents.
+    floor.arrive(1, 0);
+    floor.answered(1, ANN);
+    floor.arrive(2, 0);
+    floor.answered(2, BEN);
+    // Three callers wait behind them; the third is a VIP (served first).
+    floor.at(10);
+    floor.arrive(3, 0);
+    floor.arrive(4, 0);
+    floor.at(20);
+    floor.arrive(5, 9);
+    let first = floor.at(40);
+    assert_eq!(
+        announced(&first),
+        [(3, 2, None), (4, 3, None)],
+        "30 s after joining: behind the VIP, and no call is over yet"
+    );
+    floor.at(95);
+    floor.acd.ended(floor.now, CallRef(1));
+    floor.acd.ended(floor.now, CallRef(2));
+    floor.drain();
+    // 95 s talk + 20 s wrap-up a call; two agents (wrapping up, not paused).
+    let later = floor.at(100);
+    assert_eq!(
+        announced(&later),
+        [(3, 2, Some(115)), (4, 3, Some(172))],
+        "position × 115 s / 2 agents"
+    );
+    // At 115 the agents are free: the VIP and caller 3 ring, and are not
+    // interrupted; caller 4 is still told.
+    let freed = floor.at(115);
+    assert_eq!(
+        offered(&freed),
+        [(5, vec![ANN]), (3, vec![BEN])],
+        "{freed:?}"
+    );
+    let ringing = floor.at(130);
+    assert_eq!(announced(&ringing), [(4, 3, Some(172))]);
+}
+
+#[test]
+fn a_caller_who_waited_too_long_is_called_back_in_their_turn() {
+    let mut floor = Floor::new(QueueConfig {
+        max_wait: Some(Duration::from_secs(30)),
+        overflow: Overflow::Callback,
+        ..queue(Strategy::LongestIdle)
+    });
+    floor.login(ANN, &["sales"], &[]);
+    floor.acd.pause(floor.now, ANN, "lunch");
+    floor.arrive(1, 0);
+    let out = floor.at(30);
+    assert!(
+        out.iter().any(|o| matches!(
+            o,
+            Output::Overflow {
+                call: CallRef(1),
+                to: Overflow::Callback,
+                ..
+            }
+        )),
+        "{out:?}"
+    );
+    // The caller hangs up, as told; their place stays.
+    floor.acd.abandoned(floor.now, CallRef(1));
+    floor.at(40);
+    floor.arrive(2, 0);
+    assert_eq!(floor.view().waiting, 2);
+    assert_eq!(
+        floor.view().abandoned,
+        0,
+        "a callback request is no abandon"
+    );
+    floor.acd.ready(floor.now, ANN);
+    let offers: Vec<_> = floor
+        .drain()
+        .into_iter()
+        .filter_map(|o| match o {
+            Output::Offer { call, callback, .. } => Some((call.0, callback)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(offers, [(1, true)], "the callback first: it came first");
+    // Ann's call out is the callback made; then caller 2's turn.
+    floor.answered(1, ANN);
+    assert_eq!(floor.state(ANN), AgentState::OnCall(CallRef(1)));
+    floor.at(100);
+    floor.acd.ended(floor.now, CallRef(1));
+    let next = floor.at(130);
+    assert_eq!(offered(&next), [(2, vec![ANN])]);
+}
+
+#[test]
+fn a_full_queue_that_calls_back_takes_the_request_at_the_back() {
+    let mut floor = Floor::new(QueueConfig {
+        max_waiting: Some(1),
+        overflow: Overflow::Callback,
+        ..queue(Strategy::RingAll)
+    });
+    floor.login(ANN, &["sales"], &[]);
+    floor.login(BEN, &["sales"], &[]);
+    floor.acd.pause(floor.now, ANN, "lunch");
+    floor.acd.pause(floor.now, BEN, "lunch");
+    floor.arrive(1, 0);
+    let out = floor.arrive(2, 0);
+    assert!(out.iter().any(|o| matches!(
+        o,
+        Output::Overflow {
+            call: CallRef(2),
+            ..
+        }
+    )));
+    floor.acd.abandoned(floor.now, CallRef(2));
+    assert_eq!(floor.view().waiting, 2);
+    floor.answered(1, ANN);
+    floor.acd.ready(floor.now, ANN);
+    floor.acd.ready(floor.now, BEN);
+    let offers: Vec<_> = floor
+        .drain()
+        .into_iter()
+        .filter_map(|o| match o {
+            Output::Offer {
+                call,
+                agents,
+                callback,
+                ..
+            } => Some((call.0, agents.len(), callback)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(offers.first(), Some(&(1, 1, false)));
+    assert!(
+        offers.contains(&(2, 1, true)),
+        "a callback is one agent's, even ring-all: {offers:?}"
+    );
+}

@@ -86,11 +86,14 @@ async fn login(
     let account = super::sip_accounts::own_account(state.repo.as_ref(), actor.user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    // The skills an admin gave them, for skills-based queues.
+    let skills = state.repo.agent_skills(actor.user_id).await?;
     let (reply, answer) = oneshot::channel();
     let command = AgentCommand::Login {
         agent: actor.user_id,
         extension: account.extension.as_str().to_string(),
         queues,
+        skills,
         reply,
     };
     ask(&agents, command, answer)
@@ -175,6 +178,31 @@ async fn pause(
     };
     send(&agents(&state)?, command)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The names of the queues the running plan has.
+pub(super) async fn running_queues(state: &AppState) -> ApiResult<Vec<String>> {
+    let agents = agents(state)?;
+    let (reply, answer) = oneshot::channel();
+    let status = ask(&agents, AgentCommand::Status { reply }, answer).await?;
+    Ok(status.queues.into_iter().map(|q| q.queue).collect())
+}
+
+/// The results a queue's wrap-up picks from; empty when any text goes (or
+/// the queue is not running here: its calls' wrap-ups are not held to a
+/// list that is gone).
+pub(super) async fn queue_results(state: &AppState, queue: &str) -> ApiResult<Vec<String>> {
+    let Ok(agents) = agents(state) else {
+        return Ok(Vec::new());
+    };
+    let (reply, answer) = oneshot::channel();
+    let status = ask(&agents, AgentCommand::Status { reply }, answer).await?;
+    Ok(status
+        .queues
+        .into_iter()
+        .find(|q| q.queue == queue)
+        .map(|q| q.results)
+        .unwrap_or_default())
 }
 
 /// Every agent's state and every queue's counts, for supervisors.

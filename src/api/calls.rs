@@ -4,20 +4,26 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{get, put};
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::ApiResult;
-use super::extract::{PathId, QueryPairs};
+use super::extract::{Json, PathId, QueryPairs};
 use crate::crm::FieldErrors;
 use crate::crm::access::{Actor, Reach, Section};
 use crate::crm::calls::{
-    CallFilter, CallScope, Direction, NumberFilter, Outcome, StoredCallRecord,
+    CallFilter, CallScope, Direction, FollowUp, NewWrapUp, NumberFilter, Outcome, StoredCallRecord,
 };
+use crate::crm::clients::TEXT_MAX;
 use crate::crm::page::Page;
+use crate::crm::text::{Label, optional};
+use crate::dialplan::RESULT_MAX;
 use crate::ids::CallRecordId;
 use crate::phone::{Phone, Region};
+use crate::runtime::clock;
 
 /// Longest extension or number accepted as a filter.
 const NUMBER_MAX: usize = 64;
@@ -27,6 +33,97 @@ pub fn router() -> Router<AppState> {
         .route("/calls", get(list_calls))
         .route("/calls/{id}", get(get_call))
         .route("/calls/{id}/recording", get(recording))
+        .route("/calls/{id}/wrap-up", put(wrap_up))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct WrapUpInput {
+    /// One of the queue's results (`results` of `call.offered`); any text
+    /// for a call no queue with a list took.
+    pub result: Option<String>,
+    pub notes: Option<String>,
+    /// A task for later on the call's client, for the one wrapping up.
+    pub follow_up: Option<FollowUpInput>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct FollowUpInput {
+    pub title: Option<String>,
+    /// RFC 3339.
+    pub due_at: Option<String>,
+}
+
+/// The agent's wrap-up of a call they reach: the result, notes and a
+/// follow-up task. It goes on the call record and on the client's
+/// interaction for the call; a second wrap-up replaces the first.
+#[utoipa::path(put, path = "/api/v1/calls/{id}/wrap-up", tag = "calls", params(("id" = i64, Path)),
+    request_body = WrapUpInput,
+    responses((status = 200, body = StoredCallRecord), (status = 404, body = super::error::Problem),
+        (status = 422, body = super::error::Problem)))]
+async fn wrap_up(
+    State(state): State<AppState>,
+    actor: Actor,
+    PathId(id): PathId,
+    Json(input): Json<WrapUpInput>,
+) -> ApiResult<axum::Json<StoredCallRecord>> {
+    actor.require_read(Section::Calls)?;
+    actor.require_write(Section::Interactions)?;
+    if input.follow_up.is_some() {
+        actor.require_write(Section::Tasks)?;
+    }
+    let scope = scope(&state, &actor).await?;
+    let call = state.repo.call(&scope, CallRecordId(id)).await?;
+    let results = match &call.record.queue {
+        Some(queue) => super::agents::queue_results(&state, queue).await?,
+        None => Vec::new(),
+    };
+    let mut errors = FieldErrors::new();
+    let result = errors.take(
+        "result",
+        Label::parse(input.result.as_deref().unwrap_or(""), RESULT_MAX),
+    );
+    if let Some(result) = &result
+        && !results.is_empty()
+        && !results.iter().any(|r| r == result.as_str())
+    {
+        errors.add("result", format!("must be one of: {}", results.join(", ")));
+    }
+    let notes = errors.take("notes", optional(input.notes.as_deref(), TEXT_MAX));
+    let follow_up = input.follow_up.as_ref().map(|f| {
+        let title = errors.take(
+            "follow_up.title",
+            Label::parse(f.title.as_deref().unwrap_or(""), 300),
+        );
+        let due_at = match f.due_at.as_deref() {
+            None | Some("") => {
+                errors.add("follow_up.due_at", "is required");
+                None
+            }
+            Some(text) => errors
+                .take(
+                    "follow_up.due_at",
+                    DateTime::parse_from_rfc3339(text).map_err(|_| "must be an RFC 3339 time"),
+                )
+                .map(|t| crate::crm::whole_seconds(t.with_timezone(&Utc))),
+        };
+        (title, due_at)
+    });
+    let wrap_up = errors.finish(|| NewWrapUp {
+        result: result.map(|r| r.as_str().to_string()).unwrap_or_default(),
+        notes: notes.flatten(),
+        follow_up: follow_up.and_then(|(title, due_at)| {
+            Some(FollowUp {
+                title: title?.as_str().to_string(),
+                due_at: due_at?,
+            })
+        }),
+    })?;
+    Ok(axum::Json(
+        state
+            .repo
+            .wrap_up_call(&scope, call.id, actor.user_id, &wrap_up, clock::now())
+            .await?,
+    ))
 }
 
 /// The call's recording: a stereo WAV, 8 kHz, the caller on the left
@@ -91,6 +188,8 @@ async fn scope(state: &AppState, actor: &Actor) -> Result<CallScope, super::erro
 /// Call records, newest first.
 #[utoipa::path(get, path = "/api/v1/calls", tag = "calls",
     params(
+        ("call_id" = Option<String>, Query, description = "The switch's id of the call, as `call.offered` gives it"),
+        ("queue" = Option<String>, Query, description = "Calls that reached this queue"),
         ("direction" = Option<String>, Query, description = "inbound, outbound or internal"),
         ("outcome" = Option<String>, Query,
             description = "answered, busy, no_answer, cancelled, rejected, failed, unavailable"),
@@ -147,6 +246,8 @@ fn parse_filter(query: &QueryPairs, region: Region, errors: &mut FieldErrors) ->
         errors.add("to", "must be later than from");
     }
     CallFilter {
+        call_id: bounded(query, "call_id", errors),
+        queue: bounded(query, "queue", errors),
         direction: query.parse::<Direction>("direction", errors),
         outcome: query.parse::<Outcome>("outcome", errors),
         extension: bounded(query, "extension", errors),

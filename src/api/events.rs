@@ -1,7 +1,13 @@
 //! `/api/v1/events`: a WebSocket per browser tab that the server pushes a
-//! user's events to, as JSON text messages. The first is `call.offered`:
-//! the screen pop, sent to the offered agent's tabs, and only theirs, with
-//! the client card their rights let them see, before their phone rings.
+//! user's events to, as JSON text messages:
+//! - `call.offered`: the screen pop, sent to the offered agent's tabs, and
+//!   only theirs, with the client card their rights let them see, before
+//!   their phone rings;
+//! - `agent.state`: the user's own state in the ACD, on connecting and on
+//!   every change (so a reloaded page knows it at once);
+//! - `acd.status`: every queue's and agent's live figures, to users who may
+//!   read telephony (supervisors), on connecting and within 200 ms of a
+//!   change.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,7 +18,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Serialize;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 
 use super::AppState;
 use crate::crm::Repository;
@@ -20,7 +26,7 @@ use crate::crm::access::{Actor, Section};
 use crate::crm::clients::ScreenPop;
 use crate::ids::UserId;
 use crate::runtime::clock;
-use crate::runtime::sip::distribution::Offered;
+use crate::runtime::sip::distribution::{AcdStatus, Offered};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/events", get(subscribe))
@@ -30,6 +36,72 @@ pub fn router() -> Router<AppState> {
 #[derive(Clone, Default)]
 pub struct EventHub {
     sockets: Arc<Mutex<HashMap<UserId, Vec<Subscriber>>>>,
+    /// The ACD's live view, once SIP runs.
+    live: Arc<Mutex<Option<watch::Receiver<Arc<AcdStatus>>>>>,
+}
+
+/// An agent's own state, as their web app gets it.
+#[derive(Debug, Serialize, PartialEq)]
+struct AgentState<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// `offline` when not logged in to any queue.
+    state: &'a str,
+    reason: Option<&'a str>,
+    /// Seconds in this state when sent.
+    for_s: u64,
+    queues: &'a [String],
+    extension: Option<&'a str>,
+}
+
+impl<'a> AgentState<'a> {
+    fn of(status: &'a AcdStatus, user: UserId) -> Self {
+        let view = status.agents.iter().find(|a| a.agent == user);
+        AgentState {
+            kind: "agent.state",
+            state: view.map_or("offline", |v| v.state.as_str()),
+            reason: view.and_then(|v| v.reason.as_deref()),
+            for_s: view.map_or(0, |v| v.for_s),
+            queues: view.map_or(&[], |v| v.queues.as_slice()),
+            extension: view.map(|v| v.extension.as_str()),
+        }
+    }
+
+    /// What tells one state from another (the time in it does not).
+    fn key(&self) -> (&str, Option<&str>, &[String]) {
+        (self.state, self.reason, self.queues)
+    }
+}
+
+/// The live view as supervisors' web apps get it.
+#[derive(Serialize)]
+struct LiveStatus<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    status: &'a AcdStatus,
+}
+
+/// What a socket is sent of a live view: the user's own state when it
+/// changed from `last` (or always, with `None`), and the whole view for
+/// supervisors.
+fn live_messages(status: &AcdStatus, actor: &Actor, last: Option<&AcdStatus>) -> Vec<String> {
+    let mut messages = Vec::new();
+    let mine = AgentState::of(status, actor.user_id);
+    if last.is_none_or(|last| AgentState::of(last, actor.user_id).key() != mine.key())
+        && let Ok(text) = serde_json::to_string(&mine)
+    {
+        messages.push(text);
+    }
+    if actor.right(Section::Telephony).read
+        && let Ok(text) = serde_json::to_string(&LiveStatus {
+            kind: "acd.status",
+            status,
+        })
+    {
+        messages.push(text);
+    }
+    messages
 }
 
 #[derive(Clone)]
@@ -45,13 +117,22 @@ struct Subscriber {
 pub struct CallOffered<'a> {
     #[serde(rename = "type")]
     pub kind: &'static str,
+    /// The id of the call's record, for its wrap-up
+    /// (`GET /api/v1/calls?call_id=`).
     pub call_id: String,
     pub queue: &'a str,
+    /// The queue's wrap-up time in seconds, and the results to pick from
+    /// (empty: any text).
+    pub wrap_up_s: u64,
+    pub results: &'a [String],
     /// The number the caller dialled.
     pub called: &'a str,
     pub caller: &'a str,
     pub caller_e164: Option<&'a str>,
     pub caller_name: Option<&'a str>,
+    /// The caller asked to be called back: the agent calls them (their
+    /// phone does not ring).
+    pub callback: bool,
     /// The client whose number it is, as the agent may see it; `None` for
     /// an unknown number (the app offers a new client with it).
     pub card: Option<ScreenPop>,
@@ -83,12 +164,40 @@ impl EventHub {
         sockets.get(&user).cloned().unwrap_or_default()
     }
 
+    fn all(&self) -> Vec<Subscriber> {
+        let sockets = self.sockets.lock().unwrap_or_else(|e| e.into_inner());
+        sockets.values().flatten().cloned().collect()
+    }
+
+    /// The live view now, for a socket that just opened.
+    fn live_now(&self) -> Option<Arc<AcdStatus>> {
+        let live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        live.as_ref().map(|l| l.borrow().clone())
+    }
+
+    /// Sends every change of the ACD's live view to the sockets that show
+    /// it; runs until the SIP server is gone.
+    pub async fn deliver_live(self, mut live: watch::Receiver<Arc<AcdStatus>>) {
+        *self.live.lock().unwrap_or_else(|e| e.into_inner()) = Some(live.clone());
+        let mut last = live.borrow_and_update().clone();
+        while live.changed().await.is_ok() {
+            let status = live.borrow_and_update().clone();
+            for socket in self.all() {
+                for text in live_messages(&status, &socket.actor, Some(&last)) {
+                    let _ = socket.tx.send(text);
+                }
+            }
+            last = status;
+        }
+    }
+
     /// Sends each call offered to an agent to their sockets, with the card
     /// of the caller's number; runs until the SIP server is gone.
     pub async fn deliver_offers(
         self,
         repo: Arc<dyn Repository>,
         mut offers: broadcast::Receiver<Offered>,
+        run: u64,
     ) {
         loop {
             let offer = match offers.recv().await {
@@ -118,12 +227,15 @@ impl EventHub {
             };
             let message = CallOffered {
                 kind: "call.offered",
-                call_id: offer.call.to_string(),
+                call_id: crate::runtime::sip::records::record_key(run, offer.call),
                 queue: &offer.queue,
+                wrap_up_s: offer.wrap_up_s,
+                results: &offer.results,
                 called: &offer.called,
                 caller: &offer.caller,
                 caller_e164: offer.caller_e164.as_deref(),
                 caller_name: offer.caller_name.as_deref(),
+                callback: offer.callback,
                 card,
             };
             let Ok(text) = serde_json::to_string(&message) else {
@@ -151,6 +263,11 @@ async fn subscribe(
 async fn serve(hub: EventHub, actor: Arc<Actor>, mut socket: WebSocket) {
     let user = actor.user_id;
     let (tx, mut rx) = mpsc::unbounded_channel();
+    if let Some(status) = hub.live_now() {
+        for text in live_messages(&status, &actor, None) {
+            let _ = tx.send(text);
+        }
+    }
     let id = hub.add(actor, tx);
     loop {
         tokio::select! {
@@ -170,4 +287,87 @@ async fn serve(hub: EventHub, actor: Arc<Actor>, mut socket: WebSocket) {
         }
     }
     hub.remove(user, id);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crm::access::{Role, default_rights};
+    use crate::runtime::sip::distribution::AgentView;
+
+    fn actor(id: i64, role: Role) -> Actor {
+        Actor {
+            user_id: UserId(id),
+            username: format!("u{id}"),
+            display_name: format!("U{id}"),
+            role,
+            team_id: None,
+            rights: default_rights(role),
+        }
+    }
+
+    fn status(state: &str, for_s: u64) -> AcdStatus {
+        AcdStatus {
+            agents: vec![AgentView {
+                agent: UserId(7),
+                extension: "1001".into(),
+                state: state.into(),
+                reason: None,
+                for_s,
+                queues: vec!["sales".into()],
+            }],
+            queues: vec![],
+        }
+    }
+
+    fn types(messages: &[String]) -> Vec<String> {
+        messages
+            .iter()
+            .map(|m| {
+                let value: serde_json::Value = serde_json::from_str(m).unwrap();
+                format!("{} {}", value["type"].as_str().unwrap(), value["state"])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_agent_is_told_their_own_state_when_it_changes_and_never_the_floor() {
+        let agent = actor(7, Role::Agent);
+        let before = status("available", 3);
+        assert_eq!(
+            types(&live_messages(&before, &agent, None)),
+            ["agent.state \"available\""],
+            "a socket that opens is told at once"
+        );
+        let later = status("available", 9);
+        assert!(
+            live_messages(&later, &agent, Some(&before)).is_empty(),
+            "time passing is no change"
+        );
+        let ringing = status("ringing", 0);
+        assert_eq!(
+            types(&live_messages(&ringing, &agent, Some(&later))),
+            ["agent.state \"ringing\""]
+        );
+        let someone_else = actor(8, Role::Agent);
+        assert_eq!(
+            types(&live_messages(&ringing, &someone_else, None)),
+            ["agent.state \"offline\""],
+            "not in any queue"
+        );
+    }
+
+    #[test]
+    fn supervisors_get_the_whole_floor_on_every_change() {
+        let supervisor = actor(9, Role::Supervisor);
+        let before = status("available", 3);
+        let after = status("on_call", 0);
+        assert_eq!(
+            types(&live_messages(&after, &supervisor, Some(&before))),
+            ["acd.status null"]
+        );
+        let text = &live_messages(&after, &supervisor, Some(&after))[0];
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(value["agents"][0]["state"], "on_call");
+    }
 }

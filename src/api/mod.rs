@@ -28,8 +28,11 @@ pub mod extract;
 pub mod health;
 pub mod interactions;
 pub mod openapi;
+pub mod queues;
+pub mod reports;
 pub mod sip_accounts;
 mod sip_status;
+pub mod skills;
 pub mod tasks;
 pub mod users;
 
@@ -70,6 +73,9 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .merge(agents::router())
         .merge(events::router())
         .merge(calls::router())
+        .merge(reports::router())
+        .merge(queues::router())
+        .merge(skills::router())
         .merge(openapi::router())
         .fallback(|| async { error::ApiError::NotFound });
     Router::new()

@@ -91,6 +91,10 @@ pub struct Call {
     pub legs: Vec<Leg>,
     pub phase: Phase,
     pub arrived_at: DateTime<Utc>,
+    /// When the call joined a queue, for its wait there.
+    pub queued_at: Option<DateTime<Utc>>,
+    /// When the first phone was rung, for the time to offer.
+    pub offered_at: Option<DateTime<Utc>>,
     pub answered_at: Option<DateTime<Utc>>,
     /// The leg whose early media (183 with SDP) the caller hears.
     pub early_media: Option<LegId>,
@@ -136,6 +140,9 @@ pub struct MenuCall {
     /// What starts once the caller's ACK brings its answer to our offer
     /// (its INVITE had none).
     pub after_ack: Option<Start>,
+    /// The caller hears a last prompt (a queue will call them back), then
+    /// is hung up on.
+    pub leaving: bool,
 }
 
 /// The first step of a call answered here.
@@ -144,6 +151,8 @@ pub enum Start {
     Menu(super::menu::Next),
     /// Hold music, and the call joins its queue.
     Queue,
+    /// A supervisor goes on an agent's call.
+    Monitor,
 }
 
 impl Call {
@@ -245,7 +254,16 @@ impl Call {
             called: self.plan.called.clone(),
             original_called: self.plan.original_called.clone(),
             answered_by,
+            party_e164: self.plan.party_e164.clone(),
+            queue: self
+                .menu
+                .as_ref()
+                .and_then(|m| m.queue.as_ref())
+                .or(self.plan.queue.as_ref())
+                .map(|q| q.name.clone()),
             arrived_at: self.arrived_at,
+            queued_at: self.queued_at,
+            offered_at: self.offered_at,
             answered_at: self.answered_at,
             ended_at,
             outcome,

@@ -3,8 +3,8 @@
 
 mod menu;
 
-pub use menu::RINGBACK;
 use menu::on_behalf;
+pub use menu::{CALLBACK_PROMPT, RINGBACK};
 
 use super::call::{CALLER, Call, CallId, LegId, LegState, Phase, Timed, outcome_of};
 use super::dialog::{Dialog, body_of, is_media_type};
@@ -45,6 +45,8 @@ impl Calls {
             legs: Vec::new(),
             phase: Phase::Ringing,
             arrived_at: now.wall,
+            queued_at: None,
+            offered_at: None,
             answered_at: None,
             early_media: None,
             awaiting_ack: None,
@@ -77,7 +79,7 @@ impl Calls {
             self.finish(now, call, Outcome::Rejected, Some(Party::System), Some(422));
             return id;
         }
-        if call.plan.menu.is_some() || call.plan.queue.is_some() {
+        if call.plan.menu.is_some() || call.plan.queue.is_some() || call.plan.monitor.is_some() {
             let entry = call.plan.menu.take();
             self.start_menu(now, call, entry);
             return id;
@@ -139,6 +141,9 @@ impl Calls {
         offers: &[Option<(String, Vec<u8>)>; 2],
     ) {
         let id = call.id;
+        if !targets.is_empty() {
+            call.offered_at.get_or_insert(now.wall);
+        }
         for target in targets {
             let leg = LegId(call.legs.len());
             let call_id = format!("{}@switchboard", self.unique());

@@ -79,6 +79,16 @@ pub enum MediaCommand {
         pt: u8,
         looped: bool,
     },
+    /// Play these prompts one after the other to a side, then loop `then`
+    /// (an announcement to a caller waiting with hold music). Prompts the
+    /// server lacks are left out.
+    Announce {
+        call: CallId,
+        side: Side,
+        prompts: Vec<String>,
+        pt: u8,
+        then: String,
+    },
     /// Stop playing to a side: it hears the other side again.
     StopPlaying { call: CallId, side: Side },
     /// A side takes keys as SIP INFO: the other side's RFC 4733 events are

@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 pub use call::CallId;
 use call::{Call, LegId};
 pub use dialog::Local;
-pub use inputs::RINGBACK;
+pub use inputs::{CALLBACK_PROMPT, RINGBACK};
 pub use media::{HOLD_MUSIC, MediaAnchor, MediaCommand, events_pt};
 
 use crate::sip::message::{Request, Response};
@@ -80,6 +80,10 @@ pub struct Plan {
     pub caller_name: Option<String>,
     pub called: String,
     pub original_called: Option<String>,
+    /// The outside party's E.164 number, which finds the call's client:
+    /// the caller's on an inbound call, the dialled number's on an
+    /// outbound one; `None` for internal calls and unreadable numbers.
+    pub party_e164: Option<String>,
     /// From of the callee legs: who the callee sees calling.
     pub present_as: String,
     pub targets: Vec<Target>,
@@ -100,6 +104,8 @@ pub struct Plan {
     /// The contact-centre queue that answers the call, instead of ringing
     /// `targets`: the caller hears hold music until an agent answers.
     pub queue: Option<QueueEntry>,
+    /// A supervisor's call onto an agent's, answered here.
+    pub monitor: Option<MonitorEntry>,
 }
 
 /// A queue a call is routed to, and the caller's priority in it.
@@ -154,6 +160,45 @@ pub enum Command {
         queue: String,
         priority: u8,
     },
+    /// A supervisor's call (answered here) goes on the call `extension`
+    /// talks on, in `mode`; sent again when they key another mode.
+    Monitor {
+        call: CallId,
+        extension: String,
+        mode: MonitorMode,
+    },
+}
+
+/// What a supervisor does on an agent's call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonitorMode {
+    /// Hears both sides, unheard.
+    Listen,
+    /// Heard by the agent alone.
+    Whisper,
+    /// Heard by both sides.
+    Barge,
+}
+
+impl MonitorMode {
+    /// The keys a supervisor switches with while on the call, as
+    /// Asterisk's ChanSpy has them: 4 listen, 5 whisper, 6 barge.
+    pub fn of_key(key: char) -> Option<MonitorMode> {
+        match key {
+            '4' => Some(MonitorMode::Listen),
+            '5' => Some(MonitorMode::Whisper),
+            '6' => Some(MonitorMode::Barge),
+            _ => None,
+        }
+    }
+}
+
+/// A supervisor's call to monitor an agent's (`*81`, `*82`, `*83` and the
+/// agent's extension).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonitorEntry {
+    pub extension: String,
+    pub mode: MonitorMode,
 }
 
 /// How a call ended.
@@ -199,7 +244,14 @@ pub struct Summary {
     pub called: String,
     pub original_called: Option<String>,
     pub answered_by: Option<String>,
+    pub party_e164: Option<String>,
+    /// The queue that took the call (from the plan, or a menu's key).
+    pub queue: Option<String>,
     pub arrived_at: DateTime<Utc>,
+    /// When the call joined its queue.
+    pub queued_at: Option<DateTime<Utc>>,
+    /// When the first phone was rung.
+    pub offered_at: Option<DateTime<Utc>>,
     pub answered_at: Option<DateTime<Utc>>,
     pub ended_at: DateTime<Utc>,
     pub outcome: Outcome,
@@ -354,6 +406,39 @@ impl Calls {
             plan.caller_name.as_deref(),
             &plan.called,
         ))
+    }
+
+    /// The answered call `extension` talks on, and which side of it they
+    /// are (B: the phone that answered; A: the caller), for a supervisor
+    /// to monitor. Supervisors' own calls are not candidates.
+    pub fn talking(&self, extension: &str) -> Option<(CallId, crate::media::relay::Side)> {
+        self.calls.values().find_map(|call| {
+            let call::Phase::Answered(leg) = call.phase else {
+                return None;
+            };
+            if call.plan.monitor.is_some() {
+                None
+            } else if call
+                .legs
+                .get(leg.0)
+                .is_some_and(|l| l.target.label == extension)
+            {
+                Some((call.id, crate::media::relay::Side::B))
+            } else if call.plan.caller == extension {
+                Some((call.id, crate::media::relay::Side::A))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The G.711 payload type the caller of a call answered here (a
+    /// supervisor's) hears.
+    pub fn caller_audio_pt(&self, id: CallId) -> Option<u8> {
+        self.calls
+            .get(&id)?
+            .bridge
+            .audio_pt(crate::media::relay::Side::A)
     }
 
     /// Reports the client transaction a [`Command::Send`] started.

@@ -35,6 +35,10 @@ struct Bench {
     rings: Vec<(CallId, Vec<String>)>,
     /// Calls that joined a queue.
     queued: Vec<(CallId, String)>,
+    /// The next call is a supervisor's onto an agent's.
+    monitor: Option<crate::calls::MonitorEntry>,
+    /// Supervisors' calls put on agents' calls, with their modes.
+    monitored: Vec<(CallId, String, crate::calls::MonitorMode)>,
     /// The next call's caller takes keys as SIP INFO.
     caller_keys_by_info: bool,
     /// What each side was said to send with, in order.
@@ -59,6 +63,8 @@ impl Bench {
             queue: None,
             rings: Vec::new(),
             queued: Vec::new(),
+            monitored: Vec::new(),
+            monitor: None,
             caller_keys_by_info: false,
             sending: Vec::new(),
         }
@@ -99,6 +105,11 @@ impl Bench {
                     call, extensions, ..
                 } => self.rings.push((call, extensions)),
                 Command::Queue { call, queue, .. } => self.queued.push((call, queue)),
+                Command::Monitor {
+                    call,
+                    extension,
+                    mode,
+                } => self.monitored.push((call, extension, mode)),
             }
         }
     }
@@ -153,6 +164,7 @@ impl Bench {
             caller_name: Some("Ann".into()),
             called: "1001".into(),
             original_called: None,
+            party_e164: Some("+4930123456".into()),
             present_as: "\"Ann\" <sip:+4930123456@127.0.0.1>".into(),
             targets,
             ring_timeout: Duration::from_secs(30),
@@ -162,6 +174,7 @@ impl Bench {
             media: self.media.clone(),
             menu: self.menu.clone(),
             queue: self.queue.clone(),
+            monitor: self.monitor.clone(),
         };
         let tx = ServerTx::for_tests(1);
         let flow = Flow::udp("10.0.0.1:5060".parse().unwrap());
@@ -913,6 +926,7 @@ fn an_offer_that_cannot_be_read_is_refused_with_488_and_its_stream_closed() {
         caller_name: None,
         called: "1001".into(),
         original_called: None,
+        party_e164: None,
         present_as: "<sip:+4930123456@127.0.0.1>".into(),
         targets: vec![Target {
             label: "1001".into(),
@@ -929,6 +943,7 @@ fn an_offer_that_cannot_be_read_is_refused_with_488_and_its_stream_closed() {
         media: bench.media.clone(),
         menu: None,
         queue: None,
+        monitor: None,
     };
     let flow = Flow::udp("10.0.0.1:5060".parse().unwrap());
     bench.calls.start(

@@ -56,7 +56,20 @@ pub struct CallRecord {
     pub answered_by: Option<String>,
     /// The dial plan rule that routed the call.
     pub dialplan_rule: Option<String>,
+    /// The outside party's E.164 number (the caller's on inbound calls,
+    /// the dialled one's on outbound calls), which finds the client.
+    #[serde(default)]
+    pub party_e164: Option<String>,
+    /// The contact-centre queue that took the call.
+    #[serde(default)]
+    pub queue: Option<String>,
     pub arrived_at: DateTime<Utc>,
+    /// When the call joined its queue.
+    #[serde(default)]
+    pub queued_at: Option<DateTime<Utc>>,
+    /// When the first phone rang.
+    #[serde(default)]
+    pub offered_at: Option<DateTime<Utc>>,
     pub answered_at: Option<DateTime<Utc>>,
     pub ended_at: DateTime<Utc>,
     pub outcome: Outcome,
@@ -105,6 +118,85 @@ impl CallRecord {
             (self.ended_at - answered).num_seconds().max(0)
         })
     }
+
+    /// Which way the call went for the client's contact history; `None`
+    /// for an internal call, which has no client.
+    pub fn contact_direction(&self) -> Option<super::interactions::Direction> {
+        match self.direction {
+            Direction::Inbound => Some(super::interactions::Direction::In),
+            Direction::Outbound => Some(super::interactions::Direction::Out),
+            Direction::Internal => None,
+        }
+    }
+
+    /// The title of the callback task for an inbound call that reached
+    /// the contact centre (a queue, or a phone rang) and that nobody took;
+    /// `None` for every other call. A caller who hung up on a menu before
+    /// choosing, or whom nothing could ring, is no one's missed call.
+    pub fn callback_title(&self) -> Option<String> {
+        if self.direction != Direction::Inbound
+            || !matches!(
+                self.outcome,
+                Outcome::Cancelled | Outcome::NoAnswer | Outcome::Busy
+            )
+        {
+            return None;
+        }
+        let number = self.party_e164.as_deref().unwrap_or(&self.caller);
+        if !number.chars().any(|c| c.is_ascii_digit()) {
+            return None; // anonymous: nothing to call back
+        }
+        match (&self.queue, self.legs.last()) {
+            (Some(queue), _) => Some(format!("Call back {number}: abandoned in queue {queue}")),
+            (None, Some(leg)) => Some(format!(
+                "Call back {number}: missed call to {}",
+                leg.extension_or_number
+            )),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A call as the client's contact history shows it, beside the
+/// interaction it is.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CallBrief {
+    pub id: CallRecordId,
+    pub call_id: String,
+    pub trunk: Option<String>,
+    pub caller: String,
+    /// The number the caller dialled (the DID on inbound calls).
+    pub called: String,
+    pub queue: Option<String>,
+    /// The extension that answered.
+    pub answered_by: Option<String>,
+    pub outcome: Outcome,
+    pub hangup_by: Option<Party>,
+    pub arrived_at: DateTime<Utc>,
+    pub queued_at: Option<DateTime<Utc>>,
+    pub offered_at: Option<DateTime<Utc>>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub ended_at: DateTime<Utc>,
+    pub wait_s: i64,
+    pub talk_s: i64,
+    /// Whether `GET /api/v1/calls/{id}/recording` plays it.
+    pub recorded: bool,
+}
+
+/// What an agent writes after a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewWrapUp {
+    /// One of the queue's results (any text for a call no queue took).
+    pub result: String,
+    pub notes: Option<String>,
+    /// A task for later, on the call's client, for the agent.
+    pub follow_up: Option<FollowUp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    pub title: String,
+    pub due_at: DateTime<Utc>,
 }
 
 /// A stored call record, as the API shows it.
@@ -117,6 +209,29 @@ pub struct StoredCallRecord {
     pub wait_s: i64,
     /// Answer to hang-up; 0 when unanswered.
     pub talk_s: i64,
+    /// The client the outside number belongs to; `null` while it is an
+    /// unknown caller (the call is linked when a client gets the number).
+    pub client: Option<Named>,
+    /// The user whose extension answered.
+    pub agent: Option<Named>,
+    /// What the agent wrote after the call.
+    pub wrap_up: Option<WrapUp>,
+}
+
+/// Something stored, by id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Named {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The agent's write-up of a call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct WrapUp {
+    pub result: String,
+    pub notes: Option<String>,
+    pub by: Option<Named>,
+    pub at: DateTime<Utc>,
 }
 
 impl StoredCallRecord {
@@ -126,6 +241,9 @@ impl StoredCallRecord {
             wait_s: record.wait_seconds(),
             talk_s: record.talk_seconds(),
             record,
+            client: None,
+            agent: None,
+            wrap_up: None,
         }
     }
 }
@@ -151,6 +269,9 @@ pub struct NumberFilter {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallFilter {
+    /// The switch's own id of the call (as `call.offered` gives it).
+    pub call_id: Option<String>,
+    pub queue: Option<String>,
     pub direction: Option<Direction>,
     pub outcome: Option<Outcome>,
     /// Calls this extension answered or placed.
@@ -188,6 +309,18 @@ pub trait CallRecordRepo: Send + Sync {
         scope: &CallScope,
         id: CallRecordId,
     ) -> Result<StoredCallRecord, RepoError>;
+    /// Sets the wrap-up of a call the scope reaches, on the record and on
+    /// the client's interaction, and adds the follow-up task for `by` (on
+    /// the call's client), all in one transaction. Returns the record as
+    /// it is now. A second wrap-up replaces the first (and adds its task).
+    async fn wrap_up_call(
+        &self,
+        scope: &CallScope,
+        id: CallRecordId,
+        by: crate::ids::UserId,
+        wrap_up: &NewWrapUp,
+        now: DateTime<Utc>,
+    ) -> Result<StoredCallRecord, RepoError>;
 }
 
 #[cfg(test)]
@@ -210,7 +343,11 @@ mod tests {
             original_called: None,
             answered_by: answered_at.map(|_| "101".into()),
             dialplan_rule: None,
+            party_e164: Some("+12025550143".into()),
+            queue: None,
             arrived_at: at("2026-03-01T10:00:00Z"),
+            queued_at: None,
+            offered_at: None,
             answered_at: answered_at.map(at),
             ended_at: at(ended_at),
             outcome: if answered_at.is_some() {

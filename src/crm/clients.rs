@@ -261,6 +261,9 @@ pub trait ClientRepo: Send + Sync {
         filter: &ClientFilter,
         page: &PageRequest,
     ) -> Result<Page<ClientSummary>, RepoError>;
+    /// The status of the client an E.164 number belongs to (the client
+    /// that has had it longest), for ranking callers in queues.
+    async fn status_of_number(&self, e164: &str) -> Result<Option<String>, RepoError>;
     /// The screen pop for an E.164 number, among clients the scope reaches.
     async fn lookup_phone(
         &self,

@@ -63,6 +63,8 @@ pub struct Interaction {
     pub result: Option<String>,
     pub notes: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The call this contact was, when the switch logged it.
+    pub call: Option<super::calls::CallBrief>,
 }
 
 #[async_trait]

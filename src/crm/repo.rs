@@ -11,6 +11,8 @@ use super::classifier::ClassifierRepo;
 use super::clients::ClientRepo;
 use super::import::ImportRepo;
 use super::interactions::InteractionRepo;
+use super::queues::QueueRepo;
+use super::reports::ReportRepo;
 use super::sip_accounts::SipAccountRepo;
 use super::tasks::TaskRepo;
 use super::users::UserRepo;
@@ -27,6 +29,8 @@ pub trait Repository:
     + ImportRepo
     + SipAccountRepo
     + CallRecordRepo
+    + ReportRepo
+    + QueueRepo
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

@@ -153,6 +153,9 @@ pub struct SipCredential {
     pub enabled: bool,
     /// Its calls are recorded.
     pub record: bool,
+    /// Its owner may listen to, whisper to and barge into agents' calls
+    /// (a supervisor or an admin).
+    pub may_monitor: bool,
 }
 
 /// The longest display name, as for users.

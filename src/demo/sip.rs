@@ -1,6 +1,7 @@
 //! The demo's SIP extensions (1001 to 1020 in `setup.json`), each with the
 //! password `demo` + its extension. The demo's agents get the first ones, in
-//! the order `setup.json` lists them; the rest are desk phones of nobody.
+//! the order `setup.json` lists them, then its supervisors; the rest are
+//! desk phones of nobody.
 //!
 //! Provisioning adds only the extensions that are missing, so it runs on
 //! every `switchboard demo`: a base loaded before SIP accounts existed gets
@@ -80,7 +81,14 @@ pub(super) async fn provision(
         .map(|a| a.extension.as_str().to_string())
         .collect();
     let mut agents = Vec::new();
-    for user in setup.users.iter().filter(|u| u.role == Role::Agent) {
+    // Agents first, then supervisors (who listen in on agents' calls from
+    // their own softphone).
+    let agents_then_supervisors = setup
+        .users
+        .iter()
+        .filter(|u| u.role == Role::Agent)
+        .chain(setup.users.iter().filter(|u| u.role == Role::Supervisor));
+    for user in agents_then_supervisors {
         if let Some(id) = user_id(repo, &user.username).await? {
             agents.push((user, id));
         }

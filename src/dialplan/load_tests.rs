@@ -438,6 +438,8 @@ overflow = "queue:sales"
 needs = { english = 50 }
 relax = { every = 30, by = 10 }
 record = true
+results = ["solved", "escalated"]
+announce_every = 60
 
 [queue.sales]
 "#;
@@ -460,6 +462,8 @@ record = true
     assert_eq!(support.config.needs.get("english"), Some(&50));
     assert_eq!(support.config.relax, Some((Duration::from_secs(30), 10)));
     assert!(support.record);
+    assert_eq!(support.config.results, ["solved", "escalated"]);
+    assert_eq!(support.config.announce_every, Some(Duration::from_secs(60)));
     let sales = plan.queues().get("sales").unwrap();
     assert_eq!(
         (
@@ -474,7 +478,8 @@ record = true
         .replace("\"skills\"", "\"random\"")
         .replace("ring_timeout = 20", "ring_timeout = 0")
         .replace("queue:sales", "queue:backup")
-        .replace("english = 50", "english = 150");
+        .replace("english = 50", "english = 150")
+        .replace("\"escalated\"]", "\"escalated\", \" \", \"solved\"]");
     assert_eq!(
         errors(&[("dialplans/main.toml", &broken)]),
         [
@@ -482,6 +487,8 @@ record = true
             "dialplans/main.toml:8: ring_timeout: 0 is out of range (1 to 600)",
             "dialplans/main.toml:11: overflow: unknown queue \"backup\" (defined: sales, support)",
             "dialplans/main.toml:12: needs: english = 150 is over 100",
+            "dialplans/main.toml:15: results: \"\" must be 1 to 100 characters",
+            "dialplans/main.toml:15: results: \"solved\" is listed twice",
         ]
     );
     let unknown = "[[rule]]\nname = \"a\"\ncalled = \"1\"\nqueue = \"nope\"\n";

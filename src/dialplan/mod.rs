@@ -78,7 +78,8 @@ use std::time::Duration;
 pub use evaluate::evaluate;
 pub use load::load;
 pub use menu::{Choice, Menu, Menus};
-pub use queue::{QueueDef, Queues};
+pub use queue::{QueueDef, Queues, RESULT_MAX};
+pub(crate) use rule::{NAME_RULE, is_name};
 
 use rule::Rule;
 

@@ -8,13 +8,19 @@
 //! wrap_up = 30                # seconds after a call before the next
 //! max_wait = 300              # seconds before the overflow (none: no limit)
 //! max_waiting = 20            # callers; one more goes to the overflow
-//! overflow = "queue:backup"   # or "hangup" (the default)
+//! overflow = "queue:backup"   # or "callback" (keeps the place), "hangup" (the default)
 //! service_level = 20          # seconds: answered within counts as in time
 //! misses_to_pause = 2         # offers rung out in a row before a pause
 //! needs = { german = 60 }     # skills and least levels (0 to 100)
 //! relax = { every = 30, by = 10 }  # needs drop 10 every 30 s of waiting
 //! record = true               # record the queue's calls
+//! results = ["sale", "information", "complaint"]  # the agent's wrap-up picks one
+//! priority_by_status = { vip = 10 }  # callers whose client has this CRM status
+//! announce_every = 60         # seconds: tell callers their place and wait
 //! ```
+//!
+//! A caller's priority is the highest of the rule's `priority` and the one
+//! their client's status gives (statuses compare without case).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -28,6 +34,9 @@ use super::menu::within;
 use super::rule::{NAME_RULE, is_name};
 use crate::acd::{Overflow, QueueConfig, Strategy};
 
+/// The longest wrap-up result a queue may list.
+pub const RESULT_MAX: usize = 100;
+
 /// Every queue of the plan, by name.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Queues {
@@ -40,6 +49,8 @@ pub struct QueueDef {
     pub config: QueueConfig,
     /// Its calls are recorded.
     pub record: bool,
+    /// Priorities by the caller's CRM client status (lower case).
+    pub priority_by_status: BTreeMap<String, u8>,
 }
 
 impl Queues {
@@ -75,6 +86,11 @@ pub(super) struct RawQueue {
     needs: BTreeMap<String, Spanned<u8>>,
     relax: Option<Spanned<RawRelax>>,
     record: Option<bool>,
+    #[serde(default)]
+    results: Vec<Spanned<String>>,
+    #[serde(default)]
+    priority_by_status: BTreeMap<String, Spanned<u8>>,
+    announce_every: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -171,6 +187,7 @@ impl RawQueue {
             None => Some(Overflow::HangUp),
             Some(o) => match o.get_ref().split_once(':') {
                 None if o.get_ref() == "hangup" => Some(Overflow::HangUp),
+                None if o.get_ref() == "callback" => Some(Overflow::Callback),
                 Some(("queue", other)) if is_name(other) => {
                     references.push(QueueReference {
                         name: other.into(),
@@ -181,7 +198,7 @@ impl RawQueue {
                 }
                 _ => {
                     let message = format!(
-                        "overflow: {:?} is not \"hangup\" or \"queue:NAME\"",
+                        "overflow: {:?} is not \"hangup\", \"callback\" or \"queue:NAME\"",
                         o.get_ref()
                     );
                     sink.error(&o.span(), message);
@@ -216,6 +233,40 @@ impl RawQueue {
                 r.get_ref().by,
             ))),
         };
+        let mut results: Vec<String> = Vec::new();
+        for result in &self.results {
+            let text = result.get_ref().trim();
+            if text.is_empty() || text.chars().count() > RESULT_MAX {
+                let message = format!("results: {text:?} must be 1 to {RESULT_MAX} characters");
+                sink.error(&result.span(), message);
+            } else if results.iter().any(|r| r == text) {
+                sink.error(&result.span(), format!("results: {text:?} is listed twice"));
+            } else {
+                results.push(text.to_string());
+            }
+        }
+        let announce_every = match &self.announce_every {
+            None => Some(None),
+            Some(_) => seconds(
+                "announce_every",
+                &self.announce_every,
+                Duration::ZERO,
+                5..=3600,
+                sink,
+            )
+            .map(Some),
+        };
+        let mut priority_by_status = BTreeMap::new();
+        for (status, priority) in &self.priority_by_status {
+            if status.trim().is_empty() {
+                sink.error(
+                    &priority.span(),
+                    "priority_by_status: a status must not be empty",
+                );
+            } else {
+                priority_by_status.insert(status.trim().to_lowercase(), *priority.get_ref());
+            }
+        }
         if sink.count() > errors_before {
             return None;
         }
@@ -232,8 +283,11 @@ impl RawQueue {
                 relax: relax?,
                 service_level: service_level?,
                 misses_to_pause: misses?,
+                results,
+                announce_every: announce_every?,
             },
             record: self.record.unwrap_or(false),
+            priority_by_status,
         })
     }
 }

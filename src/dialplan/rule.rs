@@ -167,14 +167,14 @@ impl Rule {
 }
 
 /// What a name (of a rule, schedule, trunk, queue or menu) may be made of.
-pub(super) fn is_name(text: &str) -> bool {
+pub(crate) fn is_name(text: &str) -> bool {
     (1..=64).contains(&text.len())
         && text
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
-pub(super) const NAME_RULE: &str = "a name is 1 to 64 letters, digits, '-', '_' or '.'";
+pub(crate) const NAME_RULE: &str = "a name is 1 to 64 letters, digits, '-', '_' or '.'";
 
 fn sources(from: &Spanned<Strings>, sink: &mut Sink<'_>) -> Vec<SourceMatch> {
     let items = Strings::items(from);

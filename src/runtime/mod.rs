@@ -6,6 +6,7 @@
 pub mod cdr;
 pub mod clock;
 pub mod media;
+pub mod plans;
 pub mod prompts;
 pub mod recording;
 pub mod retention;

@@ -136,5 +136,19 @@ mod tests {
             assert!(samples.len() > 8000, "{name}: over a second");
             assert!(loud > 1600, "{name}: not silence ({loud} loud samples)");
         }
+        // The pieces of a queue's announcements.
+        for name in [
+            "queue-position",
+            "queue-callback",
+            "queue-wait",
+            "minute",
+            "minutes",
+            "number-1",
+            "number-20",
+        ] {
+            let samples = prompts.get(name).unwrap_or_else(|| panic!("{name}.wav"));
+            let loud = samples.iter().filter(|s| s.unsigned_abs() > 1000).count();
+            assert!(loud > 400, "{name}: not silence ({loud} loud samples)");
+        }
     }
 }

@@ -46,5 +46,10 @@ impl PgStore {
 
 const BACKEND: &str = "postgres";
 
+/// A timestamp column as whole seconds since the Unix epoch.
+fn epoch_of(column: &str) -> String {
+    format!("CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)")
+}
+
 // The query code shared by both backends (see storage/mod.rs).
 include!("sql/all.rs");

@@ -62,5 +62,11 @@ impl SqliteStore {
 
 const BACKEND: &str = "sqlite";
 
+/// A timestamp column (stored as RFC 3339 text) as whole seconds since the
+/// Unix epoch.
+fn epoch_of(column: &str) -> String {
+    format!("CAST(strftime('%s', {column}) AS INTEGER)")
+}
+
 // The query code shared by both backends (see storage/mod.rs).
 include!("sql/all.rs");

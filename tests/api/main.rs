@@ -6,10 +6,12 @@ mod support;
 
 mod agents;
 mod auth;
+mod call_contacts;
 mod calls;
 mod classifier;
 mod clients;
 mod errors;
+mod queues;
 mod rights;
 mod sip_accounts;
 mod tasks_and_interactions;

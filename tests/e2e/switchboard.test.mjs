@@ -429,6 +429,53 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     assert.equal(await agent.getByRole("link", { name: "Extensions" }).count(), 0);
   });
 
+  test("an admin gives agent2 skills and creates a skills queue from the web app; agent2 can log in to it at once", async () => {
+    const page = await open("admin");
+    await page.getByRole("link", { name: "Extensions" }).click();
+    const skills = page.getByTestId("extensions").locator('tr[data-extension="1002"]').getByLabel("Skills");
+    await skills.waitFor();
+    await skills.fill("german=80, english=40");
+    await page.getByTestId("extensions").locator('tr[data-extension="1002"]').getByRole("button", { name: "Save" }).click();
+    const agent2Api = await apiLogin(server.baseUrl, "agent2");
+    let own;
+    for (let i = 0; i < 25; i++) {
+      own = await agent2Api.get(`/users/${agent2Api.user.id}/skills`);
+      if (own.body.skills.german === 80) break;
+      await page.waitForTimeout(200);
+    }
+    assert.deepEqual(own.body.skills, { english: 40, german: 80 });
+
+    await page.getByRole("link", { name: "Queues" }).click();
+    const settings = page.getByTestId("queue-settings");
+    await settings.getByRole("button", { name: "New queue" }).click();
+    const form = settings.getByRole("form", { name: "Queue settings" });
+    await form.getByLabel("Name").fill("german");
+    await form.getByLabel("Strategy").selectOption("skills");
+    await form.getByLabel("Skills needed").fill("german=60");
+    await form.getByLabel("Ring timeout (s)").fill("0");
+    await form.getByRole("button", { name: "Save queue" }).click();
+    // The server names the wrong setting beside it; the rest stays.
+    await form.locator(`[data-testid="field-error"][data-field="ring_timeout"]`).waitFor();
+    await form.getByLabel("Ring timeout (s)").fill("20");
+    await form.getByLabel("Wrap-up results").fill("solved, escalated");
+    await form.getByRole("button", { name: "Save queue" }).click();
+    await settings.locator('tr[data-queue-settings="german"]').filter({ hasText: "solved, escalated" }).waitFor();
+    // The running plan has it: agent2's phone panel offers it.
+    const agent = await open("agent2");
+    const queues = agent.getByRole("complementary", { name: "Phone" }).getByRole("region", { name: "Queues" });
+    await queues.getByRole("checkbox", { name: "german" }).waitFor();
+    const listed = await agent2Api.get("/agent/queues");
+    assert.ok(listed.body.items.includes("german"), JSON.stringify(listed.body));
+    // A supervisor sees the settings but cannot change them.
+    const supervisor = await open("supervisor");
+    await supervisor.getByRole("link", { name: "Queues" }).click();
+    await supervisor.getByTestId("queue-settings").locator('tr[data-queue-settings="german"]').waitFor();
+    assert.equal(await supervisor.getByRole("button", { name: "New queue" }).count(), 0);
+    const adminApi = await apiLogin(server.baseUrl, "admin");
+    const removed = await fetch(`${server.baseUrl}/api/v1/queues/german`, { method: "DELETE", headers: { Authorization: `Bearer ${adminApi.token}` } });
+    assert.equal(removed.status, 204);
+  });
+
   test("agent1 logs in to the sales queue from the phone panel; a PBX call to it waits with music, rings agent1 and is answered, the supervisor watching", async () => {
     const page = await open("agent1");
     const softphone = page.getByRole("complementary", { name: "Phone" });
@@ -462,6 +509,12 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     // Answering from the card answers the phone.
     await pop.getByRole("button", { name: "Answer" }).click();
     await softphone.getByTestId("softphone-timer").waitFor();
+    // The supervisor listens in from their own softphone.
+    await agentRow.filter({ hasText: "on call" }).waitFor();
+    const supervisorPhone = supervisor.getByRole("complementary", { name: "Phone" });
+    await supervisorPhone.getByTestId("softphone-registration").filter({ hasText: "Ready" }).waitFor();
+    await agentRow.getByRole("button", { name: "Listen" }).click();
+    await supervisorPhone.getByTestId("softphone-timer").waitFor();
     let stats;
     for (let i = 0; i < 40; i++) {
       stats = await page.evaluate(() => window.switchboardPhone.stats());
@@ -469,10 +522,18 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
       await page.waitForTimeout(200);
     }
     assert.ok(stats.packetsReceived > 100 && stats.audioLevel > 0, `the agent hears the caller: ${JSON.stringify(stats)}`);
-    await agentRow.filter({ hasText: "on call" }).waitFor();
+    let heard;
+    for (let i = 0; i < 40; i++) {
+      heard = await supervisor.evaluate(() => window.switchboardPhone.stats());
+      if (heard.packetsReceived > 50 && heard.audioLevel > 0) break;
+      await supervisor.waitForTimeout(200);
+    }
+    assert.ok(heard.packetsReceived > 50 && heard.audioLevel > 0, `the supervisor hears the call: ${JSON.stringify(heard)}`);
     const end = await pbx;
     assert.ok(end.ok, `the PBX's side: ${end.log}`);
     await softphone.getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();
+    // The supervisor is hung up on with the call they listened to.
+    await supervisorPhone.getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();
     // The talk is over: agent1 wraps up, and the queue counts the call.
     await queues.getByTestId("agent-state").filter({ hasText: "Wrap-up" }).waitFor();
     const salesRow = supervisor.getByTestId("queues").locator('tr[data-queue="sales"]');
@@ -480,6 +541,42 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     const cells = await salesRow.locator("td").allInnerTexts();
     assert.equal(cells[4], "1", `answered: ${cells}`);
     assert.equal(cells[6], "100%", `answered in time: ${cells}`);
+    // The live count is the stored records' count.
+    let stored;
+    for (let i = 0; i < 25; i++) {
+      stored = await agent1.get("/calls?queue=sales&outcome=answered");
+      if (stored.body.items.length > 0) break;
+      await page.waitForTimeout(200);
+    }
+    assert.equal(stored.body.items.length, 1, JSON.stringify(stored.body));
+    // The card gives way to the wrap-up: a result from the queue's list,
+    // notes and a follow-up task; saving makes agent1 available again.
+    const wrapUp = pop.getByRole("form", { name: "Wrap-up" });
+    await wrapUp.getByLabel("Result").selectOption("sale");
+    await wrapUp.getByLabel("Notes").fill("Wants the yearly plan");
+    await wrapUp.getByRole("checkbox", { name: "Follow-up task" }).check();
+    await wrapUp.getByLabel("Task", { exact: true }).fill(`Send the offer to ${clientName}`);
+    await wrapUp.getByRole("button", { name: "Save and be ready" }).click();
+    await queues.getByTestId("agent-state").filter({ hasText: "Available" }).waitFor();
+    await agentRow.filter({ hasText: "available" }).waitFor();
+    assert.equal(await page.getByTestId("screen-pop").count(), 0, "the card closes once wrapped up");
+    // The call is on the client's history with its result, the task on theirs.
+    const history = await agent1.get(`/clients/${created.body.id}/interactions`);
+    const contact = history.body.items[0];
+    assert.equal(contact.call.queue, "sales", JSON.stringify(contact));
+    assert.equal(contact.result, "sale");
+    assert.equal(contact.notes, "Wants the yearly plan");
+    assert.ok(contact.call.talk_s >= 0 && contact.call.answered_by, JSON.stringify(contact.call));
+    const tasks = await agent1.get(`/tasks?client_id=${created.body.id}`);
+    assert.ok(tasks.body.items.some((t) => t.title === `Send the offer to ${clientName}`), JSON.stringify(tasks.body));
+    // The supervisor's report of the day counts it, from the stored records.
+    await supervisor.getByRole("link", { name: "Reports" }).click();
+    const reportRow = supervisor.getByTestId("queue-report").locator('tr[data-queue="sales"]');
+    await reportRow.waitFor();
+    const reported = await reportRow.locator("td").allInnerTexts();
+    assert.deepEqual(reported.slice(1, 5), ["sales", "1", "1", "0"], `calls, answered, abandoned: ${reported}`);
+    await supervisor.getByTestId("calls-chart").waitFor();
+    assert.equal(await page.getByRole("link", { name: "Reports" }).count(), 0, "agents have no reports");
     await queues.getByRole("button", { name: "Log out" }).click();
     await queues.getByRole("button", { name: "Log in to queues" }).waitFor();
   });

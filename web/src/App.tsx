@@ -10,6 +10,7 @@ import { TasksPage } from "./tasks/TasksPage";
 import { CallsPage } from "./calls/CallsPage";
 import { ExtensionsPage } from "./telephony/ExtensionsPage";
 import { QueuesPage } from "./telephony/QueuesPage";
+import { ReportsPage } from "./telephony/ReportsPage";
 
 export function App() {
   return (
@@ -24,6 +25,7 @@ export function App() {
         <Route path="/calls" element={<CallsPage />} />
         <Route path="/extensions" element={<ExtensionsPage />} />
         <Route path="/queues" element={<QueuesPage />} />
+        <Route path="/reports" element={<ReportsPage />} />
         <Route path="*" element={<NotFound what="page" />} />
       </Route>
     </Routes>

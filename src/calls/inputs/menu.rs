@@ -11,11 +11,18 @@ use super::super::menu::{InMenu, Next};
 use std::time::Duration;
 
 use super::*;
-use crate::calls::{HOLD_MUSIC, MenuEntry, Target};
+use crate::calls::{HOLD_MUSIC, MenuEntry, MonitorMode, Target};
 
 /// What the caller hears while the chosen phones ring: the
 /// `ringback` prompt, looped.
 pub const RINGBACK: &str = "ringback";
+
+/// What a caller whose queue will call them back hears before the hang-up.
+pub const CALLBACK_PROMPT: &str = "queue-callback";
+
+/// The largest place in a queue, and number of minutes, a waiting caller
+/// is told (the prompts say "one" to "twenty").
+pub const ANNOUNCED_MAX: usize = 20;
 
 /// How a call ends: its outcome, who hung up, the SIP code.
 type Ended = (Outcome, Option<Party>, Option<u16>);
@@ -32,6 +39,7 @@ impl Calls {
             (Some(entry), _) => InMenu::enter(entry.menus, &entry.name)
                 .map(|(place, first)| (Some(place), Start::Menu(first))),
             (None, Some(_)) => Some((None, Start::Queue)),
+            (None, None) if call.plan.monitor.is_some() => Some((None, Start::Monitor)),
             (None, None) => None,
         };
         let (Some(anchor), Some((place, first))) = (call.plan.media.clone(), entered) else {
@@ -83,6 +91,7 @@ impl Calls {
             on_behalf,
             described,
             after_ack: waits_for_ack.then_some(first.clone()),
+            leaving: false,
         });
         if !waits_for_ack && let Some(ended) = self.begin(now, &mut call, first) {
             self.finish(now, call, ended.0, ended.1, ended.2);
@@ -98,11 +107,21 @@ impl Calls {
             Start::Menu(next) => self.menu_next(now, call, next),
             Start::Queue => {
                 let entry = call.menu.as_ref()?.queue.clone()?;
+                call.queued_at = Some(now.wall);
                 self.play(call, HOLD_MUSIC, true);
                 self.commands.push_back(Command::Queue {
                     call: call.id,
                     queue: entry.name,
                     priority: entry.priority,
+                });
+                None
+            }
+            Start::Monitor => {
+                let entry = call.plan.monitor.clone()?;
+                self.commands.push_back(Command::Monitor {
+                    call: call.id,
+                    extension: entry.extension,
+                    mode: entry.mode,
                 });
                 None
             }
@@ -187,6 +206,18 @@ impl Calls {
         let Some(mut call) = self.calls.remove(&id) else {
             return;
         };
+        // A supervisor on an agent's call switches mode with a key.
+        if let (Some(entry), Some(mode)) = (call.plan.monitor.as_mut(), MonitorMode::of_key(digit))
+        {
+            entry.mode = mode;
+            self.commands.push_back(Command::Monitor {
+                call: id,
+                extension: entry.extension.clone(),
+                mode,
+            });
+            self.calls.insert(id, call);
+            return;
+        }
         let next = match call.menu.as_mut() {
             Some(menu) if call.phase == Phase::Menu && menu.after_ack.is_none() => {
                 menu.place.as_mut().and_then(|p| p.key(digit))
@@ -206,6 +237,7 @@ impl Calls {
     /// over. One a key has made stale is ignored.
     pub(super) fn menu_due(&mut self, now: Now, mut call: Call, step: u32) {
         let next = match call.menu.as_mut() {
+            Some(menu) if menu.step == step && menu.leaving => Some(Next::HangUp),
             Some(menu) if menu.step == step => menu.place.as_mut().map(InMenu::due),
             _ => None,
         };
@@ -427,6 +459,72 @@ impl Calls {
                 looped,
             }));
         }
+    }
+
+    /// A caller waiting in a queue is to be called back (its overflow):
+    /// they hear the `queue-callback` prompt ("we will call you back"),
+    /// then are hung up on. Their place stays with the ACD.
+    pub fn call_back_later(&mut self, now: Now, id: CallId) {
+        let Some(mut call) = self.calls.remove(&id) else {
+            return;
+        };
+        let waiting =
+            call.phase == Phase::Menu && call.menu.as_ref().is_some_and(|m| m.queue.is_some());
+        if !waiting {
+            self.calls.insert(id, call);
+            return;
+        }
+        let length = self
+            .prompt_lengths
+            .get(CALLBACK_PROMPT)
+            .copied()
+            .unwrap_or_default();
+        self.play(&mut call, CALLBACK_PROMPT, false);
+        if let Some(menu) = call.menu.as_mut() {
+            menu.leaving = true;
+            menu.step += 1;
+            self.deadlines
+                .insert((now.instant + length, id, Due::Menu(menu.step)), ());
+        }
+        self.calls.insert(id, call);
+    }
+
+    /// Tells a caller waiting in a queue their place and the minutes they
+    /// will wait ("You are caller number 3. Your expected waiting time is
+    /// about 4 minutes."), then the hold music goes on. Numbers above
+    /// ANNOUNCED_MAX are not said.
+    pub fn announce(&mut self, id: CallId, position: usize, minutes: Option<u64>) {
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        let waiting =
+            call.phase == Phase::Menu && call.menu.as_ref().is_some_and(|m| m.queue.is_some());
+        let Some(pt) = call.bridge.audio_pt(Side::A).filter(|_| waiting) else {
+            return;
+        };
+        let mut prompts = Vec::new();
+        if position <= ANNOUNCED_MAX {
+            prompts.extend(["queue-position".to_string(), format!("number-{position}")]);
+        }
+        if let Some(minutes) = minutes.filter(|m| *m <= ANNOUNCED_MAX as u64) {
+            let unit = if minutes == 1 { "minute" } else { "minutes" };
+            prompts.extend([
+                "queue-wait".to_string(),
+                format!("number-{minutes}"),
+                unit.into(),
+            ]);
+        }
+        if prompts.is_empty() {
+            return;
+        }
+        self.commands
+            .push_back(Command::Media(MediaCommand::Announce {
+                call: id,
+                side: Side::A,
+                prompts,
+                pt,
+                then: HOLD_MUSIC.into(),
+            }));
     }
 
     fn stop_playing(&mut self, call: &mut Call) {

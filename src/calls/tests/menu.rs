@@ -456,3 +456,129 @@ fn a_key_can_send_the_caller_to_a_queue_where_it_waits_with_music() {
             .any(|e| { matches!(e, CallEvent::Answered { label, .. } if label == "1002") })
     );
 }
+
+#[test]
+fn a_waiting_caller_is_told_their_place_and_wait_then_hears_the_music_again() {
+    let mut bench = queue_bench();
+    bench.call(0, true);
+    let announcements = |bench: &Bench| -> Vec<(Vec<String>, String)> {
+        bench
+            .media_commands
+            .iter()
+            .filter_map(|c| match c {
+                MediaCommand::Announce { prompts, then, .. } => {
+                    Some((prompts.clone(), then.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    bench.calls.announce(CallId(1), 3, Some(4));
+    bench.calls.announce(CallId(1), 1, Some(1));
+    bench.calls.announce(CallId(1), 25, None);
+    bench.calls.announce(CallId(1), 30, Some(45));
+    bench.drain();
+    let words = |list: &[&str]| list.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        announcements(&bench),
+        [
+            (
+                words(&[
+                    "queue-position",
+                    "number-3",
+                    "queue-wait",
+                    "number-4",
+                    "minutes"
+                ]),
+                HOLD_MUSIC.to_string()
+            ),
+            (
+                words(&[
+                    "queue-position",
+                    "number-1",
+                    "queue-wait",
+                    "number-1",
+                    "minute"
+                ]),
+                HOLD_MUSIC.to_string()
+            ),
+        ],
+        "places and waits past twenty are not said"
+    );
+    // Once an agent's phone rings the caller is not interrupted.
+    bench
+        .calls
+        .ring(bench.now(), CallId(1), vec![agent("1001", 7)]);
+    bench.drain();
+    bench.calls.announce(CallId(1), 1, None);
+    bench.drain();
+    assert_eq!(announcements(&bench).len(), 2);
+}
+
+#[test]
+fn a_supervisors_call_is_answered_here_put_on_the_agents_and_switches_mode_by_key() {
+    use crate::calls::{MonitorEntry, MonitorMode};
+    let mut bench = anchored();
+    bench.monitor = Some(MonitorEntry {
+        extension: "1002".into(),
+        mode: MonitorMode::Listen,
+    });
+    bench.call(0, true);
+    assert_eq!(
+        bench.codes_to_caller(),
+        [200],
+        "answered here, no phone rings"
+    );
+    assert!(bench.invites().is_empty());
+    bench.calls.on_digit(bench.now(), CallId(1), Side::A, '5');
+    bench.calls.on_digit(bench.now(), CallId(1), Side::A, '9');
+    bench.calls.on_digit(bench.now(), CallId(1), Side::A, '6');
+    bench.drain();
+    let modes: Vec<_> = bench
+        .monitored
+        .iter()
+        .map(|(_, e, m)| (e.as_str(), *m))
+        .collect();
+    assert_eq!(
+        modes,
+        [
+            ("1002", MonitorMode::Listen),
+            ("1002", MonitorMode::Whisper),
+            ("1002", MonitorMode::Barge)
+        ],
+        "4, 5 and 6 switch; other keys do nothing"
+    );
+    // The agent's call ends: the engine hangs the supervisor up.
+    bench.calls.hang_up(bench.now(), CallId(1));
+    bench.drain();
+    assert_eq!(byes(&bench).len(), 1);
+}
+
+#[test]
+fn a_caller_to_be_called_back_hears_so_and_is_hung_up_on() {
+    let mut bench = queue_bench();
+    bench.calls.set_prompt_lengths(
+        [(
+            crate::calls::CALLBACK_PROMPT.to_string(),
+            Duration::from_secs(4),
+        )]
+        .into(),
+    );
+    bench.call(0, true);
+    bench.calls.call_back_later(bench.now(), CallId(1));
+    bench.drain();
+    assert_eq!(
+        played(&bench).last(),
+        Some(&(crate::calls::CALLBACK_PROMPT.to_string(), 0, false))
+    );
+    assert!(byes(&bench).is_empty(), "not before the prompt is over");
+    bench.elapsed = Duration::from_secs(5);
+    bench.calls.handle_timeout(bench.now());
+    bench.drain();
+    assert_eq!(byes(&bench).len(), 1);
+    let ended = bench.ended().unwrap();
+    assert_eq!(
+        (ended.outcome, ended.hangup_by),
+        (Outcome::NoAnswer, Some(Party::System))
+    );
+}

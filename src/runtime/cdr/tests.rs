@@ -93,6 +93,18 @@ impl CallRecordRepo for FakeRepo {
         let record = stored.get(index).ok_or(RepoError::NotFound)?;
         Ok(StoredCallRecord::new(id, record.clone()))
     }
+
+    /// The writer never wraps calls up.
+    async fn wrap_up_call(
+        &self,
+        _: &CallScope,
+        _: CallRecordId,
+        _: crate::ids::UserId,
+        _: &crate::crm::calls::NewWrapUp,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> Result<StoredCallRecord, RepoError> {
+        Err(RepoError::NotFound)
+    }
 }
 
 fn record(call_id: &str) -> CallRecord {
@@ -108,7 +120,11 @@ fn record(call_id: &str) -> CallRecord {
         original_called: None,
         answered_by: None,
         dialplan_rule: None,
+        party_e164: None,
+        queue: None,
         arrived_at,
+        queued_at: None,
+        offered_at: None,
         answered_at: None,
         ended_at: arrived_at + chrono::Duration::seconds(20),
         outcome: Outcome::NoAnswer,

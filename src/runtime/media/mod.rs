@@ -13,12 +13,14 @@
 //! - `stream.rs`: one call's stream, the handle the SIP engine holds;
 //! - `task.rs`: the loop that relays a stream's packets;
 //! - `keys.rs`: the digits in each side's RFC 4733 events;
-//! - `player.rs`: prompts and hold music played to a side.
+//! - `player.rs`: prompts and hold music played to a side;
+//! - `tap.rs`: a supervisor listening, whispering or barging in.
 
 mod keys;
 mod player;
 mod ports;
 mod stream;
+pub mod tap;
 mod task;
 #[cfg(test)]
 mod tests;

@@ -17,6 +17,12 @@ pub(super) struct Player {
     samples: Samples,
     at: usize,
     looped: bool,
+    /// What loops once `samples` (not looped) are over: hold music after
+    /// an announcement.
+    then: Option<Samples>,
+    /// Plays a monitored call's mix instead of `samples`, for as long as
+    /// the supervisor is on it.
+    live: Option<super::tap::SharedTap>,
     /// The payload type the side agreed for PCMU (0) or PCMA (8).
     pt: u8,
     ssrc: u32,
@@ -31,6 +37,8 @@ impl Player {
             samples,
             at: 0,
             looped,
+            then: None,
+            live: None,
             pt,
             ssrc: rand::random(),
             sequence: rand::random(),
@@ -39,12 +47,38 @@ impl Player {
         }
     }
 
+    /// A player of a monitored call's mix (see `tap.rs`).
+    pub(super) fn live(tap: super::tap::SharedTap, pt: u8, now: Instant) -> Player {
+        let mut player = Player::new(Samples::from([]), pt, true, now);
+        player.live = Some(tap);
+        player
+    }
+
+    /// Loops `then` once the prompt is over (the stream goes on: same
+    /// SSRC, sequence numbers and timestamps).
+    pub(super) fn then_loop(mut self, then: Samples) -> Player {
+        self.then = Some(then);
+        self
+    }
+
     /// The next frame as an RTP packet and its header, once it is due;
     /// `None` when it is not, or when the prompt is over (see
     /// [`Player::finished`]).
     pub(super) fn frame(&mut self, now: Instant) -> Option<(RtpHeader, Vec<u8>)> {
+        if !self.looped
+            && self.at >= self.samples.len()
+            && let Some(then) = self.then.take()
+        {
+            self.samples = then;
+            self.at = 0;
+            self.looped = true;
+        }
         if now < self.next || self.finished() {
             return None;
+        }
+        if let Some(tap) = &self.live {
+            self.samples = super::tap::lock(tap).frame(FRAME).into();
+            self.at = 0;
         }
         if self.looped && self.at >= self.samples.len() {
             self.at = 0;
@@ -78,6 +112,42 @@ impl Player {
     }
 
     pub(super) fn finished(&self) -> bool {
-        !self.looped && self.at >= self.samples.len()
+        self.live.is_none() && !self.looped && self.at >= self.samples.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_announcement_gives_way_to_the_music_in_the_same_stream() {
+        let start = Instant::now();
+        let announcement: Samples = vec![1000i16; 320].into();
+        let music: Samples = vec![-1000i16; 160].into();
+        let mut player = Player::new(announcement, 0, false, start).then_loop(music);
+        let mut payloads = Vec::new();
+        let mut headers = Vec::new();
+        for n in 0..5 {
+            let (header, packet) = player
+                .frame(start + FRAME_TIME * n)
+                .expect("a frame is due");
+            headers.push(header);
+            payloads.push(packet[12]);
+        }
+        let speech = g711::ulaw_from_linear(1000);
+        let tune = g711::ulaw_from_linear(-1000);
+        assert_eq!(
+            payloads,
+            [speech, speech, tune, tune, tune],
+            "then the music loops"
+        );
+        assert!(!player.finished());
+        let sequences: Vec<u16> = headers.iter().map(|h| h.sequence).collect();
+        assert!(
+            sequences.windows(2).all(|w| w[1] == w[0].wrapping_add(1)),
+            "one stream: {sequences:?}"
+        );
+        assert!(headers.iter().all(|h| h.ssrc == headers[0].ssrc));
     }
 }

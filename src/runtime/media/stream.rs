@@ -9,6 +9,7 @@ use tokio::sync::Notify;
 
 use super::keys::{Digit, Keys};
 use super::player::Player;
+use super::tap::{Mode, SharedTap, Tap};
 use super::task::run;
 use super::{Media, MediaError};
 use crate::media::relay::{Relay, Side, Stats};
@@ -46,6 +47,17 @@ pub(super) struct Relays {
     pub(super) players: [Option<Player>; 2],
     /// Payload types each side sends that the other numbers differently.
     pub(super) renumber: [Vec<(u8, u8)>; 2],
+    /// A supervisor on this call, or this stream is a supervisor's.
+    pub(super) tap: Option<TapEnd>,
+}
+
+/// Which end of a tap a stream is.
+pub(super) enum TapEnd {
+    /// The agent's call: its audio goes to the tap, the supervisor's voice
+    /// comes from it.
+    Monitored(SharedTap),
+    /// The supervisor's call (side A is the supervisor).
+    Supervisor(SharedTap),
 }
 
 pub(super) struct Shared {
@@ -106,6 +118,7 @@ impl Stream {
                 keys: Keys::default(),
                 renumber: Default::default(),
                 players: [None, None],
+                tap: None,
             }),
             wake: Notify::new(),
         });
@@ -206,6 +219,40 @@ impl Stream {
         let player = Player::new(samples, pt, looped, clock::instant());
         lock(&self.relays).players[index(side)] = Some(player);
         self.relays.wake.notify_one();
+    }
+
+    /// Plays `samples` once to `side`, then loops `then` (an announcement,
+    /// then the hold music again).
+    pub fn play_then(&self, side: Side, samples: Samples, pt: u8, then: Samples) {
+        let player = Player::new(samples, pt, false, clock::instant()).then_loop(then);
+        lock(&self.relays).players[index(side)] = Some(player);
+        self.relays.wake.notify_one();
+    }
+
+    /// Puts the supervisor whose call is `supervisor` on this call in
+    /// `mode`: they hear both sides (played to their side A in G.711
+    /// payload type `pt`), and are heard as the mode says. `agent` is the
+    /// side the agent is on.
+    pub fn monitor(&self, supervisor: &Stream, mode: Mode, agent: Side, pt: u8) {
+        let tap = Tap::new(mode, agent);
+        lock(&self.relays).tap = Some(TapEnd::Monitored(tap.clone()));
+        let mut theirs = lock(&supervisor.relays);
+        theirs.players[0] = Some(Player::live(tap.clone(), pt, clock::instant()));
+        theirs.tap = Some(TapEnd::Supervisor(tap));
+        drop(theirs);
+        supervisor.relays.wake.notify_one();
+    }
+
+    /// The supervisor on this call (or whose call this is) changes mode.
+    pub fn monitor_mode(&self, mode: Mode) {
+        if let Some(TapEnd::Monitored(tap) | TapEnd::Supervisor(tap)) = &lock(&self.relays).tap {
+            super::tap::lock(tap).set_mode(mode);
+        }
+    }
+
+    /// The supervisor left: this call's audio goes nowhere else.
+    pub fn unmonitor(&self) {
+        lock(&self.relays).tap = None;
     }
 
     /// Payload types `side` sends that the other side numbers differently:

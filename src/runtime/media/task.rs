@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::net::UdpSocket;
 
 use super::ports::Socket;
-use super::stream::{Relays, Shared, index, lock};
+use super::stream::{Relays, Shared, TapEnd, index, lock};
 use crate::media::relay::Side;
 use crate::media::rtp::{self, Packet, RtpHeader};
 use crate::runtime::clock;
@@ -218,6 +218,13 @@ fn forward(
     relays.keys.hear(side, &header, packet);
     if let Some(recording) = &mut relays.recording {
         recording.audio(index(side), now, &header, packet);
+    }
+    match &relays.tap {
+        Some(TapEnd::Monitored(tap)) => super::tap::lock(tap).relay(side, &header, packet),
+        Some(TapEnd::Supervisor(tap)) if side == Side::A => {
+            super::tap::lock(tap).spoken(&header, packet);
+        }
+        _ => {}
     }
     let other = index(side.other());
     if relays.players[other].is_some() {

@@ -11,7 +11,7 @@ use crate::media::rtp::{self, pcmu};
 
 /// A range of its own for each test, away from other processes' tests.
 fn ports(offset: u16, pairs: u16) -> Media {
-    let base = 40_000 + (std::process::id() % 500) as u16 * 40 + offset;
+    let base = 40_000 + (std::process::id() % 500) as u16 * 48 + offset;
     let localhost = IpAddr::from([127, 0, 0, 1]);
     Media::start(&MediaSettings {
         bind: localhost,
@@ -283,4 +283,76 @@ async fn a_payload_type_the_other_side_numbers_differently_is_rewritten_on_the_w
         .unwrap();
     assert_eq!(receive(&phone).await, pcmu(2), "PCMU is numbered alike");
     stream.close().await;
+}
+
+/// A packet of G.711 μ-law carrying one level throughout.
+fn tone(sequence: u16, level: i16) -> Vec<u8> {
+    let mut packet = pcmu(sequence);
+    let code = crate::media::g711::ulaw_from_linear(level);
+    packet[12..].fill(code);
+    packet
+}
+
+fn level_of(packet: &[u8]) -> i16 {
+    crate::media::g711::ulaw_to_linear(packet[12])
+}
+
+#[tokio::test]
+async fn a_supervisor_hears_both_sides_and_whispers_to_the_agent_alone() {
+    let media = ports(36, 4);
+    let (caller, caller_at) = peer().await;
+    let (agent, agent_at) = peer().await;
+    let (supervisor, supervisor_at) = peer().await;
+    let call = Stream::open(&media, Some(caller_at), Some(agent_at)).unwrap();
+    let monitor = Stream::open(&media, Some(supervisor_at), None).unwrap();
+    call.monitor(&monitor, tap::Mode::Listen, Side::B, 0);
+    // Both sides talk: the supervisor's frames carry their sum.
+    let mut heard = Vec::new();
+    for n in 0..20u16 {
+        caller
+            .send_to(&tone(n, 1000), server(call.port_a))
+            .await
+            .unwrap();
+        assert_eq!(level_of(&receive(&agent).await), level_of(&tone(0, 1000)));
+        agent
+            .send_to(&tone(n, 2000), server(call.port_b))
+            .await
+            .unwrap();
+        receive(&caller).await;
+        heard.push(level_of(&receive(&supervisor).await));
+    }
+    assert!(
+        heard.iter().any(|l| (2900..=3100).contains(l)),
+        "the mix of both sides: {heard:?}"
+    );
+    // A whisper: the agent hears the supervisor over the caller, the
+    // caller does not.
+    call.monitor_mode(tap::Mode::Whisper);
+    supervisor
+        .send_to(&tone(1, 500), server(monitor.port_a))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    caller
+        .send_to(&tone(30, 1000), server(call.port_a))
+        .await
+        .unwrap();
+    let to_agent = level_of(&receive(&agent).await);
+    assert!((1400..=1600).contains(&to_agent), "whispered: {to_agent}");
+    supervisor
+        .send_to(&tone(2, 500), server(monitor.port_a))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    agent
+        .send_to(&tone(31, 2000), server(call.port_b))
+        .await
+        .unwrap();
+    let to_caller = level_of(&receive(&caller).await);
+    assert!(
+        (1900..=2100).contains(&to_caller),
+        "not to the caller: {to_caller}"
+    );
+    call.close().await;
+    monitor.close().await;
 }

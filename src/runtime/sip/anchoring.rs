@@ -85,6 +85,38 @@ impl Anchoring {
         }
     }
 
+    /// Puts the supervisor whose call is `supervisor` on the call
+    /// `monitored` (its agent on `agent_side`); they hear the mix in
+    /// payload type `pt`.
+    pub fn monitor(
+        &mut self,
+        monitored: CallId,
+        supervisor: CallId,
+        mode: crate::runtime::media::tap::Mode,
+        agent_side: crate::media::relay::Side,
+        pt: u8,
+    ) {
+        if let (Some(call), Some(theirs)) =
+            (self.streams.get(&monitored), self.streams.get(&supervisor))
+        {
+            call.monitor(theirs, mode, agent_side, pt);
+        }
+    }
+
+    /// The supervisor on `supervisor`'s call changes mode.
+    pub fn monitor_mode(&mut self, supervisor: CallId, mode: crate::runtime::media::tap::Mode) {
+        if let Some(stream) = self.streams.get(&supervisor) {
+            stream.monitor_mode(mode);
+        }
+    }
+
+    /// The supervisor left `monitored`.
+    pub fn unmonitor(&mut self, monitored: CallId) {
+        if let Some(stream) = self.streams.get(&monitored) {
+            stream.unmonitor();
+        }
+    }
+
     pub fn command(&mut self, command: MediaCommand) {
         match command {
             MediaCommand::Peer {
@@ -126,6 +158,32 @@ impl Anchoring {
                     return;
                 };
                 stream.play(side, samples.clone(), pt, looped);
+            }
+            MediaCommand::Announce {
+                call,
+                side,
+                prompts,
+                pt,
+                then,
+            } => {
+                let Some(stream) = self.streams.get(&call) else {
+                    return;
+                };
+                let parts: Vec<i16> = prompts
+                    .iter()
+                    .filter_map(|name| self.prompts.get(name))
+                    .flat_map(|samples| samples.iter().copied())
+                    .collect();
+                let then = self
+                    .prompts
+                    .get(&then)
+                    .cloned()
+                    .unwrap_or_else(|| std::sync::Arc::from([0i16; 160]));
+                if parts.is_empty() {
+                    tracing::debug!(%call, ?prompts, "no announcement prompts");
+                    return;
+                }
+                stream.play_then(side, parts.into(), pt, then);
             }
             MediaCommand::Sending {
                 call,

@@ -25,6 +25,8 @@ pub enum AgentCommand {
         agent: UserId,
         extension: String,
         queues: Vec<String>,
+        /// Skill → level (0 to 100), for skills-based queues.
+        skills: BTreeMap<String, u8>,
         reply: oneshot::Sender<Result<(), String>>,
     },
     Logout {
@@ -72,6 +74,10 @@ pub struct Distribution {
     agents: BTreeMap<UserId, (String, Vec<String>)>,
     /// The queues applied to the ACD, to see when a reload changes them.
     applied: Option<Arc<Queues>>,
+    /// Callers waiting (hung up) for a callback, by their call.
+    callbacks: std::collections::HashMap<CallId, Caller>,
+    /// Agents' calls out that are callbacks: their call → the callback's.
+    calling_back: std::collections::HashMap<CallId, CallId>,
 }
 
 /// A call offered to an agent (their phone is about to ring), for the
@@ -87,6 +93,12 @@ pub struct Offered {
     pub caller_name: Option<String>,
     /// The number the caller dialled (the DID).
     pub called: String,
+    /// The caller asked to be called back: the agent calls them (no phone
+    /// rings).
+    pub callback: bool,
+    /// The queue's wrap-up: its time in seconds, and the results to pick.
+    pub wrap_up_s: u64,
+    pub results: Vec<String>,
 }
 
 /// What the engine must do to calls for the ACD.
@@ -99,6 +111,17 @@ pub enum ForCalls {
         agents: Vec<UserId>,
         extensions: Vec<String>,
     },
+    /// Offer the agent to call back a caller who asked for it (their
+    /// screen pops with the number; no phone rings).
+    OfferCallback {
+        call: CallId,
+        queue: String,
+        agent: UserId,
+        caller: Caller,
+    },
+    /// The caller is told they will be called back and hung up on; keep
+    /// who they are for the callback.
+    CallBackLater { call: CallId },
     /// Stop ringing these extensions.
     Withdraw {
         call: CallId,
@@ -106,9 +129,49 @@ pub enum ForCalls {
     },
     /// The call leaves the queue and ends.
     HangUp { call: CallId },
+    /// Tell the waiting caller their place and, when known, the minutes
+    /// they will wait (rounded up).
+    Announce {
+        call: CallId,
+        position: usize,
+        minutes: Option<u64>,
+    },
+}
+
+/// A caller to call back: their number as received, its E.164 form,
+/// their name, and the number they had dialled.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub number: String,
+    pub e164: Option<String>,
+    pub name: Option<String>,
+    pub called: String,
 }
 
 impl Distribution {
+    /// Keeps who a caller to call back is (they have hung up).
+    pub fn keep_callback(&mut self, call: CallId, caller: Caller) {
+        self.callbacks.insert(call, caller);
+    }
+
+    /// An agent's call out has started (`new`): if they were offered a
+    /// callback, it is the callback made, and counts as its answer.
+    pub fn called_out(&mut self, now: Instant, new: CallId, extension: &str) {
+        let Some(agent) = self.agent_at(extension) else {
+            return;
+        };
+        let Some((AgentState::Ringing(offered), _)) =
+            self.acd.agent(agent).map(|(s, t)| (s.clone(), t))
+        else {
+            return;
+        };
+        let offered = CallId(offered.0);
+        if self.callbacks.remove(&offered).is_some() {
+            self.acd.answered(now, CallRef(offered.0), agent);
+            self.calling_back.insert(new, offered);
+        }
+    }
+
     /// Gives the ACD the plan's queues when they changed (at start, and
     /// after a reload).
     pub fn sync(&mut self, now: Instant, queues: &Arc<Queues>) {
@@ -133,6 +196,7 @@ impl Distribution {
                 agent,
                 extension,
                 queues,
+                skills,
                 reply,
             } => {
                 let known = self.applied.clone().unwrap_or_default();
@@ -141,7 +205,7 @@ impl Distribution {
                     return;
                 }
                 let set: BTreeSet<String> = queues.iter().cloned().collect();
-                self.acd.login(now, agent, set, BTreeMap::new());
+                self.acd.login(now, agent, set, skills);
                 self.agents.insert(agent, (extension, queues));
                 let _ = reply.send(Ok(()));
             }
@@ -192,8 +256,10 @@ impl Distribution {
         }
     }
 
-    /// A call ended: abandoned if it was waiting, wrap-up if it was talked.
+    /// A call ended: abandoned if it was waiting, wrap-up if it was talked
+    /// (an agent's callback call wraps up the callback's).
     pub fn ended(&mut self, now: Instant, call: CallId) {
+        let call = self.calling_back.remove(&call).unwrap_or(call);
         self.acd.abandoned(now, CallRef(call.0));
         self.acd.ended(now, CallRef(call.0));
     }
@@ -208,6 +274,25 @@ impl Distribution {
                     call,
                     queue,
                     agents,
+                    callback: true,
+                } => {
+                    let (Some(agent), Some(caller)) =
+                        (agents.first(), self.callbacks.get(&CallId(call.0)))
+                    else {
+                        continue;
+                    };
+                    out.push(ForCalls::OfferCallback {
+                        call: CallId(call.0),
+                        queue,
+                        agent: *agent,
+                        caller: caller.clone(),
+                    });
+                }
+                crate::acd::Output::Offer {
+                    call,
+                    queue,
+                    agents,
+                    callback: false,
                 } => out.push(ForCalls::Ring {
                     call: CallId(call.0),
                     queue,
@@ -224,7 +309,13 @@ impl Distribution {
                         crate::acd::Overflow::Queue(next) => {
                             self.acd.arrive(now, call, next, 0).is_ok()
                         }
-                        _ => false,
+                        crate::acd::Overflow::Callback => {
+                            out.push(ForCalls::CallBackLater {
+                                call: CallId(call.0),
+                            });
+                            true
+                        }
+                        crate::acd::Overflow::HangUp => false,
                     };
                     if !joined {
                         out.push(ForCalls::HangUp {
@@ -232,6 +323,15 @@ impl Distribution {
                         });
                     }
                 }
+                crate::acd::Output::Announce {
+                    call,
+                    position,
+                    expected_wait,
+                } => out.push(ForCalls::Announce {
+                    call: CallId(call.0),
+                    position,
+                    minutes: expected_wait.map(|wait| wait.as_secs().div_ceil(60).max(1)),
+                }),
                 crate::acd::Output::AgentChanged { agent, state } => {
                     let reason = match &state {
                         AgentState::Paused(reason) => Some(reason.as_str()),
@@ -260,7 +360,8 @@ impl Distribution {
             .collect()
     }
 
-    fn status(&self, now: Instant) -> AcdStatus {
+    /// Every agent's state and every queue's counts at `now`.
+    pub fn status(&self, now: Instant) -> AcdStatus {
         let agents = self
             .agents
             .iter()
@@ -286,5 +387,84 @@ impl Distribution {
             .filter_map(|q| self.acd.queue_view(now, &q.config.name))
             .collect();
         AcdStatus { agents, queues }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_agents_call_out_while_offered_a_callback_is_the_callback_and_wraps_it_up() {
+        let plan = crate::dialplan::load(&[(
+            "q.toml".into(),
+            "[queue.sales]\nmax_wait = 10\noverflow = \"callback\"\nwrap_up = 5\n".into(),
+        )])
+        .unwrap();
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + std::time::Duration::from_secs(s);
+        let mut floor = Distribution::default();
+        floor.sync(t0, plan.queues());
+        let (reply, _answer) = oneshot::channel();
+        floor.command(
+            t0,
+            AgentCommand::Login {
+                agent: UserId(7),
+                extension: "1001".into(),
+                queues: vec!["sales".into()],
+                skills: BTreeMap::new(),
+                reply,
+            },
+        );
+        floor.command(
+            t0,
+            AgentCommand::Pause {
+                agent: UserId(7),
+                reason: "lunch".into(),
+            },
+        );
+        floor
+            .acd
+            .arrive(t0, CallRef(1), "sales", 0)
+            .expect("the queue exists");
+        floor.acd.handle_timeout(at(10));
+        let told: Vec<_> = floor.drain(at(10));
+        assert!(
+            matches!(told[..], [ForCalls::CallBackLater { call: CallId(1) }]),
+            "{told:?}"
+        );
+        floor.keep_callback(
+            CallId(1),
+            Caller {
+                number: "+4930111111".into(),
+                e164: Some("+4930111111".into()),
+                name: None,
+                called: "700".into(),
+            },
+        );
+        floor.ended(at(11), CallId(1)); // the caller hangs up, as told
+        floor.command(at(20), AgentCommand::Ready { agent: UserId(7) });
+        let offered = floor.drain(at(20));
+        assert!(
+            matches!(&offered[..], [ForCalls::OfferCallback { agent: UserId(7), caller, .. }] if caller.number == "+4930111111"),
+            "{offered:?}"
+        );
+        // The agent's call out (call 2) is the callback; its end wraps it up.
+        floor.called_out(at(21), CallId(2), "1001");
+        assert_eq!(
+            floor.acd.agent(UserId(7)).unwrap().0,
+            &AgentState::OnCall(CallRef(1))
+        );
+        floor.ended(at(60), CallId(2));
+        assert!(matches!(
+            floor.acd.agent(UserId(7)).unwrap().0,
+            AgentState::WrapUp { .. }
+        ));
+        // Another call out later is just a call.
+        floor.called_out(at(70), CallId(3), "1001");
+        assert!(matches!(
+            floor.acd.agent(UserId(7)).unwrap().0,
+            AgentState::WrapUp { .. }
+        ));
     }
 }

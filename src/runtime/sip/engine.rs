@@ -3,6 +3,7 @@
 //! time, routes their outputs back to the sockets, and wakes at their
 //! earliest deadline. Being one task, the cores need no locks.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch};
@@ -34,6 +35,11 @@ pub struct Engine {
     pub accounts: watch::Receiver<Accounts>,
     /// Extensions whose calls are recorded (an admin's setting per account).
     pub recorded: watch::Receiver<super::Recorded>,
+    /// Extensions whose owners may monitor agents' calls.
+    pub monitors: watch::Receiver<super::Recorded>,
+    /// Supervisors' calls on agents' calls: the supervisor's call → the
+    /// agent's.
+    pub monitoring: std::collections::HashMap<CallId, CallId>,
     pub plan: watch::Receiver<std::sync::Arc<dialplan::Plan>>,
     pub locals: Locals,
     /// Trunks by name and by the addresses they call from.
@@ -55,7 +61,31 @@ pub struct Engine {
     pub distribution: super::distribution::Distribution,
     /// Calls offered to agents, for their screen pop.
     pub offers: Option<tokio::sync::broadcast::Sender<super::distribution::Offered>>,
+    /// The ACD's live view, for the supervisors' and agents' screens.
+    pub live: watch::Sender<Arc<super::distribution::AcdStatus>>,
+    /// The ACD revision last published on `live`, and when.
+    pub published: (u64, Instant),
+    /// Looks up callers' CRM statuses for queues that rank by them; the
+    /// answers come back on `Inputs::classified`.
+    pub classify: Option<(super::Classify, mpsc::UnboundedSender<Classified>)>,
 }
+
+/// A caller's CRM status, looked up before they join a queue.
+#[derive(Debug)]
+pub struct Classified {
+    call: CallId,
+    queue: String,
+    priority: u8,
+    status: Option<String>,
+}
+
+/// The longest a caller's join waits for their CRM status: after it, they
+/// join with the rule's priority (hold music plays meanwhile either way).
+const CLASSIFY_WAIT: Duration = Duration::from_millis(300);
+
+/// The live view is published at most this often: a burst of changes
+/// (a call answered, an agent's state, the counters) makes one update.
+const LIVE_EVERY: Duration = Duration::from_millis(200);
 
 /// What the engine listens to besides its timers.
 pub struct Inputs {
@@ -65,6 +95,8 @@ pub struct Inputs {
     pub digits: mpsc::UnboundedReceiver<Digit>,
     /// Agents' requests to the ACD, from the API.
     pub agents: mpsc::UnboundedReceiver<super::distribution::AgentCommand>,
+    /// Callers' CRM statuses (see `Engine::classify`).
+    pub classified: mpsc::UnboundedReceiver<Classified>,
     pub stop: watch::Receiver<bool>,
 }
 
@@ -75,12 +107,17 @@ impl Engine {
             mut inbound,
             mut digits,
             mut agents,
+            mut classified,
             mut stop,
         } = inputs;
         self.sync_queues();
+        // A new plan (a reload, a queue changed through the API) reaches
+        // the ACD at once, so the live view shows its queues.
+        let mut plans = self.plan.clone();
         loop {
             let deadline = self.next_deadline();
             tokio::select! {
+                Ok(()) = plans.changed() => self.sync_queues(),
                 Some(command) = agents.recv() => {
                     // A login is checked against the plan's queues as they
                     // are now (a reload may have changed them).
@@ -89,6 +126,7 @@ impl Engine {
                     // An agent logging in without a phone is paused at once.
                     self.reconcile_presence();
                 }
+                Some(answer) = classified.recv() => self.join_queue(answer),
                 Some(digit) = digits.recv() => {
                     self.calls.on_digit(stamp(), CallId(digit.tag), digit.side, digit.digit);
                 }
@@ -118,7 +156,21 @@ impl Engine {
                 _ = stop.changed() => return,
             }
             self.drain().await;
+            self.publish_live();
         }
+    }
+
+    /// Publishes the ACD's live view when it changed and the last one is
+    /// at least LIVE_EVERY old (else the deadline comes back for it).
+    fn publish_live(&mut self) {
+        let revision = self.distribution.acd.revision();
+        let now = clock::instant();
+        if revision == self.published.0 || now < self.published.1 + LIVE_EVERY {
+            return;
+        }
+        self.published = (revision, now);
+        self.live
+            .send_replace(Arc::new(self.distribution.status(now)));
     }
 
     /// Gives the ACD the plan's queues if a reload changed them. Looked at
@@ -137,6 +189,8 @@ impl Engine {
             self.distribution.acd.poll_timeout(),
             self.keepalive.poll_timeout(),
             self.pbx_registrations.poll_timeout(),
+            (self.distribution.acd.revision() != self.published.0)
+                .then_some(self.published.1 + LIVE_EVERY),
         ]
         .into_iter()
         .flatten()
@@ -274,6 +328,11 @@ impl Engine {
             Command::Ring {
                 call, extensions, ..
             } => self.ring_chosen(call, &extensions),
+            Command::Monitor {
+                call,
+                extension,
+                mode,
+            } => self.monitor(call, &extension, mode),
             Command::Queue {
                 call,
                 queue,
@@ -290,18 +349,160 @@ impl Engine {
                 if let (true, Some(anchoring)) = (records, &mut self.anchoring) {
                     anchoring.record(call);
                 }
-                let joined = self.distribution.acd.arrive(
-                    now,
-                    crate::acd::CallRef(call.0),
-                    &queue,
-                    priority,
-                );
-                if let Err(error) = joined {
-                    tracing::warn!(%call, %error, "a call's queue is gone");
-                    self.calls.hang_up(stamp(), call);
-                }
+                self.classify_then_join(call, queue, priority);
             }
         }
+    }
+
+    /// Puts a supervisor's call on the call `extension` talks on, or
+    /// changes its mode; with no such call, the supervisor is hung up on.
+    fn monitor(&mut self, call: CallId, extension: &str, mode: crate::calls::MonitorMode) {
+        use crate::runtime::media::tap::Mode;
+        let mode = match mode {
+            crate::calls::MonitorMode::Listen => Mode::Listen,
+            crate::calls::MonitorMode::Whisper => Mode::Whisper,
+            crate::calls::MonitorMode::Barge => Mode::Barge,
+        };
+        let Some(anchoring) = &mut self.anchoring else {
+            self.calls.hang_up(stamp(), call);
+            return;
+        };
+        if self.monitoring.contains_key(&call) {
+            tracing::info!(%call, ?mode, "monitor.mode");
+            anchoring.monitor_mode(call, mode);
+            return;
+        }
+        let (Some((agent_call, agent_side)), Some(pt)) = (
+            self.calls.talking(extension),
+            self.calls.caller_audio_pt(call),
+        ) else {
+            tracing::info!(%call, %extension, "monitor: the extension is on no call");
+            self.calls.hang_up(stamp(), call);
+            return;
+        };
+        tracing::info!(%call, monitored = %agent_call, %extension, ?mode, "monitor.start");
+        anchoring.monitor(agent_call, call, mode, agent_side, pt);
+        self.monitoring.insert(call, agent_call);
+    }
+
+    /// A call ended: a supervisor's leaves the agent's call, and an
+    /// agent's call takes its supervisors with it.
+    fn end_monitoring(&mut self, ended: CallId) {
+        if let Some(monitored) = self.monitoring.remove(&ended) {
+            if let Some(anchoring) = &mut self.anchoring {
+                anchoring.unmonitor(monitored);
+            }
+            return;
+        }
+        let supervisors: Vec<CallId> = self
+            .monitoring
+            .iter()
+            .filter(|(_, monitored)| **monitored == ended)
+            .map(|(supervisor, _)| *supervisor)
+            .collect();
+        for supervisor in supervisors {
+            self.monitoring.remove(&supervisor);
+            self.calls.hang_up(stamp(), supervisor);
+        }
+    }
+
+    /// Joins a caller to their queue, first looking up their CRM status
+    /// when the queue ranks callers by it.
+    fn classify_then_join(&mut self, call: CallId, queue: String, priority: u8) {
+        let ranks = self
+            .plan
+            .borrow()
+            .queues()
+            .get(&queue)
+            .is_some_and(|q| !q.priority_by_status.is_empty());
+        let number = self
+            .calls
+            .parties(call)
+            .and_then(|(_, e164, _, _)| e164.map(str::to_string));
+        match (&self.classify, number) {
+            (Some((classify, answers)), Some(number)) if ranks => {
+                let (lookup, answers) = ((classify.0)(number), answers.clone());
+                tokio::spawn(async move {
+                    let status = tokio::time::timeout(CLASSIFY_WAIT, lookup)
+                        .await
+                        .ok()
+                        .flatten();
+                    let _ = answers.send(Classified {
+                        call,
+                        queue,
+                        priority,
+                        status,
+                    });
+                });
+            }
+            _ => self.join_queue(Classified {
+                call,
+                queue,
+                priority,
+                status: None,
+            }),
+        }
+    }
+
+    /// A caller joins their queue with the higher of the rule's priority
+    /// and their status's, unless they hung up meanwhile.
+    fn join_queue(&mut self, answer: Classified) {
+        let Classified {
+            call,
+            queue,
+            priority,
+            status,
+        } = answer;
+        if self.calls.parties(call).is_none() {
+            return;
+        }
+        let by_status = status.and_then(|status| {
+            let plan = self.plan.borrow();
+            plan.queues()
+                .get(&queue)?
+                .priority_by_status
+                .get(&status.trim().to_lowercase())
+                .copied()
+        });
+        let priority = priority.max(by_status.unwrap_or(0));
+        let joined = self.distribution.acd.arrive(
+            clock::instant(),
+            crate::acd::CallRef(call.0),
+            &queue,
+            priority,
+        );
+        if let Err(error) = joined {
+            tracing::warn!(%call, %error, "a call's queue is gone");
+            self.calls.hang_up(stamp(), call);
+        }
+    }
+
+    /// Sends an agent the screen pop of a call offered to them (or of a
+    /// caller to call back).
+    fn pop(
+        &self,
+        agent: crate::ids::UserId,
+        call: CallId,
+        queue: &str,
+        caller: &super::distribution::Caller,
+        callback: bool,
+    ) {
+        let Some(offers) = &self.offers else {
+            return;
+        };
+        let config = self.distribution.acd.config(queue);
+        let _ = offers.send(super::distribution::Offered {
+            agent,
+            call,
+            queue: queue.to_string(),
+            caller: caller.number.clone(),
+            caller_e164: caller.e164.clone(),
+            caller_name: caller.name.clone(),
+            called: caller.called.clone(),
+            callback,
+            wrap_up_s: config.map_or(0, |c| c.wrap_up.as_secs()),
+            results: config.map(|c| c.results.clone()).unwrap_or_default(),
+        });
     }
 
     /// Does to calls what the ACD decided.
@@ -315,25 +516,45 @@ impl Engine {
                 extensions,
             } => {
                 // The card is on its way before the phone rings.
-                if let (Some(offers), Some((caller, e164, name, called))) =
-                    (&self.offers, self.calls.parties(call))
-                {
+                if let Some((number, e164, name, called)) = self.calls.parties(call) {
+                    let caller = super::distribution::Caller {
+                        number: number.to_string(),
+                        e164: e164.map(str::to_string),
+                        name: name.map(str::to_string),
+                        called: called.to_string(),
+                    };
                     for agent in agents {
-                        let _ = offers.send(super::distribution::Offered {
-                            agent,
-                            call,
-                            queue: queue.clone(),
-                            caller: caller.to_string(),
-                            caller_e164: e164.map(str::to_string),
-                            caller_name: name.map(str::to_string),
-                            called: called.to_string(),
-                        });
+                        self.pop(agent, call, &queue, &caller, false);
                     }
                 }
                 self.ring_chosen(call, &extensions);
             }
+            ForCalls::OfferCallback {
+                call,
+                queue,
+                agent,
+                caller,
+            } => self.pop(agent, call, &queue, &caller, true),
+            ForCalls::CallBackLater { call } => {
+                if let Some((number, e164, name, called)) = self.calls.parties(call) {
+                    let caller = super::distribution::Caller {
+                        number: number.to_string(),
+                        e164: e164.map(str::to_string),
+                        name: name.map(str::to_string),
+                        called: called.to_string(),
+                    };
+                    tracing::info!(%call, number = %caller.number, "queue.callback requested");
+                    self.distribution.keep_callback(call, caller);
+                }
+                self.calls.call_back_later(stamp(), call);
+            }
             ForCalls::Withdraw { call, extensions } => self.calls.withdraw(call, &extensions),
             ForCalls::HangUp { call } => self.calls.hang_up(stamp(), call),
+            ForCalls::Announce {
+                call,
+                position,
+                minutes,
+            } => self.calls.announce(call, position, minutes),
         }
     }
 
@@ -369,6 +590,8 @@ impl Engine {
             } => {
                 metrics::counter!("sip_calls_total", "direction" => direction.as_str())
                     .increment(1);
+                // An agent calling out may be making the callback offered.
+                self.distribution.called_out(clock::instant(), *id, caller);
                 tracing::info!(call = %id, %caller, %called, direction = direction.as_str(), "call.created");
             }
             CallEvent::Ringing { id, label } => tracing::debug!(call = %id, %label, "call.ringing"),
@@ -390,6 +613,7 @@ impl Engine {
                     lost_from_caller = media.from_caller.lost, packets_from_callee = media.from_callee.packets,
                     lost_from_callee = media.from_callee.lost, "call.ended");
                 self.distribution.ended(clock::instant(), summary.id);
+                self.end_monitoring(summary.id);
             }
         }
         metrics::gauge!("sip_calls_active").set(self.calls.len() as f64);
@@ -576,6 +800,13 @@ impl Engine {
             &self.names.borrow(),
         );
         match route {
+            Route::Ring(plan)
+                if plan.monitor.is_some() && !self.monitors.borrow().contains(&plan.caller) =>
+            {
+                tracing::info!(caller = %plan.caller, "monitor refused: not a supervisor's extension");
+                let response = response_to(&request, StatusCode::Forbidden, Some(&tag()));
+                let _ = self.layer.respond(now, tx, response);
+            }
             Route::Ring(mut plan) => {
                 {
                     let recorded = self.recorded.borrow();
@@ -588,7 +819,10 @@ impl Engine {
                 }
                 let mut stream = None;
                 if let Some(anchoring) = &self.anchoring
-                    && (!plan.targets.is_empty() || plan.menu.is_some() || plan.queue.is_some())
+                    && (!plan.targets.is_empty()
+                        || plan.menu.is_some()
+                        || plan.queue.is_some()
+                        || plan.monitor.is_some())
                 {
                     match anchoring.open(plan.record) {
                         Ok((opened, anchor)) => {

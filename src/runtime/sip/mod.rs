@@ -59,6 +59,30 @@ pub struct SipSettings {
     pub media: Option<crate::runtime::media::Media>,
     /// Prompts and music by name (`hold-music` for held calls).
     pub prompts: anchoring::Prompts,
+    /// Finds the CRM status of a caller's number, for queues that rank
+    /// callers by it; `None`: every caller has the rule's priority.
+    pub classify: Option<Classify>,
+}
+
+/// The CRM status of the client an E.164 number belongs to (`None` for an
+/// unknown number, or when the database does not answer).
+#[derive(Clone)]
+pub struct Classify(
+    #[allow(clippy::type_complexity)]
+    pub  Arc<
+        dyn Fn(
+                String,
+            )
+                -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>> + Send>>
+            + Send
+            + Sync,
+    >,
+);
+
+impl std::fmt::Debug for Classify {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Classify")
+    }
 }
 
 impl SipSettings {
@@ -74,6 +98,7 @@ impl SipSettings {
             trunks: Arc::default(),
             media: None,
             prompts: Arc::default(),
+            classify: None,
         }
     }
 }
@@ -102,6 +127,7 @@ pub struct SipServer {
     connector: SipConnector,
     accounts: watch::Sender<Accounts>,
     recorded: watch::Sender<Recorded>,
+    monitors: watch::Sender<Recorded>,
     plan: watch::Sender<Arc<dialplan::Plan>>,
     /// The prompts loaded at start, to name those a new plan's menus lack.
     prompts: Prompts,
@@ -109,6 +135,8 @@ pub struct SipServer {
     agents: mpsc::UnboundedSender<distribution::AgentCommand>,
     /// Calls offered to agents, as they are offered.
     offers: tokio::sync::broadcast::Sender<distribution::Offered>,
+    /// The ACD's live view, as it changes.
+    live: watch::Receiver<Arc<distribution::AcdStatus>>,
     trunk_health: TrunkHealth,
     status: SipStatus,
     stop: watch::Sender<bool>,
@@ -183,13 +211,17 @@ impl SipServer {
         }
         let (accounts_tx, accounts_rx) = watch::channel(accounts);
         let (recorded_tx, recorded_rx) = watch::channel(Recorded::default());
+        let (monitors_tx, monitors_rx) = watch::channel(Recorded::default());
         // Digits the media threads hear, for the calls they belong to.
         let (digits_tx, digits_rx) = mpsc::unbounded_channel();
         // Agents' requests to the ACD, from the API.
         let (agents_tx, agents_rx) = mpsc::unbounded_channel();
+        // Callers' CRM statuses, looked up for their queue.
+        let (classified_tx, classified_rx) = mpsc::unbounded_channel();
         // Calls offered to agents, for their screen pops (lagging
         // listeners lose the oldest, never the engine's time).
         let (offers_tx, _) = tokio::sync::broadcast::channel(1024);
+        let (live_tx, live_rx) = watch::channel(Arc::new(distribution::AcdStatus::default()));
         let (stop_tx, stop_rx) = watch::channel(false);
         warn_of_missing_prompts(&settings.plan, &settings.prompts);
         let (plan_tx, plan_rx) = watch::channel(settings.plan.clone());
@@ -233,6 +265,8 @@ impl SipServer {
             },
             accounts: accounts_rx,
             recorded: recorded_rx,
+            monitors: monitors_rx,
+            monitoring: Default::default(),
             plan: plan_rx,
             locals: locals.clone(),
             trunks: settings.trunks.clone(),
@@ -256,6 +290,12 @@ impl SipServer {
             names: names_rx,
             distribution: distribution::Distribution::default(),
             offers: Some(offers_tx.clone()),
+            live: live_tx,
+            published: (0, clock::instant()),
+            classify: settings
+                .classify
+                .clone()
+                .map(|classify| (classify, classified_tx)),
             anchoring: settings
                 .media
                 .map(|media| anchoring::Anchoring::new(media, digits_tx, settings.prompts.clone())),
@@ -265,6 +305,7 @@ impl SipServer {
             inbound: inbound_rx,
             digits: digits_rx,
             agents: agents_rx,
+            classified: classified_rx,
             stop: stop_rx,
         };
         std::thread::Builder::new()
@@ -285,10 +326,12 @@ impl SipServer {
             connector,
             accounts: accounts_tx,
             recorded: recorded_tx,
+            monitors: monitors_tx,
             plan: plan_tx,
             prompts: settings.prompts.clone(),
             agents: agents_tx,
             offers: offers_tx,
+            live: live_rx,
             trunk_health,
             status,
             stop: stop_tx,
@@ -299,6 +342,12 @@ impl SipServer {
     /// Every call offered to an agent from now on (the screen pops).
     pub fn offers(&self) -> tokio::sync::broadcast::Receiver<distribution::Offered> {
         self.offers.subscribe()
+    }
+
+    /// The ACD's live view: every agent's state and every queue's counts,
+    /// published within LIVE_EVERY of a change.
+    pub fn live(&self) -> watch::Receiver<Arc<distribution::AcdStatus>> {
+        self.live.clone()
     }
 
     /// Where the API sends agents' requests to the ACD.
@@ -321,6 +370,13 @@ impl SipServer {
     /// change).
     pub fn set_recorded(&self, recorded: Recorded) {
         self.recorded.send_replace(recorded);
+    }
+
+    /// Replaces the extensions whose owners may listen to, whisper to and
+    /// barge into agents' calls (`*81`, `*82`, `*83` + the agent's
+    /// extension).
+    pub fn set_monitors(&self, monitors: Recorded) {
+        self.monitors.send_replace(monitors);
     }
 
     /// The live view for the API: registered phones and trunk health.

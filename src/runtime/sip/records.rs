@@ -1,14 +1,20 @@
 //! A finished call as the CRM keeps it: the B2BUA's summary turned into a
 //! call record for the durable writer.
 
-use crate::calls::{self, Summary};
+use crate::calls::{self, CallId, Summary};
 use crate::crm::calls::{CallRecord, Direction, LegRecord, Outcome, Party, RecordingRef};
 
-/// The record of `summary`. `run` tells this server run apart from others,
-/// so the record's id (its idempotency key) is unique across restarts.
+/// The id a call's record gets. `run` tells this server run apart from
+/// others, so the id (the record's idempotency key) is unique across
+/// restarts.
+pub fn record_key(run: u64, call: CallId) -> String {
+    format!("{run:016x}-{}", call.0)
+}
+
+/// The record of `summary` (see [`record_key`] for `run`).
 pub fn record_of(run: u64, summary: &Summary) -> CallRecord {
     CallRecord {
-        call_id: format!("{run:016x}-{}", summary.id.0),
+        call_id: record_key(run, summary.id),
         direction: match summary.direction {
             calls::Direction::Inbound => Direction::Inbound,
             calls::Direction::Outbound => Direction::Outbound,
@@ -22,7 +28,11 @@ pub fn record_of(run: u64, summary: &Summary) -> CallRecord {
         original_called: summary.original_called.clone(),
         answered_by: summary.answered_by.clone(),
         dialplan_rule: summary.rule.clone(),
+        party_e164: summary.party_e164.clone(),
+        queue: summary.queue.clone(),
         arrived_at: summary.arrived_at,
+        queued_at: summary.queued_at,
+        offered_at: summary.offered_at,
         answered_at: summary.answered_at,
         ended_at: summary.ended_at,
         outcome: match summary.outcome {

@@ -6,7 +6,9 @@
 use std::net::SocketAddr;
 
 use super::dns::Names;
-use crate::calls::{Direction, Local, MenuEntry, Plan, QueueEntry, Target};
+use crate::calls::{
+    Direction, Local, MenuEntry, MonitorEntry, MonitorMode, Plan, QueueEntry, Target,
+};
 use crate::dialplan::{self, Action, CallFacts, Source};
 use crate::pbx::trunks::{PeerAddr, PeerHost, Trunk, Trunks};
 use crate::pbx::{self, Number};
@@ -103,6 +105,31 @@ pub fn route(
     locals: &Locals,
     names: &Names,
 ) -> Route {
+    if let (Source::Extension(_), Some(monitor)) = (caller.source, monitor_code(&caller.called)) {
+        let mut routed = Plan {
+            direction: Direction::Internal,
+            trunk: None,
+            rule: Some("monitor".into()),
+            caller: caller.number.clone(),
+            caller_e164: None,
+            caller_name: caller.name.clone(),
+            called: caller.called.clone(),
+            original_called: None,
+            party_e164: None,
+            present_as: present(caller.name.as_deref(), &caller.number, locals.udp),
+            targets: Vec::new(),
+            ring_timeout: Default::default(),
+            session_expires: None,
+            record: false,
+            caller_keys_by_info: false,
+            media: None,
+            menu: None,
+            queue: None,
+            monitor: None,
+        };
+        routed.monitor = Some(monitor);
+        return Route::Ring(Box::new(routed));
+    }
     let facts = CallFacts {
         source: caller.source,
         caller: &caller.number,
@@ -133,6 +160,7 @@ pub fn route(
         caller_name: caller.name.clone(),
         called: caller.called.clone(),
         original_called: caller.original_called.clone(),
+        party_e164: caller.e164.clone(),
         present_as,
         targets,
         ring_timeout,
@@ -146,6 +174,7 @@ pub fn route(
         media: None,
         menu: None,
         queue: None,
+        monitor: None,
     };
     // Calls our extensions, menus and queues take: inbound from a trunk,
     // internal from an extension, presented as the caller at this server.
@@ -199,13 +228,19 @@ pub fn route(
                 Direction::Outbound
             };
             let timeout = std::time::Duration::from_secs(120);
-            Route::Ring(Box::new(plan_for(
+            let mut routed = plan_for(
                 direction,
                 Some(trunk.name.clone()),
                 vec![target],
                 present,
                 timeout,
-            )))
+            );
+            if direction == Direction::Outbound {
+                routed.party_e164 = Number::parse(number, trunk.region)
+                    .e164()
+                    .map(str::to_string);
+            }
+            Route::Ring(Box::new(routed))
         }
         Action::Reject { code, reason } => Route::Refuse(*code, reason.clone()),
         Action::NoRoute => Route::Refuse(404, "Not Found".into()),
@@ -227,6 +262,26 @@ pub fn route(
             Route::Ring(Box::new(routed))
         }
     }
+}
+
+/// A supervisor's code for an agent's call: `*81` listen, `*82` whisper,
+/// `*83` barge, then the agent's extension (2 to 8 digits).
+pub fn monitor_code(called: &str) -> Option<MonitorEntry> {
+    let rest = called.strip_prefix("*8")?;
+    let mut chars = rest.chars();
+    let mode = match chars.next()? {
+        '1' => MonitorMode::Listen,
+        '2' => MonitorMode::Whisper,
+        '3' => MonitorMode::Barge,
+        _ => return None,
+    };
+    let extension = chars.as_str();
+    ((2..=8).contains(&extension.len()) && extension.bytes().all(|b| b.is_ascii_digit())).then(
+        || MonitorEntry {
+            extension: extension.to_string(),
+            mode,
+        },
+    )
 }
 
 /// The INVITE toward a trunk's first peer with an address, and the From the

@@ -47,11 +47,33 @@ impl std::fmt::Debug for Reloader {
     }
 }
 
+/// Tries the dialplan files with these stored queues (see `crm::queues`):
+/// when the plan loads, it becomes the running plan and `Ok`; else the
+/// loader's errors and the running plan stays.
+#[derive(Clone)]
+#[allow(clippy::type_complexity)]
+pub struct QueuePlanner(
+    pub  Arc<
+        dyn Fn(Vec<crate::crm::queues::StoredQueue>) -> Result<(), Vec<crate::dialplan::PlanError>>
+            + Send
+            + Sync,
+    >,
+);
+
+impl std::fmt::Debug for QueuePlanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("QueuePlanner")
+    }
+}
+
 /// The shared view.
 #[derive(Debug, Clone, Default)]
 pub struct SipStatus {
     /// Set by the composition root, which knows where the plans live.
     pub reload_dialplans: Option<Reloader>,
+    /// Set by the composition root: applies the queues stored in the
+    /// database beside the dialplan files.
+    pub plan_queues: Option<QueuePlanner>,
     pub registrations: Arc<Mutex<BTreeMap<String, Vec<RegisteredPhone>>>>,
     pub trunks: TrunkHealth,
     /// Every configured trunk's name and vendor, in configuration order.

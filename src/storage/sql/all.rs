@@ -12,3 +12,5 @@ include!("audit.rs");
 include!("import.rs");
 include!("sip_accounts.rs");
 include!("calls.rs");
+include!("reports.rs");
+include!("queues.rs");

@@ -2,7 +2,14 @@
 
 const CALL_COLUMNS: &str = "r.id, r.call_id, r.direction, r.trunk, r.caller, r.caller_e164, r.caller_name, r.called,
     r.original_called, r.answered_by, r.dialplan_rule, r.arrived_at, r.answered_at, r.ended_at, r.outcome,
-    r.hangup_by, r.sip_code, r.legs, r.recording, r.recording_ms";
+    r.hangup_by, r.sip_code, r.legs, r.recording, r.recording_ms, r.party_e164, r.queue, r.queued_at, r.offered_at,
+    r.client_id, rc.name AS client_name, r.agent_id, ra.display_name AS agent_name,
+    r.result, r.notes, r.wrapped_up_at, r.wrapped_up_by, rw.display_name AS wrapped_up_by_name";
+
+/// The tables CALL_COLUMNS reads: the records `r` with their client, agent
+/// and the user who wrapped them up.
+const CALL_FROM: &str = "call_records r LEFT JOIN clients rc ON rc.id = r.client_id
+    LEFT JOIN users ra ON ra.id = r.agent_id LEFT JOIN users rw ON rw.id = r.wrapped_up_by";
 
 fn call_from_row(r: &<Db as sqlx::Database>::Row) -> Result<StoredCallRecord, RepoError> {
     let text = |column: &str| -> Result<String, RepoError> { r.try_get(column).map_err(backend) };
@@ -29,7 +36,11 @@ fn call_from_row(r: &<Db as sqlx::Database>::Row) -> Result<StoredCallRecord, Re
         original_called: r.try_get("original_called").map_err(backend)?,
         answered_by: r.try_get("answered_by").map_err(backend)?,
         dialplan_rule: r.try_get("dialplan_rule").map_err(backend)?,
+        party_e164: r.try_get("party_e164").map_err(backend)?,
+        queue: r.try_get("queue").map_err(backend)?,
         arrived_at: r.try_get("arrived_at").map_err(backend)?,
+        queued_at: r.try_get("queued_at").map_err(backend)?,
+        offered_at: r.try_get("offered_at").map_err(backend)?,
         answered_at: r.try_get("answered_at").map_err(backend)?,
         ended_at: r.try_get("ended_at").map_err(backend)?,
         outcome: parse_stored("outcome", &text("outcome")?)?,
@@ -47,7 +58,31 @@ fn call_from_row(r: &<Db as sqlx::Database>::Row) -> Result<StoredCallRecord, Re
             (None, _) => None,
         },
     };
-    Ok(StoredCallRecord::new(CallRecordId(r.try_get("id").map_err(backend)?), record))
+    let named = |id: &str, name: &str| -> Result<Option<Named>, RepoError> {
+        Ok(match r.try_get::<Option<i64>, _>(id).map_err(backend)? {
+            Some(id) => Some(Named {
+                id,
+                name: r.try_get::<Option<String>, _>(name).map_err(backend)?.unwrap_or_default(),
+            }),
+            None => None,
+        })
+    };
+    let mut stored = StoredCallRecord::new(CallRecordId(r.try_get("id").map_err(backend)?), record);
+    stored.client = named("client_id", "client_name")?;
+    stored.agent = named("agent_id", "agent_name")?;
+    stored.wrap_up = match (
+        r.try_get::<Option<String>, _>("result").map_err(backend)?,
+        r.try_get::<Option<DateTime<Utc>>, _>("wrapped_up_at").map_err(backend)?,
+    ) {
+        (Some(result), Some(at)) => Some(WrapUp {
+            result,
+            notes: r.try_get("notes").map_err(backend)?,
+            by: named("wrapped_up_by", "wrapped_up_by_name")?,
+            at,
+        }),
+        _ => None,
+    };
+    Ok(stored)
 }
 
 /// Appends the call records (aliased `r`) a scope reaches.
@@ -74,6 +109,12 @@ fn push_call_scope(qb: &mut QueryBuilder<Db>, scope: &CallScope) {
 }
 
 fn push_call_filter(qb: &mut QueryBuilder<Db>, filter: &CallFilter) {
+    if let Some(call_id) = &filter.call_id {
+        qb.push(" AND r.call_id = ").push_bind(call_id.clone());
+    }
+    if let Some(queue) = &filter.queue {
+        qb.push(" AND r.queue = ").push_bind(queue.clone());
+    }
     if let Some(direction) = filter.direction {
         qb.push(" AND r.direction = ").push_bind(direction.as_str());
     }
@@ -106,18 +147,18 @@ fn push_call_filter(qb: &mut QueryBuilder<Db>, filter: &CallFilter) {
     }
 }
 
-/// Stores one record in `tx`; a record whose `call_id` is stored already
-/// is left as it is.
+/// Stores one record in `tx` and files it in the CRM (see [`file_call`]);
+/// a record whose `call_id` is stored already is left as it is.
 async fn insert_call_record(tx: &mut Tx<'_>, record: &CallRecord) -> Result<(), RepoError> {
     let legs = serde_json::to_string(&record.legs).map_err(|e| invalid("legs", &e.to_string()))?;
     // Every stored time is to the second (see crm::whole_seconds); text
     // goes through `storable` so both backends keep the same characters.
-    sqlx::query(
+    let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO call_records (call_id, direction, trunk, caller, caller_e164, caller_name, called, original_called,
                                    answered_by, dialplan_rule, arrived_at, answered_at, ended_at, outcome, hangup_by,
-                                   sip_code, legs, recording, recording_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-         ON CONFLICT (call_id) DO NOTHING",
+                                   sip_code, legs, recording, recording_ms, party_e164, queue, queued_at, offered_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+         ON CONFLICT (call_id) DO NOTHING RETURNING id",
     )
     .bind(storable(&record.call_id))
     .bind(record.direction.as_str())
@@ -138,9 +179,232 @@ async fn insert_call_record(tx: &mut Tx<'_>, record: &CallRecord) -> Result<(), 
     .bind(storable(&legs))
     .bind(record.recording.as_ref().map(|r| storable(&r.file)))
     .bind(record.recording.as_ref().map(|r| i64::try_from(r.duration_ms).unwrap_or(i64::MAX)))
-    .execute(&mut **tx)
+    .bind(record.party_e164.as_deref().map(storable))
+    .bind(record.queue.as_deref().map(storable))
+    .bind(record.queued_at.map(crate::crm::whole_seconds))
+    .bind(record.offered_at.map(crate::crm::whole_seconds))
+    .fetch_optional(&mut **tx)
     .await
     .map_err(refused_or_backend)?;
+    match id {
+        Some(id) => file_call(tx, id, record).await,
+        None => Ok(()), // stored before
+    }
+}
+
+/// The client an outside number belongs to: the one that has had it
+/// longest, with the contact person the number is of, and who looks
+/// after the client.
+struct NumberOwner {
+    client: i64,
+    person: Option<i64>,
+    responsible: Option<i64>,
+}
+
+async fn owner_of_number(tx: &mut Tx<'_>, e164: &str) -> Result<Option<NumberOwner>, RepoError> {
+    let row = sqlx::query(
+        "SELECT p.client_id, p.contact_person_id, c.responsible_id FROM phones p JOIN clients c ON c.id = p.client_id
+         WHERE p.e164 = $1 ORDER BY p.client_id, p.position LIMIT 1",
+    )
+    .bind(e164)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(backend)?;
+    row.map(|r| {
+        Ok(NumberOwner {
+            client: r.try_get("client_id").map_err(backend)?,
+            person: r.try_get("contact_person_id").map_err(backend)?,
+            responsible: r.try_get("responsible_id").map_err(backend)?,
+        })
+    })
+    .transpose()
+}
+
+/// The active user whose extension this is.
+async fn user_of_extension(tx: &mut Tx<'_>, extension: &str) -> Result<Option<i64>, RepoError> {
+    sqlx::query_scalar(
+        "SELECT s.user_id FROM sip_accounts s JOIN users u ON u.id = s.user_id WHERE s.extension = $1 AND u.active",
+    )
+    .bind(extension)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(backend)
+}
+
+/// What the CRM makes of a call just stored: the agent who answered, the
+/// client of the outside number and the client's interaction for the call
+/// (an unknown number's call waits for a client to get the number, see
+/// [`link_unknown_calls`]), and a callback task when nobody took it.
+async fn file_call(tx: &mut Tx<'_>, id: i64, record: &CallRecord) -> Result<(), RepoError> {
+    let agent = match &record.answered_by {
+        Some(extension) => user_of_extension(tx, extension).await?,
+        None => None,
+    };
+    let owner = match (&record.party_e164, record.contact_direction()) {
+        (Some(e164), Some(_)) => owner_of_number(tx, e164).await?,
+        _ => None,
+    };
+    if agent.is_some() || owner.is_some() {
+        sqlx::query("UPDATE call_records SET agent_id = $1, client_id = $2 WHERE id = $3")
+            .bind(agent)
+            .bind(owner.as_ref().map(|o| o.client))
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+    }
+    // Who a missed call is for: the last agent it rang.
+    let rang = match record.legs.last() {
+        Some(leg) if agent.is_none() => user_of_extension(tx, &leg.extension_or_number).await?,
+        _ => None,
+    };
+    if let Some(owner) = &owner {
+        let responsible = agent.or(rang).or(owner.responsible);
+        add_call_interaction(tx, id, record, owner, responsible, None).await?;
+    }
+    if let Some(title) = record.callback_title() {
+        add_callback_task(tx, id, record, &title, owner.as_ref(), rang).await?;
+    }
+    Ok(())
+}
+
+/// The client's interaction for a call: held and done when answered, not
+/// done when missed, with the agent's wrap-up when there is one already.
+async fn add_call_interaction(
+    tx: &mut Tx<'_>,
+    id: i64,
+    record: &CallRecord,
+    owner: &NumberOwner,
+    responsible: Option<i64>,
+    wrap_up: Option<(&str, Option<&str>)>,
+) -> Result<(), RepoError> {
+    use crate::crm::interactions::{InteractionState, InteractionStatus, InteractionType, Priority};
+    let Some(direction) = record.contact_direction() else {
+        return Ok(());
+    };
+    let state = if record.answered_at.is_some() {
+        InteractionState::Done
+    } else {
+        InteractionState::NotDone
+    };
+    sqlx::query(
+        "INSERT INTO interactions (client_id, contact_person_id, channel, direction, started_at, duration_s, priority,
+                                   type, state, status, responsible_id, result, notes, created_at, call_record_id)
+         VALUES ($1, $2, 'call', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (call_record_id) DO NOTHING",
+    )
+    .bind(owner.client)
+    .bind(owner.person)
+    .bind(direction.as_str())
+    .bind(crate::crm::whole_seconds(record.arrived_at))
+    .bind(record.talk_seconds())
+    .bind(Priority::Medium.as_str())
+    .bind(InteractionType::Other.as_str())
+    .bind(state.as_str())
+    .bind(InteractionStatus::Held.as_str())
+    .bind(responsible)
+    .bind(wrap_up.map(|(result, _)| result))
+    .bind(wrap_up.and_then(|(_, notes)| notes))
+    .bind(crate::crm::whole_seconds(record.ended_at))
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// A task to call back a caller nobody took, for the last agent it rang,
+/// else whoever looks after the client, else the first supervisor (else
+/// admin). A number that has an open callback task already gets no
+/// second one: the caller who tried three times wants one call back.
+async fn add_callback_task(
+    tx: &mut Tx<'_>,
+    id: i64,
+    record: &CallRecord,
+    title: &str,
+    owner: Option<&NumberOwner>,
+    rang: Option<i64>,
+) -> Result<(), RepoError> {
+    let number = record.party_e164.as_deref().unwrap_or(&record.caller);
+    let open: Option<i64> = sqlx::query_scalar(
+        "SELECT t.id FROM tasks t JOIN call_records r ON r.id = t.call_record_id
+         WHERE t.state = 'open' AND (r.party_e164 = $1 OR (r.party_e164 IS NULL AND r.caller = $1)) LIMIT 1",
+    )
+    .bind(number)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(backend)?;
+    if open.is_some() {
+        return Ok(());
+    }
+    let fallback: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE active AND role IN ('supervisor', 'admin')
+         ORDER BY CASE role WHEN 'supervisor' THEN 0 ELSE 1 END, id LIMIT 1",
+    )
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(backend)?;
+    let Some(responsible) = rang.or(owner.and_then(|o| o.responsible)).or(fallback) else {
+        tracing::warn!(call = %record.call_id, "no user to call back a missed call: the server has no supervisor or admin");
+        return Ok(());
+    };
+    let waited = record.wait_seconds();
+    sqlx::query(
+        "INSERT INTO tasks (client_id, title, notes, due_at, responsible_id, state, created_at, call_record_id)
+         VALUES ($1, $2, $3, $4, $5, 'open', $4, $6)",
+    )
+    .bind(owner.map(|o| o.client))
+    .bind(storable(title))
+    .bind(format!("The caller waited {waited} s and hung up before anyone answered."))
+    .bind(crate::crm::whole_seconds(record.ended_at))
+    .bind(responsible)
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// Files the calls of unknown numbers that `client` has now: each gets its
+/// interaction on the client, and its callback task the client. Runs in
+/// the transaction that gave the client the numbers.
+async fn link_unknown_calls(tx: &mut Tx<'_>, client: ClientId) -> Result<(), RepoError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CALL_COLUMNS}, p.contact_person_id AS number_person, c.responsible_id AS client_responsible
+         FROM {CALL_FROM} JOIN phones p ON p.e164 = r.party_e164 JOIN clients c ON c.id = p.client_id
+         WHERE r.client_id IS NULL AND r.direction <> 'internal' AND p.client_id = $1
+         ORDER BY r.id, p.position"
+    )))
+    .bind(client.0)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(backend)?;
+    let mut linked = Vec::new();
+    for row in &rows {
+        let call = call_from_row(row)?;
+        if linked.contains(&call.id.0) {
+            continue; // the client has the number twice
+        }
+        linked.push(call.id.0);
+        let owner = NumberOwner {
+            client: client.0,
+            person: row.try_get("number_person").map_err(backend)?,
+            responsible: row.try_get("client_responsible").map_err(backend)?,
+        };
+        let rang = match (&call.agent, call.record.legs.last()) {
+            (None, Some(leg)) => user_of_extension(tx, &leg.extension_or_number).await?,
+            _ => None,
+        };
+        let responsible = call.agent.as_ref().map(|a| a.id).or(rang).or(owner.responsible);
+        let wrap_up = call.wrap_up.as_ref().map(|w| (w.result.as_str(), w.notes.as_deref()));
+        add_call_interaction(tx, call.id.0, &call.record, &owner, responsible, wrap_up).await?;
+        for statement in [
+            "UPDATE call_records SET client_id = $1 WHERE id = $2",
+            "UPDATE tasks SET client_id = $1 WHERE call_record_id = $2 AND client_id IS NULL",
+        ] {
+            sqlx::query(statement).bind(client.0).bind(call.id.0).execute(&mut **tx).await.map_err(backend)?;
+        }
+    }
     Ok(())
 }
 
@@ -162,7 +426,7 @@ impl CallRecordRepo for Store {
     }
 
     async fn list_calls(&self, scope: &CallScope, filter: &CallFilter, page: &PageRequest) -> Result<Page<StoredCallRecord>, RepoError> {
-        let mut qb = QueryBuilder::<Db>::new(format!("SELECT {CALL_COLUMNS} FROM call_records r WHERE "));
+        let mut qb = QueryBuilder::<Db>::new(format!("SELECT {CALL_COLUMNS} FROM {CALL_FROM} WHERE "));
         push_call_scope(&mut qb, scope);
         push_call_filter(&mut qb, filter);
         if let Some(after) = &page.after {
@@ -182,10 +446,68 @@ impl CallRecordRepo for Store {
     }
 
     async fn call(&self, scope: &CallScope, id: CallRecordId) -> Result<StoredCallRecord, RepoError> {
-        let mut qb = QueryBuilder::<Db>::new(format!("SELECT {CALL_COLUMNS} FROM call_records r WHERE r.id = "));
+        let mut qb = QueryBuilder::<Db>::new(format!("SELECT {CALL_COLUMNS} FROM {CALL_FROM} WHERE r.id = "));
         qb.push_bind(id.0).push(" AND ");
         push_call_scope(&mut qb, scope);
         let row = qb.build().fetch_optional(&self.pool).await.map_err(backend)?.ok_or(RepoError::NotFound)?;
         call_from_row(&row)
+    }
+
+    async fn wrap_up_call(
+        &self,
+        scope: &CallScope,
+        id: CallRecordId,
+        by: UserId,
+        wrap_up: &NewWrapUp,
+        now: DateTime<Utc>,
+    ) -> Result<StoredCallRecord, RepoError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut qb = QueryBuilder::<Db>::new("SELECT r.client_id FROM call_records r WHERE r.id = ");
+        qb.push_bind(id.0).push(" AND ");
+        push_call_scope(&mut qb, scope);
+        let row = qb.build().fetch_optional(&mut *tx).await.map_err(backend)?.ok_or(RepoError::NotFound)?;
+        let client: Option<i64> = row.try_get("client_id").map_err(backend)?;
+        let result = storable(&wrap_up.result);
+        let notes = wrap_up.notes.as_deref().map(storable);
+        let now = crate::crm::whole_seconds(now);
+        sqlx::query("UPDATE call_records SET result = $1, notes = $2, wrapped_up_at = $3, wrapped_up_by = $4 WHERE id = $5")
+            .bind(&result)
+            .bind(notes.as_deref())
+            .bind(now)
+            .bind(by.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        sqlx::query("UPDATE interactions SET result = $1, notes = $2 WHERE call_record_id = $3")
+            .bind(&result)
+            .bind(notes.as_deref())
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let mut diff = crate::crm::audit::Diff::default();
+        diff.field("result", None, Some(&result));
+        diff.field("notes", None, notes.as_deref());
+        write_audit(&mut tx, now, Some(by), "call_record", id.0, "wrap_up", &diff.into_changes()).await?;
+        if let Some(follow_up) = &wrap_up.follow_up {
+            let task: i64 = sqlx::query_scalar(
+                "INSERT INTO tasks (client_id, title, notes, due_at, responsible_id, state, created_by, created_at, call_record_id)
+                 VALUES ($1, $2, $3, $4, $5, 'open', $5, $6, $7) RETURNING id",
+            )
+            .bind(client)
+            .bind(storable(&follow_up.title))
+            .bind(notes.as_deref())
+            .bind(crate::crm::whole_seconds(follow_up.due_at))
+            .bind(by.0)
+            .bind(now)
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(backend)?;
+            write_audit(&mut tx, now, Some(by), "task", task, "create", &[]).await?;
+        }
+        tx.commit().await.map_err(backend)?;
+        self.call(&CallScope::All, id).await
     }
 }

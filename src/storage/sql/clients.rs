@@ -1,7 +1,9 @@
 // Clients: create, change, list (included by both backends).
 
 /// Writes a client's phones, e-mails, addresses, attributes and classifier
-/// branches; `person` ties phones and e-mails to a contact person.
+/// branches; `person` ties phones and e-mails to a contact person. Calls
+/// from or to a new number, stored while it was unknown, become the
+/// client's.
 async fn insert_phones(
     tx: &mut Tx<'_>,
     client: ClientId,
@@ -21,6 +23,9 @@ async fn insert_phones(
         .execute(&mut **tx)
         .await
         .map_err(backend)?;
+    }
+    if !phones.is_empty() {
+        link_unknown_calls(tx, client).await?;
     }
     Ok(())
 }
@@ -123,6 +128,18 @@ fn summary_from_row(row: &<Db as sqlx::Database>::Row) -> Result<ClientSummary, 
 
 #[async_trait]
 impl ClientRepo for Store {
+    async fn status_of_number(&self, e164: &str) -> Result<Option<String>, RepoError> {
+        let status: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT c.status FROM phones p JOIN clients c ON c.id = p.client_id
+             WHERE p.e164 = $1 ORDER BY p.client_id, p.position LIMIT 1",
+        )
+        .bind(e164)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(status.flatten())
+    }
+
     async fn create_client(&self, actor: UserId, client: NewClient, now: DateTime<Utc>) -> Result<ClientId, RepoError> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
         let responsible = client.responsible_id.unwrap_or(actor);

@@ -8,7 +8,7 @@ use sqlx::{QueryBuilder, Row};
 use crate::crm::access::{Actor, ClientScope, Right, Role, Section};
 use crate::crm::attributes::{AttributeDef, AttributeKind, AttributeRepo, NewAttributeDef};
 use crate::crm::audit::{AuditEntry, AuditFilter, AuditRepo, Change};
-use crate::crm::calls::{CallFilter, CallRecord, CallRecordRepo, CallScope, StoredCallRecord};
+use crate::crm::calls::{CallBrief, CallFilter, CallRecord, CallRecordRepo, CallScope, Named, NewWrapUp, StoredCallRecord, WrapUp};
 use crate::crm::classifier::{self, ClassifierBranch, ClassifierNode, ClassifierRepo};
 use crate::crm::clients::{
     Address, Client, ClientFilter, ClientPatch, ClientRepo, ClientSort, ClientSummary, ContactPerson, EmailView,
@@ -16,6 +16,8 @@ use crate::crm::clients::{
 };
 use crate::crm::interactions::{Interaction, InteractionRepo, NewInteraction};
 use crate::crm::page::{Cursor, Page, PageRequest};
+use crate::crm::queues::{QueueRepo, Skills, StoredQueue};
+use crate::crm::reports::{AgentSums, QueueSums, ReportQuery, ReportRepo};
 use crate::crm::sip_accounts::{NewSipAccount, SipAccount, SipAccountPatch, SipAccountRepo, SipCredential};
 use crate::crm::tasks::{NewTask, Task, TaskFilter, TaskPatch, TaskRepo, TaskScope, TaskState};
 use crate::crm::text::{fold, Email};

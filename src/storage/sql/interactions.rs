@@ -2,7 +2,50 @@
 
 const INTERACTION_COLUMNS: &str = "i.id, i.client_id, i.contact_person_id, i.channel, i.direction, i.started_at,
     i.duration_s, i.priority, i.type, i.state, i.status, i.advertising_source, i.responsible_id,
-    u.display_name AS responsible_name, i.result, i.notes, i.created_at";
+    u.display_name AS responsible_name, i.result, i.notes, i.created_at,
+    cr.id AS cr_id, cr.call_id AS cr_call_id, cr.trunk AS cr_trunk, cr.caller AS cr_caller, cr.called AS cr_called,
+    cr.queue AS cr_queue, cr.answered_by AS cr_answered_by, cr.outcome AS cr_outcome, cr.hangup_by AS cr_hangup_by,
+    cr.arrived_at AS cr_arrived_at, cr.queued_at AS cr_queued_at, cr.offered_at AS cr_offered_at,
+    cr.answered_at AS cr_answered_at, cr.ended_at AS cr_ended_at, cr.recording AS cr_recording";
+
+/// The tables INTERACTION_COLUMNS reads: interactions `i`, with their
+/// responsible user and their call.
+const INTERACTION_FROM: &str =
+    "interactions i LEFT JOIN users u ON u.id = i.responsible_id LEFT JOIN call_records cr ON cr.id = i.call_record_id";
+
+/// The call an interaction row was, when it was one.
+fn call_brief_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Option<CallBrief>, RepoError> {
+    let Some(id) = r.try_get::<Option<i64>, _>("cr_id").map_err(backend)? else {
+        return Ok(None);
+    };
+    let text = |column: &str| -> Result<String, RepoError> { r.try_get(column).map_err(backend) };
+    let arrived_at: DateTime<Utc> = r.try_get("cr_arrived_at").map_err(backend)?;
+    let answered_at: Option<DateTime<Utc>> = r.try_get("cr_answered_at").map_err(backend)?;
+    let ended_at: DateTime<Utc> = r.try_get("cr_ended_at").map_err(backend)?;
+    Ok(Some(CallBrief {
+        id: CallRecordId(id),
+        call_id: text("cr_call_id")?,
+        trunk: r.try_get("cr_trunk").map_err(backend)?,
+        caller: text("cr_caller")?,
+        called: text("cr_called")?,
+        queue: r.try_get("cr_queue").map_err(backend)?,
+        answered_by: r.try_get("cr_answered_by").map_err(backend)?,
+        outcome: parse_stored("outcome", &text("cr_outcome")?)?,
+        hangup_by: r
+            .try_get::<Option<String>, _>("cr_hangup_by")
+            .map_err(backend)?
+            .map(|party| parse_stored("hangup_by", &party))
+            .transpose()?,
+        arrived_at,
+        queued_at: r.try_get("cr_queued_at").map_err(backend)?,
+        offered_at: r.try_get("cr_offered_at").map_err(backend)?,
+        answered_at,
+        ended_at,
+        wait_s: (answered_at.unwrap_or(ended_at) - arrived_at).num_seconds().max(0),
+        talk_s: answered_at.map_or(0, |a| (ended_at - a).num_seconds().max(0)),
+        recorded: r.try_get::<Option<String>, _>("cr_recording").map_err(backend)?.is_some(),
+    }))
+}
 
 fn interaction_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Interaction, RepoError> {
     let text = |column: &str| -> Result<String, RepoError> { r.try_get(column).map_err(backend) };
@@ -24,13 +67,14 @@ fn interaction_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Interaction, 
         result: r.try_get("result").map_err(backend)?,
         notes: r.try_get("notes").map_err(backend)?,
         created_at: r.try_get("created_at").map_err(backend)?,
+        call: call_brief_from_row(r)?,
     })
 }
 
 /// The newest interactions of a client, for the screen pop.
 async fn recent_interactions(conn: &mut Conn, client: ClientId, limit: i64) -> Result<Vec<Interaction>, RepoError> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {INTERACTION_COLUMNS} FROM interactions i LEFT JOIN users u ON u.id = i.responsible_id
+        "SELECT {INTERACTION_COLUMNS} FROM {INTERACTION_FROM}
          WHERE i.client_id = $1 ORDER BY i.started_at DESC, i.id DESC LIMIT $2"
     )))
     .bind(client.0)
@@ -103,7 +147,7 @@ impl InteractionRepo for Store {
             return Err(RepoError::NotFound);
         }
         let mut qb = QueryBuilder::<Db>::new(format!(
-            "SELECT {INTERACTION_COLUMNS} FROM interactions i LEFT JOIN users u ON u.id = i.responsible_id WHERE i.client_id = "
+            "SELECT {INTERACTION_COLUMNS} FROM {INTERACTION_FROM} WHERE i.client_id = "
         ));
         qb.push_bind(client.0);
         if let Some(after) = &page.after {

@@ -144,9 +144,11 @@ impl SipAccountRepo for Store {
     }
 
     async fn sip_credentials(&self) -> Result<Vec<SipCredential>, RepoError> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT extension, ha1_md5, ha1_sha256, enabled, record FROM sip_accounts {SIP_ACCOUNT_ORDER}"
-        )))
+        sqlx::query(
+            "SELECT s.extension, s.ha1_md5, s.ha1_sha256, s.enabled, s.record,
+                    COALESCE(u.active AND u.role IN ('admin', 'supervisor'), FALSE) AS may_monitor
+             FROM sip_accounts s LEFT JOIN users u ON u.id = s.user_id ORDER BY s.extension",
+        )
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?
@@ -160,6 +162,7 @@ impl SipAccountRepo for Store {
                 },
                 enabled: row.try_get("enabled").map_err(backend)?,
                 record: row.try_get("record").map_err(backend)?,
+                may_monitor: row.try_get("may_monitor").map_err(backend)?,
             })
         })
         .collect()

@@ -23,6 +23,12 @@ import type {
   TaskInput,
   TaskState,
   User,
+  WrapUpInput,
+  Report,
+  QueueReportRow,
+  AgentReportRow,
+  QueueEntry,
+  QueueSettings,
 } from "./types";
 
 const seg = (id: Id) => encodeURIComponent(String(id));
@@ -76,6 +82,19 @@ export const api = {
   users: () => http.get<{ items: User[] }>("/users"),
 
   calls: (cursor?: string | null) => http.get<Page<CallRecord>>("/calls", { cursor }),
+  queueReport: (query: { from: string; to: string; interval: string }) =>
+    http.get<Report<QueueReportRow>>("/reports/queues", query),
+  agentReport: (query: { from: string; to: string; interval: string }) =>
+    http.get<Report<AgentReportRow>>("/reports/agents", query),
+  queues: () => http.get<{ items: QueueEntry[] }>("/queues"),
+  putQueue: (name: string, settings: QueueSettings) =>
+    http.put<QueueEntry>(`/queues/${encodeURIComponent(name)}`, settings),
+  deleteQueue: (name: string) => http.del(`/queues/${encodeURIComponent(name)}`),
+  skills: (user: Id) => http.get<{ skills: Record<string, number> }>(`/users/${seg(user)}/skills`),
+  setSkills: (user: Id, skills: Record<string, number>) =>
+    http.put<{ skills: Record<string, number> }>(`/users/${seg(user)}/skills`, { skills }),
+  callByKey: (callId: string) => http.get<Page<CallRecord>>("/calls", { call_id: callId }),
+  wrapUp: (id: Id, input: WrapUpInput) => http.put<CallRecord>(`/calls/${encodeURIComponent(String(id))}/wrap-up`, input),
 
   sipAccounts: () => http.get<{ items: SipAccount[] }>("/sip/accounts"),
   updateSipAccount: (id: Id, body: Partial<Pick<SipAccount, "record" | "enabled" | "display_name">>) =>

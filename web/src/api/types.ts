@@ -161,6 +161,29 @@ export interface Interaction {
   responsible_name: string | null;
   result: string | null;
   notes: string | null;
+  /** The call this contact was, when the switch logged it. */
+  call: CallBrief | null;
+}
+
+/** A logged call beside its interaction in the contact history. */
+export interface CallBrief {
+  id: Id;
+  call_id: string;
+  trunk: string | null;
+  caller: string;
+  called: string;
+  queue: string | null;
+  answered_by: string | null;
+  outcome: string;
+  hangup_by: "caller" | "callee" | "system" | null;
+  arrived_at: string;
+  queued_at: string | null;
+  offered_at: string | null;
+  answered_at: string | null;
+  ended_at: string;
+  wait_s: number;
+  talk_s: number;
+  recorded: boolean;
 }
 
 export interface InteractionInput {
@@ -246,6 +269,85 @@ export interface CallRecord {
   talk_s: number;
   /** Played through GET /calls/{id}/recording. */
   recording: { file: string; duration_ms: number } | null;
+  queue: string | null;
+  /** The outside party's number in E.164 (the caller's, or the dialled one's). */
+  party_e164: string | null;
+  /** The client of the outside number; null for an unknown caller. */
+  client: { id: Id; name: string } | null;
+  agent: { id: Id; name: string } | null;
+  wrap_up: { result: string; notes: string | null; by: { id: Id; name: string } | null; at: string } | null;
+}
+
+/** GET /reports/queues and /reports/agents. */
+export interface Report<T> {
+  from: string;
+  to: string;
+  interval: string;
+  rows: T[];
+}
+
+export interface QueueReportRow {
+  queue: string;
+  start: string;
+  calls: number;
+  answered: number;
+  abandoned: number;
+  service_level_pct: number | null;
+  average_answer_s: number | null;
+  max_wait_s: number;
+  abandon_rate_pct: number | null;
+  talk_s: number;
+  average_talk_s: number | null;
+}
+
+export interface AgentReportRow {
+  agent_id: Id;
+  agent_name: string;
+  start: string;
+  answered: number;
+  talk_s: number;
+  average_talk_s: number | null;
+  wrapped_up: number;
+}
+
+/** A queue's settings: the keys of a dialplan's [queue.NAME] table. */
+export interface QueueSettings {
+  strategy?: string;
+  ring_timeout?: number;
+  wrap_up?: number;
+  max_wait?: number;
+  max_waiting?: number;
+  overflow?: string;
+  service_level?: number;
+  misses_to_pause?: number;
+  needs?: Record<string, number>;
+  record?: boolean;
+  results?: string[];
+  priority_by_status?: Record<string, number>;
+  announce_every?: number;
+}
+
+export interface QueueEntry {
+  name: string;
+  /** "database" (managed here) or "file" (in the dialplans). */
+  source: "database" | "file";
+  settings: QueueSettings | null;
+}
+
+export interface WrapUpInput {
+  result: string;
+  notes?: string;
+  follow_up?: { title: string; due_at: string };
+}
+
+/** The user's own state in the ACD (events socket). */
+export interface AgentStateEvent {
+  type: "agent.state";
+  state: string;
+  reason: string | null;
+  for_s: number;
+  queues: string[];
+  extension: string | null;
 }
 
 /** GET /sip/phone: the caller's own extension, for the softphone. */
@@ -330,5 +432,10 @@ export interface CallOffered {
   caller: string;
   caller_e164: string | null;
   caller_name: string | null;
+  /** The caller asked to be called back: call them (the phone does not ring). */
+  callback: boolean;
   card: ScreenPop | null;
+  /** The queue's wrap-up time in seconds, and the results to pick from (empty: any text). */
+  wrap_up_s: number;
+  results: string[];
 }

@@ -3,6 +3,7 @@
 // of their own extension). Recordings play in the page; the browser asks
 // for ranges, so seeking works on long calls.
 import { useCallback, useEffect, useState } from "react";
+import { Link } from "react-router-dom";
 import { api } from "../api/endpoints";
 import type { CallRecord } from "../api/types";
 import { ErrorBanner } from "../components/ErrorBanner";
@@ -47,10 +48,13 @@ export function CallsPage() {
               <th>Direction</th>
               <th>Caller</th>
               <th>Called</th>
+              <th>Client</th>
+              <th>Queue</th>
               <th>Answered by</th>
               <th>Outcome</th>
               <th>Wait</th>
               <th>Talk</th>
+              <th>Result</th>
               <th>Recording</th>
             </tr>
           </thead>
@@ -61,10 +65,21 @@ export function CallsPage() {
                 <td>{humanise(call.direction)}</td>
                 <td>{call.caller_name ? `${call.caller_name} (${call.caller})` : call.caller}</td>
                 <td>{call.called}</td>
-                <td>{call.answered_by ?? ""}</td>
+                <td>
+                  {call.client ? (
+                    <Link to={`/clients/${encodeURIComponent(String(call.client.id))}`}>{call.client.name}</Link>
+                  ) : call.direction !== "internal" && call.party_e164 ? (
+                    <Link className="muted" to={`/clients/new?phone=${encodeURIComponent(call.party_e164)}`}>Unknown: new client</Link>
+                  ) : (
+                    ""
+                  )}
+                </td>
+                <td>{call.queue ?? ""}</td>
+                <td>{call.agent ? `${call.agent.name} (${call.answered_by ?? ""})` : (call.answered_by ?? "")}</td>
                 <td>{humanise(call.outcome)}</td>
                 <td>{formatDuration(call.wait_s)}</td>
                 <td>{call.talk_s ? formatDuration(call.talk_s) : ""}</td>
+                <td title={call.wrap_up?.notes ?? undefined}>{call.wrap_up?.result ?? ""}</td>
                 <td>
                   {call.recording ? (
                     <audio

@@ -77,6 +77,23 @@ export function InteractionTimeline({ clientId, persons, canWrite }: Props) {
                   it.responsible_name, personName(it.contact_person_id), it.advertising_source]
                   .filter(Boolean).join(" · ")}
               </div>
+              {it.call && (
+                <div className="small" data-testid="interaction-call">
+                  {[
+                    it.call.queue && `queue ${it.call.queue}`,
+                    `dialled ${it.call.called}`,
+                    it.call.answered_by ? `answered by ${it.call.answered_by}` : humanise(it.call.outcome),
+                    `waited ${formatDuration(it.call.wait_s)}`,
+                    it.call.talk_s > 0 && `talked ${formatDuration(it.call.talk_s)}`,
+                    it.call.hangup_by && `${it.call.hangup_by} hung up`,
+                  ]
+                    .filter(Boolean)
+                    .join(" · ")}
+                  {it.call.recorded && (
+                    <audio controls preload="none" src={`/api/v1/calls/${encodeURIComponent(String(it.call.id))}/recording`} />
+                  )}
+                </div>
+              )}
               {it.result && <p className="timeline-result"><span className="muted">Result:</span> {it.result}</p>}
               {it.notes && <p className="pre">{it.notes}</p>}
             </div>

@@ -1,4 +1,5 @@
 import { Outlet } from "react-router-dom";
+import { EventsProvider } from "../lib/events";
 import { ReferenceDataProvider } from "../lib/ReferenceData";
 import { ScreenPop } from "../phone/ScreenPop";
 import { Softphone } from "../phone/Softphone";
@@ -8,6 +9,7 @@ import { TopBar } from "./TopBar";
 export function Layout() {
   return (
     <ReferenceDataProvider>
+      <EventsProvider>
       <TopBar />
       <div className="workspace">
         <main className="content">
@@ -16,6 +18,7 @@ export function Layout() {
         </main>
         <Softphone />
       </div>
+      </EventsProvider>
     </ReferenceDataProvider>
   );
 }

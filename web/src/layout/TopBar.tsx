@@ -22,6 +22,7 @@ export function TopBar() {
         <NavLink to="/tasks">My tasks</NavLink>
         {canRead(me, "calls") && <NavLink to="/calls">Calls</NavLink>}
         {canRead(me, "telephony") && <NavLink to="/queues">Queues</NavLink>}
+        {me.rights?.calls?.scope === "all" && <NavLink to="/reports">Reports</NavLink>}
         {canRead(me, "telephony") && <NavLink to="/extensions">Extensions</NavLink>}
       </nav>
       <div className="topbar-user">

@@ -1,10 +1,11 @@
 // The agent's place in the contact centre's queues, under their phone: log
 // in to queues, pause with a reason, be ready again, log out; the state and
-// how long it has lasted. The server's ACD decides who gets which call.
-import { useCallback, useEffect, useState } from "react";
+// how long it has lasted, as the server pushes it. The server's ACD decides
+// who gets which call.
+import { useEffect, useState } from "react";
 import { api } from "../api/endpoints";
-import type { AgentView } from "../api/types";
-import { ApiError } from "../api/http";
+import type { AgentStateEvent } from "../api/types";
+import { useEvent } from "../lib/events";
 import { formatDuration } from "./dialing";
 
 const STATE_LABEL: Record<string, string> = {
@@ -18,23 +19,26 @@ const STATE_LABEL: Record<string, string> = {
 
 export const PAUSE_REASONS = ["Break", "Lunch", "Training", "Meeting", "Admin work"];
 
-/** How often the state is read: the ACD changes it as calls come and go. */
-const POLL_MS = 1000;
+/** Seconds since `since` (ms), ticking every second while mounted. */
+export function useSecondsSince(since: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, []);
+  return Math.max(0, Math.floor((now - since) / 1000));
+}
 
 export function AgentQueues() {
   const [queues, setQueues] = useState<string[] | null>(null);
   const [chosen, setChosen] = useState<string[]>([]);
-  const [agent, setAgent] = useState<AgentView | null>(null);
+  // The server pushes the agent's state on the events socket as it
+  // changes (and when the socket opens, so a reload shows it at once).
+  const [agent, setAgent] = useState<{ view: AgentStateEvent; at: number } | null>(null);
   const [reason, setReason] = useState(PAUSE_REASONS[0]);
   const [error, setError] = useState<string | null>(null);
-
-  const refresh = useCallback(async () => {
-    try {
-      setAgent(await api.agent());
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) setAgent(null);
-    }
-  }, []);
+  useEvent<AgentStateEvent>("agent.state", (view) => setAgent({ view, at: Date.now() - view.for_s * 1000 }));
+  const forS = useSecondsSince(agent?.at ?? Date.now());
 
   useEffect(() => {
     api.agentQueues().then(
@@ -44,15 +48,9 @@ export function AgentQueues() {
       },
       () => setQueues([]),
     );
-    void refresh();
-  }, [refresh]);
+  }, []);
 
-  const inQueues = agent !== null && agent.state !== "offline";
-  useEffect(() => {
-    if (!inQueues) return;
-    const timer = window.setInterval(() => void refresh(), POLL_MS);
-    return () => window.clearInterval(timer);
-  }, [inQueues, refresh]);
+  const inQueues = agent !== null && agent.view.state !== "offline";
 
   async function act(action: () => Promise<unknown>) {
     try {
@@ -61,7 +59,6 @@ export function AgentQueues() {
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
-    await refresh();
   }
 
   if (!queues || queues.length === 0) return null;
@@ -70,13 +67,13 @@ export function AgentQueues() {
     <section className="agent-queues" aria-label="Queues" data-testid="agent-queues">
       {inQueues && agent ? (
         <>
-          <div className={`agent-state ${agent.state}`} data-testid="agent-state">
-            {STATE_LABEL[agent.state] ?? agent.state}
-            {agent.reason ? ` (${agent.reason})` : ""} · {formatDuration(agent.for_s)}
+          <div className={`agent-state ${agent.view.state}`} data-testid="agent-state">
+            {STATE_LABEL[agent.view.state] ?? agent.view.state}
+            {agent.view.reason ? ` (${agent.view.reason})` : ""} · {formatDuration(forS)}
           </div>
-          <div className="muted">{agent.queues.join(", ")}</div>
+          <div className="muted">{agent.view.queues.join(", ")}</div>
           <div className="agent-actions">
-            {agent.state === "paused" || agent.state === "wrap_up" ? (
+            {agent.view.state === "paused" || agent.view.state === "wrap_up" ? (
               <button type="button" onClick={() => void act(() => api.agentReady())}>Ready</button>
             ) : (
               <>

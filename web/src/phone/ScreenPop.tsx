@@ -1,81 +1,70 @@
 // The screen pop: when the ACD offers a call to this agent, the caller's
 // client card opens over the page before the phone rings (pushed on the
 // events socket, /api/v1/events). An unknown number offers a new client
-// with it. Answering from the card answers the softphone.
-import { useEffect, useState } from "react";
+// with it. Answering from the card answers the softphone; once the call is
+// over, the card holds the wrap-up form.
+import { useState } from "react";
 import { Link } from "react-router-dom";
-import type { CallOffered } from "../api/types";
+import type { AgentStateEvent, CallOffered } from "../api/types";
+import { useEvent } from "../lib/events";
 import { formatDateTime, humanise } from "../lib/format";
-import { ANSWER_EVENT } from "./answerEvent";
-
-
-function eventsUrl(): string {
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  return `${scheme}://${window.location.host}/api/v1/events`;
-}
-
-/** The events socket, reopened after a drop; the latest offer. */
-function useOffers(): [CallOffered | null, () => void] {
-  const [offer, setOffer] = useState<CallOffered | null>(null);
-  useEffect(() => {
-    let socket: WebSocket | null = null;
-    let retry: number | undefined;
-    let closed = false;
-    const open = () => {
-      socket = new WebSocket(eventsUrl());
-      socket.onmessage = (message) => {
-        try {
-          const event = JSON.parse(String(message.data)) as { type?: string };
-          if (event.type === "call.offered") setOffer(event as CallOffered);
-        } catch {
-          // not ours to read
-        }
-      };
-      socket.onclose = () => {
-        if (!closed) retry = window.setTimeout(open, 2000);
-      };
-    };
-    open();
-    return () => {
-      closed = true;
-      window.clearTimeout(retry);
-      socket?.close();
-    };
-  }, []);
-  return [offer, () => setOffer(null)];
-}
+import { ANSWER_EVENT, DIAL_EVENT } from "./answerEvent";
+import { WrapUpForm } from "./WrapUpForm";
 
 export function ScreenPop() {
-  const [offer, dismiss] = useOffers();
+  const [offer, setOffer] = useState<CallOffered | null>(null);
   const [answered, setAnswered] = useState<string | null>(null);
+  // The call this agent took (their state went on_call with the card up),
+  // and whether it is over: then the card gives way to the wrap-up.
+  const [taken, setTaken] = useState<string | null>(null);
+  const [agentState, setAgentState] = useState<string>("offline");
+  useEvent<CallOffered>("call.offered", (event) => {
+    setOffer(event);
+    setTaken(null);
+  });
+  useEvent<AgentStateEvent>("agent.state", (event) => {
+    setAgentState(event.state);
+    if (event.state === "on_call") setTaken((t) => t ?? offer?.call_id ?? null);
+  });
+  const dismiss = () => {
+    setOffer(null);
+    setTaken(null);
+  };
   if (!offer) return null;
+  const talking = taken === offer.call_id && agentState === "on_call";
+  const wrappingUp = taken === offer.call_id && !talking;
   const { card } = offer;
   const number = offer.caller_e164 ?? offer.caller;
   return (
     <section className="screen-pop card" role="dialog" aria-label="Incoming call" data-testid="screen-pop">
       <header className="screen-pop-head">
         <div>
-          <strong>Call from {offer.caller_name ? `${offer.caller_name} (${number})` : number}</strong>
+          <strong>
+            {offer.callback ? "Call back" : "Call from"} {offer.caller_name ? `${offer.caller_name} (${number})` : number}
+          </strong>
           <div className="muted">
-            Queue {offer.queue} · dialled {offer.called}
+            {offer.callback ? "Asked for a callback in queue" : "Queue"} {offer.queue} · dialled {offer.called}
           </div>
         </div>
         <div className="screen-pop-actions">
-          {answered !== offer.call_id && (
+          {answered !== offer.call_id && taken !== offer.call_id && (
             <button
               type="button"
               className="primary"
               onClick={() => {
-                window.dispatchEvent(new CustomEvent(ANSWER_EVENT));
+                // A callback is made from here; a call rings and is answered.
+                if (offer.callback) window.dispatchEvent(new CustomEvent(DIAL_EVENT, { detail: number }));
+                else window.dispatchEvent(new CustomEvent(ANSWER_EVENT));
                 setAnswered(offer.call_id);
               }}
             >
-              Answer
+              {offer.callback ? "Call back now" : "Answer"}
             </button>
           )}
           <button type="button" onClick={dismiss}>Close</button>
         </div>
       </header>
+      {wrappingUp && <WrapUpForm key={offer.call_id} offer={offer} inWrapUp={agentState === "wrap_up"} onDone={dismiss} />}
       {card ? (
         <div className="screen-pop-card" data-testid="screen-pop-client">
           <h2>

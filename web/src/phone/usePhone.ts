@@ -8,7 +8,7 @@ import type { RTCSessionEvent, UA } from "jssip/lib/UA";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/endpoints";
 import type { Phone } from "../api/types";
-import { ANSWER_EVENT } from "./answerEvent";
+import { ANSWER_EVENT, DIAL_EVENT } from "./answerEvent";
 import { describeFailure, normaliseDialled } from "./dialing";
 
 export type Registration = "connecting" | "registered" | "offline" | "failed";
@@ -256,6 +256,16 @@ export function usePhone() {
     window.addEventListener(ANSWER_EVENT, answer);
     return () => window.removeEventListener(ANSWER_EVENT, answer);
   }, [answer]);
+
+  // Other screens dial through this phone (a supervisor's Listen button).
+  useEffect(() => {
+    const onDial = (event: Event) => {
+      const number = (event as CustomEvent<string>).detail;
+      if (typeof number === "string") dial(number);
+    };
+    window.addEventListener(DIAL_EVENT, onDial);
+    return () => window.removeEventListener(DIAL_EVENT, onDial);
+  }, [dial]);
 
   const hangUp = useCallback(() => {
     const s = session.current;

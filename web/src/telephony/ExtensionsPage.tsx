@@ -9,6 +9,42 @@ import { useMe } from "../auth/AuthContext";
 import { canWrite } from "../auth/rights";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { useReferenceData } from "../lib/ReferenceData";
+import { formatLevels, parseLevels } from "./QueueSettings";
+
+/** An agent's skills, read and (by admins) set in place: "german=80, english=40". */
+function SkillsCell({ user, admin }: { user: SipAccount["user_id"]; admin: boolean }) {
+  const [text, setText] = useState<string | null>(null);
+  const [saved, setSaved] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (user == null) return;
+    api.skills(user).then(
+      (s) => {
+        setText(formatLevels(s.skills));
+        setSaved(formatLevels(s.skills));
+      },
+      () => setText(null),
+    );
+  }, [user]);
+  if (user == null || text === null) return null;
+  if (!admin) return <>{text}</>;
+  async function save() {
+    try {
+      const s = await api.setSkills(user!, parseLevels(text ?? ""));
+      setSaved(formatLevels(s.skills));
+      setError(null);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  return (
+    <span className="skills">
+      <input aria-label="Skills" value={text} placeholder="german=80" onChange={(e) => setText(e.target.value)} />
+      {text !== saved && <button type="button" onClick={() => void save()}>Save</button>}
+      {error && <span className="field-error">{error}</span>}
+    </span>
+  );
+}
 
 /** "2 × Switchboard softphone, Yealink T46U": the kinds of phone registered. */
 function describePhones(phones: Registration["phones"]): string {
@@ -89,6 +125,7 @@ export function ExtensionsPage() {
               <th>Phones now</th>
               <th>Enabled</th>
               <th>Record calls</th>
+              <th>Skills</th>
             </tr>
           </thead>
           <tbody>
@@ -112,6 +149,7 @@ export function ExtensionsPage() {
                       aria-label={`Record the calls of ${account.extension}`}
                     />
                   </td>
+                  <td><SkillsCell user={account.user_id} admin={admin} /></td>
                 </tr>
               );
             })}
