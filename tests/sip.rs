@@ -4,6 +4,8 @@
 
 #[path = "sip/clients.rs"]
 mod clients;
+#[path = "support/mod.rs"]
+mod support;
 #[path = "sip/transports.rs"]
 mod transports;
 
@@ -1624,6 +1626,125 @@ async fn a_caller_who_waits_too_long_is_told_and_offered_to_an_agent_to_call_bac
     assert_eq!(offer.caller_e164.as_deref(), Some("+4930111111"));
     let agents = acd_status(&server).await.agents;
     assert_eq!(agents[0].state, "ringing");
+}
+
+/// The supervisors' live figures for a queue are the ones a report works
+/// out from the stored records: three callers, one answered at once, one
+/// who gives up while the agent is paused, one answered after waiting
+/// past the service level. The records go through the durable writer into
+/// the database, as the server files them.
+async fn live_queue_figures_equal_the_stored_records(db: support::TestDatabase) {
+    use switchboard::crm::reports::{Interval, ReportQuery};
+    use switchboard::ids::UserId;
+    use switchboard::runtime::sip::distribution::AgentCommand;
+    let repo = switchboard::storage::open(db.url()).await.unwrap();
+    let spool = tempfile::tempdir().unwrap();
+    let (cdr, _writer) =
+        switchboard::runtime::cdr::CdrWriter::start(repo.clone(), spool.path().into());
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let mut settings = settings();
+    let plan = "[[rule]]\nname = \"sales-line\"\nfrom = \"trunk\"\ncalled = \"700\"\nqueue = \"sales\"\n\n\
+        [queue.sales]\nring_timeout = 5\nwrap_up = 0\nservice_level = 2\n";
+    settings.plan = Arc::new(
+        switchboard::dialplan::load(&[("dialplans/queues.toml".into(), plan.into())]).unwrap(),
+    );
+    settings.prompts = tone_prompts(&["hold-music"]);
+    let server = SipServer::start(settings, accounts(), Some(sender))
+        .await
+        .expect("SIP binds");
+    let mut phone = Sipp::scenario("phone_answers.xml");
+    phone.arg(["-m", "2"]);
+    let (phone, phone_child) = phone_as(&server, phone, "1002").await;
+    log_in_to_sales(&server, UserId(2), "1002").await;
+    let caller = |number: &str, stays_ms: u32| {
+        let mut sipp = Sipp::scenario("trunk_waits_as.xml");
+        sipp.arg([&server.udp_addr.to_string(), "-t", "u1", "-s", "700"])
+            .arg(["-i", PBX_IP, "-mp", &free_ports(4).to_string()])
+            .arg(["-p", &free_port().to_string()])
+            .arg(["-key", "number", number, "-d", &stays_ms.to_string()]);
+        sipp
+    };
+    let mut summaries = Vec::new();
+    // Answered at once.
+    let (ok, log) = caller("+4930111111", 1500).run().await;
+    assert!(ok, "the first caller's side: {log}");
+    summaries.push(ended(&mut events).await);
+    // The agent pauses; the next caller gives up after a second.
+    assert!(server.agents().send(AgentCommand::Pause {
+        agent: UserId(2),
+        reason: "lunch".into(),
+    }));
+    let (ok, log) = caller("+4930222222", 1000).run().await;
+    assert!(ok, "the second caller's side: {log}");
+    summaries.push(ended(&mut events).await);
+    // The last waits three seconds, past the service level, for the agent.
+    let late = caller("+4930333333", 5000);
+    let late_child = late.spawn();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        server
+            .agents()
+            .send(AgentCommand::Ready { agent: UserId(2) })
+    );
+    let (ok, log) = late.finish(late_child).await;
+    assert!(ok, "the third caller's side: {log}");
+    summaries.push(ended(&mut events).await);
+    let (ok, log) = phone.finish(phone_child).await;
+    assert!(ok, "1002 answered twice: {log}");
+    for summary in &summaries {
+        cdr.send(switchboard::runtime::sip::records::record_of(1, summary));
+    }
+
+    let live = acd_status(&server).await.queues.remove(0);
+    assert_eq!((live.answered, live.abandoned, live.overflowed), (2, 1, 0));
+    let query = ReportQuery {
+        from: chrono::Utc::now() - chrono::Duration::hours(1),
+        to: chrono::Utc::now() + chrono::Duration::hours(1),
+        interval: Interval::Day,
+        service_level_s: 2,
+    };
+    let mut sums = Vec::new();
+    for _ in 0..50 {
+        sums = repo.queue_sums(&query).await.unwrap();
+        if sums.iter().map(|s| s.calls).sum::<i64>() == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A report may split the day at midnight UTC; the sums add up.
+    let calls: i64 = sums.iter().map(|s| s.calls).sum();
+    let answered: i64 = sums.iter().map(|s| s.answered).sum();
+    let in_time: i64 = sums.iter().map(|s| s.answered_in_time).sum();
+    let waited: i64 = sums.iter().map(|s| s.answer_wait_s).sum();
+    assert!(sums.iter().all(|s| s.queue == "sales"), "{sums:?}");
+    assert_eq!(calls, 3, "{sums:?}");
+    assert_eq!(answered as u64, live.answered);
+    assert_eq!((calls - answered) as u64, live.abandoned + live.overflowed);
+    let stored_level = 100.0 * in_time as f64 / calls as f64;
+    assert_eq!(
+        live.service_level_pct.map(|p| p.round()),
+        Some(stored_level.round()),
+        "one of three answered within 2 s: {sums:?}"
+    );
+    assert_eq!(live.service_level_pct.map(f64::round), Some(33.0));
+    // Stored times are whole seconds: the averages agree to within one.
+    let live_wait = live.average_answer_s.expect("answered calls");
+    let stored_wait = waited as f64 / answered as f64;
+    assert!(
+        (live_wait - stored_wait).abs() <= 1.0,
+        "live {live_wait} s, stored {stored_wait} s"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn live_queue_figures_equal_the_stored_records_on_sqlite() {
+    live_queue_figures_equal_the_stored_records(support::TestDatabase::sqlite()).await;
+}
+
+#[tokio::test]
+async fn live_queue_figures_equal_the_stored_records_on_postgres() {
+    live_queue_figures_equal_the_stored_records(support::TestDatabase::postgres().await).await;
 }
 
 async fn log_in_to_sales(server: &SipServer, agent: switchboard::ids::UserId, extension: &str) {
