@@ -147,7 +147,8 @@ impl SipAccountRepo for Store {
         sqlx::query(
             "SELECT s.extension, s.ha1_md5, s.ha1_sha256, s.enabled, s.record,
                     COALESCE(u.active AND u.role IN ('admin', 'supervisor'), FALSE) AS may_monitor
-             FROM sip_accounts s LEFT JOIN users u ON u.id = s.user_id ORDER BY s.extension",
+             FROM sip_accounts s LEFT JOIN users u ON u.id = s.user_id
+             ORDER BY LENGTH(s.extension), s.extension",
         )
         .fetch_all(&self.pool)
         .await
