@@ -151,7 +151,9 @@ async fn sip_extensions_are_provisioned(
     assert_eq!(accounts[0].user_id, Some(user("agent1").await));
     assert_eq!(accounts[0].display_name.as_deref(), Some("Anna Agent"));
     assert_eq!(accounts[1].user_id, Some(user("agent2").await));
-    assert!(accounts[2..].iter().all(|a| a.user_id.is_none()));
+    // The supervisor's extension, for listening in from their softphone.
+    assert_eq!(accounts[2].user_id, Some(user("supervisor").await));
+    assert!(accounts[3..].iter().all(|a| a.user_id.is_none()));
 
     let credentials = repo.sip_credentials().await.unwrap();
     assert_eq!(
