@@ -1698,8 +1698,8 @@ async fn live_queue_figures_equal_the_stored_records(db: support::TestDatabase) 
     let live = acd_status(&server).await.queues.remove(0);
     assert_eq!((live.answered, live.abandoned, live.overflowed), (2, 1, 0));
     let query = ReportQuery {
-        from: chrono::Utc::now() - chrono::Duration::hours(1),
-        to: chrono::Utc::now() + chrono::Duration::hours(1),
+        from: switchboard::runtime::clock::now() - chrono::Duration::hours(1),
+        to: switchboard::runtime::clock::now() + chrono::Duration::hours(1),
         interval: Interval::Day,
         service_level_s: 2,
     };
