@@ -7,6 +7,8 @@
 //! - [`api`]: the REST API under `/api/v1`, health and metrics, the web app.
 //! - [`app`]: the composition root: settings in, a running server out.
 //! - [`calls`]: the B2BUA call model: caller leg, callee legs, who answered. Pure.
+//! - [`dialer`]: outbound campaigns' pacing (preview, progressive,
+//!   predictive within the abandon limit) and its simulator. Pure.
 //! - [`dialplan`]: `dialplans/*.toml` loaded to a typed plan; which rule
 //!   routes a call (ring, queue, trunk, reject, IVR). Pure.
 //! - [`import`], [`demo`]: bulk upsert of clients from CSV; the demo data.
@@ -29,6 +31,7 @@ pub mod calls;
 pub mod config;
 pub mod crm;
 pub mod demo;
+pub mod dialer;
 pub mod dialplan;
 pub mod ids;
 pub mod import;
