@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use metrics_exporter_prometheus::PrometheusBuilder;
 use tokio::net::TcpListener;
 
@@ -88,6 +89,14 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         "Switchboard is serving: web app at http://{}/",
         listener.local_addr()?
     );
+    // Pops and live pushes are small messages written back to back: with
+    // Nagle's algorithm on, the second waits for the browser's delayed ACK
+    // (measured: 1% of screen pops 35-40 ms late instead of 1-2 ms).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY not set on an HTTP connection");
+        }
+    });
     // The peer address is a SIP-over-WebSocket flow's source.
     axum::serve(
         listener,

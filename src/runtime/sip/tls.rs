@@ -154,6 +154,8 @@ async fn accept(
             },
             () = inbound.closed() => return,
         };
+        // Responses written back to back must not wait on delayed ACKs.
+        let _ = stream.set_nodelay(true);
         let acceptor = acceptor.clone();
         let (writers, inbound) = (writers.clone(), inbound.clone());
         // The handshake runs in the connection's own task: a slow peer must

@@ -206,6 +206,9 @@ async fn accept_tcp(listener: TcpListener, writers: Writers, inbound: mpsc::Send
             // The engine stopped: stop listening so the port is freed.
             () = inbound.closed() => return,
         };
+        // A 100 Trying and the 180 after it must not wait on the phone's
+        // delayed ACK (Nagle's algorithm).
+        let _ = stream.set_nodelay(true);
         let flow = stream_flow(Transport::Tcp, remote);
         tokio::spawn(serve_stream(stream, flow, writers.clone(), inbound.clone()));
     }
