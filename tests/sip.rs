@@ -1768,6 +1768,214 @@ async fn acd_status(server: &SipServer) -> switchboard::runtime::sip::distributi
     answer.await.unwrap()
 }
 
+/// `switchboard serve` itself, on the demo data loaded into `db`, on free
+/// ports, logging to a file; killed when dropped.
+struct Served {
+    http: u16,
+    sip: SocketAddr,
+    dir: tempfile::TempDir,
+    _child: tokio::process::Child,
+}
+
+impl Served {
+    async fn start(db: &str, args: &[&str]) -> Served {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let bin = env!("CARGO_BIN_EXE_switchboard");
+        let demo = std::process::Command::new(bin)
+            .args(["demo", "--database", db])
+            .current_dir(manifest)
+            .output()
+            .unwrap();
+        assert!(
+            demo.status.success(),
+            "{}",
+            String::from_utf8_lossy(&demo.stderr)
+        );
+        let (http, sip) = (free_port(), free_port());
+        let child = tokio::process::Command::new(bin)
+            .args(args)
+            .args(["serve", "--database", db])
+            .args(["--http", &format!("127.0.0.1:{http}")])
+            .args(["--sip", &format!("127.0.0.1:{sip}")])
+            .env("SWITCHBOARD_WEB_DIR", dir.path())
+            .env("SWITCHBOARD_SPOOL_DIR", dir.path().join("spool"))
+            .env("SWITCHBOARD_RECORDINGS_DIR", dir.path().join("recordings"))
+            .current_dir(manifest)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("server.log")).unwrap())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", http))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Served {
+            http,
+            sip: format!("127.0.0.1:{sip}").parse().unwrap(),
+            dir,
+            _child: child,
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    /// A bearer token for a demo user (password "demo").
+    async fn token(&self, user: &str) -> String {
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(self.url("/auth/login"))
+            .json(&serde_json::json!({"username": user, "password": "demo"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        answer["token"].as_str().expect("a token").to_string()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}/api/v1{path}", self.http)
+    }
+
+    /// POSTs `body` as `token`'s user: the status and the JSON answer.
+    async fn post(
+        &self,
+        token: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let response = reqwest::Client::new()
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or_default())
+    }
+}
+
+/// Through the API a supervisor on an agent's call switches from listening
+/// to whispering, with no new call; one not on it yet is given the number
+/// that joins it; agents may not, and an agent on no call is a conflict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_switches_from_listening_to_whispering_through_the_api() {
+    let db = support::TestDatabase::sqlite();
+    // The PBX is 127.0.0.2, so the phones on 127.0.0.1 are extensions.
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        config.path(),
+        format!(
+            "[[trunks]]\nname = \"demo-pbx\"\nvendor = \"generic\"\npeers = [\"{PBX_IP}:5999\"]\n\
+             allow = [\"{PBX_IP}\"]\noptions_interval_secs = 0\n"
+        ),
+    )
+    .unwrap();
+    let config_path = config.path().display().to_string();
+    let served = Served::start(db.url(), &["--config", &config_path]).await;
+    let (supervisor, agent2, agent1) = (
+        served.token("supervisor").await,
+        served.token("agent2").await,
+        served.token("agent1").await,
+    );
+    // agent2 (1002) logs in to the sales queue with their phone.
+    let port = free_port();
+    let mut phone = Sipp::scenario("phone_answers.xml");
+    phone.arg(["-p", &port.to_string()]);
+    let phone_child = phone.spawn();
+    wait_bound("127.0.0.1", port).await;
+    let contact = format!("127.0.0.1:{port}");
+    let (ok, log) = register(
+        "register.xml",
+        served.sip,
+        "u1",
+        "1002",
+        "demo1002",
+        &contact,
+    )
+    .await;
+    assert!(ok, "1002 registers: {log}");
+    let (status, me) = served
+        .post(
+            &agent2,
+            "/agent/login",
+            serde_json::json!({"queues": ["sales"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{me}");
+    let agent = me["agent"].as_i64().expect("the agent's id");
+    let path = format!("/acd/agents/{agent}/monitor");
+    let listen = serde_json::json!({"mode": "listen"});
+
+    let (status, problem) = served.post(&agent1, &path, listen.clone()).await;
+    assert_eq!(status, 403, "agents do not listen in: {problem}");
+    let (status, problem) = served
+        .post(&supervisor, &path, serde_json::json!({"mode": "shout"}))
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "mode", "{problem}");
+    let (status, problem) = served.post(&supervisor, &path, listen.clone()).await;
+    assert_eq!(status, 409, "the agent is on no call yet: {problem}");
+
+    // The PBX calls 1002, who answers; the call lasts 8 s.
+    let mut caller = Sipp::scenario("trunk_waits_as.xml");
+    caller
+        .arg([&served.sip.to_string(), "-t", "u1", "-s", "1002"])
+        .arg(["-i", PBX_IP, "-mp", &free_ports(4).to_string()])
+        .arg(["-p", &free_port().to_string()])
+        .arg(["-key", "number", "+4930111111", "-d", "8000"]);
+    let caller_child = caller.spawn();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Not on the call yet: told what to dial (no web app is open to ask).
+    let (status, answer) = served.post(&supervisor, &path, listen.clone()).await;
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(answer["dial"], "*811002");
+    assert_eq!(answer["switched"], false);
+    assert_eq!(answer["softphones_asked"], 0);
+    // The supervisor's phone (1003) dials it and listens.
+    let mut listener = Sipp::scenario("supervisor_listens.xml");
+    listener
+        .arg([&served.sip.to_string(), "-t", "u1", "-s", "*811002"])
+        .arg(["-au", "1003", "-ap", "demo1003"])
+        .arg(["-p", &free_port().to_string()]);
+    let listener_child = listener.spawn();
+    let mut switched = serde_json::Value::Null;
+    for _ in 0..30 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let (status, answer) = served
+            .post(&supervisor, &path, serde_json::json!({"mode": "whisper"}))
+            .await;
+        if status == 200 {
+            switched = answer;
+            break;
+        }
+    }
+    assert_eq!(switched["switched"], true, "{}", served.log());
+    assert_eq!(switched["mode"], "whisper");
+    assert!(switched["dial"].is_null());
+    let (ok, log) = listener.finish(listener_child).await;
+    assert!(ok, "the supervisor stayed on until the call ended: {log}");
+    let (ok, log) = caller.finish(caller_child).await;
+    assert!(ok, "the PBX's side: {log}");
+    let (ok, log) = phone.finish(phone_child).await;
+    assert!(ok, "1002's side: {log}");
+    let log = served.log();
+    assert!(
+        log.contains("monitor.start") && log.contains("monitor.mode") && log.contains("Whisper"),
+        "{log}"
+    );
+}
+
 /// A PostgreSQL cluster of the test's own (the shared server must not be
 /// stopped under other tests), which it stops and starts again. As root,
 /// initdb and postgres run as `postgres` (or `nobody`): they refuse root.
@@ -1916,45 +2124,9 @@ async fn every_call_record_is_stored_when_postgresql_stopped_mid_run_comes_back(
     const CALLS: usize = 60;
     let pg = OwnPostgres::start();
     let db = pg.url();
-    let dir = tempfile::tempdir().unwrap();
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let bin = env!("CARGO_BIN_EXE_switchboard");
-    let demo = std::process::Command::new(bin)
-        .args(["demo", "--database", &db])
-        .current_dir(manifest)
-        .output()
-        .unwrap();
-    assert!(
-        demo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&demo.stderr)
-    );
-    let (http, sip) = (free_port(), free_port());
-    let log = dir.path().join("server.log");
-    let _server = tokio::process::Command::new(bin)
-        .args(["serve", "--database", &db])
-        .args(["--http", &format!("127.0.0.1:{http}")])
-        .args(["--sip", &format!("127.0.0.1:{sip}")])
-        .env("SWITCHBOARD_WEB_DIR", dir.path())
-        .env("SWITCHBOARD_SPOOL_DIR", dir.path().join("spool"))
-        .env("SWITCHBOARD_RECORDINGS_DIR", dir.path().join("recordings"))
-        .current_dir(manifest)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let server_log = || std::fs::read_to_string(&log).unwrap_or_default();
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", http))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let sip_addr: SocketAddr = format!("127.0.0.1:{sip}").parse().unwrap();
+    let served = Served::start(&db, &[]).await;
+    let server_log = || served.log();
+    let sip_addr = served.sip;
 
     // 1002 answers every call; 1001 places CALLS calls, four a second.
     let port = free_port();

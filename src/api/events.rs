@@ -7,7 +7,9 @@
 //!   every change (so a reloaded page knows it at once);
 //! - `acd.status`: every queue's and agent's live figures, to users who may
 //!   read telephony (supervisors), on connecting and within 200 ms of a
-//!   change.
+//!   change;
+//! - `dial`: a number for the user's softphone to call (a supervisor asked
+//!   through the API to listen to an agent: `*81` and the extension).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -162,6 +164,15 @@ impl EventHub {
     fn of(&self, user: UserId) -> Vec<Subscriber> {
         let sockets = self.sockets.lock().unwrap_or_else(|e| e.into_inner());
         sockets.get(&user).cloned().unwrap_or_default()
+    }
+
+    /// Sends `text` to every open socket of `user`; how many there were.
+    pub fn send_to(&self, user: UserId, text: &str) -> usize {
+        let sockets = self.of(user);
+        for socket in &sockets {
+            let _ = socket.tx.send(text.to_string());
+        }
+        sockets.len()
     }
 
     fn all(&self) -> Vec<Subscriber> {

@@ -27,6 +27,7 @@ pub mod events;
 pub mod extract;
 pub mod health;
 pub mod interactions;
+pub mod monitor;
 pub mod openapi;
 pub mod queues;
 pub mod reports;
@@ -71,6 +72,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .merge(sip_accounts::router())
         .merge(sip_status::router())
         .merge(agents::router())
+        .merge(monitor::router())
         .merge(events::router())
         .merge(calls::router())
         .merge(reports::router())

@@ -35,6 +35,7 @@ use super::AppState;
         super::skills::read, super::skills::write,
         super::agents::login, super::agents::me, super::agents::logout, super::agents::ready,
         super::agents::pause, super::agents::status, super::agents::queues,
+        super::monitor::monitor,
     ),
     tags(
         (name = "auth", description = "Log in and out"),

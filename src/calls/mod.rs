@@ -191,6 +191,24 @@ impl MonitorMode {
             _ => None,
         }
     }
+
+    /// The feature code a supervisor dials, before the agent's extension.
+    pub fn code(self) -> &'static str {
+        match self {
+            MonitorMode::Listen => "*81",
+            MonitorMode::Whisper => "*82",
+            MonitorMode::Barge => "*83",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<MonitorMode> {
+        match name {
+            "listen" => Some(MonitorMode::Listen),
+            "whisper" => Some(MonitorMode::Whisper),
+            "barge" => Some(MonitorMode::Barge),
+            _ => None,
+        }
+    }
 }
 
 /// A supervisor's call to monitor an agent's (`*81`, `*82`, `*83` and the

@@ -529,6 +529,14 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
       await supervisor.waitForTimeout(200);
     }
     assert.ok(heard.packetsReceived > 50 && heard.audioLevel > 0, `the supervisor hears the call: ${JSON.stringify(heard)}`);
+    // Whisper switches the session they are on (through the API): no new call.
+    const [whisper] = await Promise.all([
+      supervisor.waitForResponse((r) => r.url().includes("/monitor") && r.request().method() === "POST"),
+      agentRow.getByRole("button", { name: "Whisper" }).click(),
+    ]);
+    assert.equal(whisper.status(), 200);
+    assert.equal((await whisper.json()).switched, true);
+    await supervisorPhone.getByTestId("softphone-timer").waitFor();
     const end = await pbx;
     assert.ok(end.ok, `the PBX's side: ${end.log}`);
     await softphone.getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();

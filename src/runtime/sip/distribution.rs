@@ -43,6 +43,28 @@ pub enum AgentCommand {
     Status {
         reply: oneshot::Sender<AcdStatus>,
     },
+    /// Switch a supervisor's session on an agent's call to another mode.
+    /// The engine answers it, since it owns the calls.
+    Monitor {
+        /// The supervisor's extension.
+        supervisor: String,
+        /// The agent's extension.
+        agent: String,
+        mode: crate::calls::MonitorMode,
+        reply: oneshot::Sender<MonitorReply>,
+    },
+}
+
+/// How a request to switch a monitoring session went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonitorReply {
+    /// The supervisor's session on the agent's call is in the new mode.
+    Switched,
+    /// The agent talks, but the supervisor is not on their call yet: they
+    /// dial the feature code to join.
+    NotJoined,
+    /// The agent is on no call.
+    AgentIdle,
 }
 
 /// The ACD as the API shows it.
@@ -215,6 +237,8 @@ impl Distribution {
             AgentCommand::Status { reply } => {
                 let _ = reply.send(self.status(now));
             }
+            // The engine answers these before they come here.
+            AgentCommand::Monitor { .. } => {}
         }
     }
 

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch};
 
+use super::distribution::{AgentCommand, MonitorReply};
 use super::routing::{self, Locals, Route};
 use super::transports::{Inbound, Outbound};
 use crate::calls::{CallEvent, CallId, Calls, Command, Now};
@@ -119,6 +120,10 @@ impl Engine {
             tokio::select! {
                 Ok(()) = plans.changed() => self.sync_queues(),
                 Some(command) = agents.recv() => {
+                    if let AgentCommand::Monitor { supervisor, agent, mode, reply } = command {
+                        let _ = reply.send(self.switch_monitor(&supervisor, &agent, mode));
+                        continue;
+                    }
                     // A login is checked against the plan's queues as they
                     // are now (a reload may have changed them).
                     self.sync_queues();
@@ -383,6 +388,30 @@ impl Engine {
         tracing::info!(%call, monitored = %agent_call, %extension, ?mode, "monitor.start");
         anchoring.monitor(agent_call, call, mode, agent_side, pt);
         self.monitoring.insert(call, agent_call);
+    }
+
+    /// Switches the session `supervisor` has on the call `agent` talks on
+    /// to `mode` (the web app's buttons, through the API).
+    fn switch_monitor(
+        &mut self,
+        supervisor: &str,
+        agent: &str,
+        mode: crate::calls::MonitorMode,
+    ) -> MonitorReply {
+        let Some((agent_call, _)) = self.calls.talking(agent) else {
+            return MonitorReply::AgentIdle;
+        };
+        let session = self.monitoring.iter().find_map(|(call, monitored)| {
+            let caller = self.calls.parties(*call).map(|p| p.0);
+            (*monitored == agent_call && caller == Some(supervisor)).then_some(*call)
+        });
+        match session {
+            Some(call) => {
+                self.monitor(call, agent, mode);
+                MonitorReply::Switched
+            }
+            None => MonitorReply::NotJoined,
+        }
     }
 
     /// A call ended: a supervisor's leaves the agent's call, and an

@@ -108,6 +108,13 @@ export const api = {
   agentReady: () => http.post<void>("/agent/ready"),
   agentLogout: () => http.post<void>("/agent/logout"),
   acd: () => http.get<AcdStatus>("/acd"),
+  /** Listen, whisper or barge into an agent's call: switches a session
+   * already on it, or has this user's softphone dial in. */
+  monitorAgent: (agent: Id, mode: "listen" | "whisper" | "barge") =>
+    http.post<{ mode: string; switched: boolean; dial: string | null; softphones_asked: number }>(
+      `/acd/agents/${seg(agent)}/monitor`,
+      { mode },
+    ),
 
   /** The caller's own extension, for the softphone (404 without one). */
   phone: () => http.get<Phone>("/sip/phone"),

@@ -9,6 +9,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/endpoints";
 import type { Phone } from "../api/types";
 import { ANSWER_EVENT, DIAL_EVENT } from "./answerEvent";
+import { useEvent } from "../lib/events";
 import { describeFailure, normaliseDialled } from "./dialing";
 
 export type Registration = "connecting" | "registered" | "offline" | "failed";
@@ -266,6 +267,12 @@ export function usePhone() {
     window.addEventListener(DIAL_EVENT, onDial);
     return () => window.removeEventListener(DIAL_EVENT, onDial);
   }, [dial]);
+
+  // The server asks this phone to dial (the monitor API: a supervisor not
+  // yet on the agent's call joins it with the feature code).
+  useEvent<{ type: "dial"; number: string }>("dial", (event) => {
+    if (typeof event.number === "string") dial(event.number);
+  });
 
   const hangUp = useCallback(() => {
     const s = session.current;

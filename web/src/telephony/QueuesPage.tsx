@@ -14,7 +14,6 @@ import { useSecondsSince } from "../phone/AgentQueues";
 import { useMe } from "../auth/AuthContext";
 import { canWrite } from "../auth/rights";
 import { QueueSettings } from "./QueueSettings";
-import { DIAL_EVENT } from "../phone/answerEvent";
 
 const percent = (value: number | null) => (value == null ? "—" : `${Math.round(value)}%`);
 
@@ -28,12 +27,14 @@ const STATES: [string, string][] = [
   ["offline", "#d9dde2"],
 ];
 
-/** The supervisor's codes, dialled with the agent's extension; during the
- * call the dial pad's 4, 5 and 6 switch between them. */
-const MONITOR: [string, string][] = [
-  ["Listen", "*81"],
-  ["Whisper", "*82"],
-  ["Barge", "*83"],
+/** Listen, whisper and barge go through the API: on the agent's call
+ * already, the supervisor is switched at once; not yet, their softphone
+ * dials the feature code (*81, *82, *83 and the extension). During the
+ * call the dial pad's 4, 5 and 6 switch too. */
+const MONITOR: ["Listen" | "Whisper" | "Barge", "listen" | "whisper" | "barge"][] = [
+  ["Listen", "listen"],
+  ["Whisper", "whisper"],
+  ["Barge", "barge"],
 ];
 
 /** How much history the waiting chart keeps, in samples of one second. */
@@ -180,11 +181,14 @@ export function QueuesPage() {
                 {monitors && (
                   <td>
                     {a.state === "on_call" &&
-                      MONITOR.map(([label, code]) => (
+                      MONITOR.map(([label, mode]) => (
                         <button
-                          key={code}
+                          key={mode}
                           type="button"
-                          onClick={() => window.dispatchEvent(new CustomEvent(DIAL_EVENT, { detail: `${code}${a.extension}` }))}
+                          onClick={() => {
+                            setError(undefined);
+                            api.monitorAgent(a.agent, mode).catch(setError);
+                          }}
                         >
                           {label}
                         </button>
