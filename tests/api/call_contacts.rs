@@ -172,10 +172,6 @@ async fn an_unknown_callers_calls_join_the_client_made_for_them(app: TestApp) {
         .record_call(&queue_call("missed", 2, false))
         .await
         .unwrap();
-    app.repo
-        .record_call(&queue_call("answered", 3, true))
-        .await
-        .unwrap();
     assert!(the_call(&admin, "abandoned").await["client"].is_null());
     let tasks = open_tasks(&admin).await;
     assert_eq!(tasks.len(), 1, "one callback per number: {tasks:?}");
@@ -187,11 +183,28 @@ async fn an_unknown_callers_calls_join_the_client_made_for_them(app: TestApp) {
     assert!(tasks[0]["client_id"].is_null());
 
     // The agent creates the client with the number (as from the screen
-    // pop's draft): the three calls become theirs.
+    // pop's draft): the calls become theirs, and the callback too.
     let client = agent
         .create_client(json!({"kind": "individual", "name": "New Caller",
             "phones": [{"number": "202 555 0143"}]}))
         .await;
+    let tasks = open_tasks(&admin).await;
+    assert_eq!(
+        tasks[0]["client_id"], client,
+        "the callback is on the client now"
+    );
+    // The caller tries again and the agent answers: reached, the callback
+    // is done.
+    app.repo
+        .record_call(&queue_call("answered", 3, true))
+        .await
+        .unwrap();
+    assert!(
+        open_tasks(&admin).await.is_empty(),
+        "the caller was reached"
+    );
+    let (_, done) = admin.get("/api/v1/tasks?state=done").await;
+    assert_eq!(done["items"][0]["id"], tasks[0]["id"], "{done}");
     let contacts = history(&admin, client).await;
     let calls: Vec<_> = contacts
         .iter()
@@ -206,11 +219,6 @@ async fn an_unknown_callers_calls_join_the_client_made_for_them(app: TestApp) {
     );
     assert_eq!(contacts[1]["responsible_id"], agent_id, "the agent it rang");
     assert_eq!(the_call(&admin, "missed").await["client"]["id"], client);
-    let tasks = open_tasks(&admin).await;
-    assert_eq!(
-        tasks[0]["client_id"], client,
-        "the callback is on the client now"
-    );
 
     // A second client with the same number takes nothing away.
     let other = admin

@@ -264,7 +264,29 @@ async fn file_call(tx: &mut Tx<'_>, id: i64, record: &CallRecord) -> Result<(), 
     }
     if let Some(title) = record.callback_title() {
         add_callback_task(tx, id, record, &title, owner.as_ref(), rang).await?;
+    } else if record.answered_at.is_some() && record.contact_direction().is_some() {
+        close_callback_tasks(tx, record).await?;
     }
+    Ok(())
+}
+
+/// The caller was reached (they called again and were answered, or an
+/// agent called them back): their open callback tasks are done.
+async fn close_callback_tasks(tx: &mut Tx<'_>, record: &CallRecord) -> Result<(), RepoError> {
+    let Some(number) = record.party_e164.as_deref() else {
+        return Ok(());
+    };
+    sqlx::query(
+        "UPDATE tasks SET state = 'done', completed_at = $1
+         WHERE state = 'open' AND call_record_id IN (
+             SELECT r.id FROM call_records r
+             WHERE r.party_e164 = $2 OR (r.party_e164 IS NULL AND r.caller = $2))",
+    )
+    .bind(crate::crm::whole_seconds(record.ended_at))
+    .bind(number)
+    .execute(&mut **tx)
+    .await
+    .map_err(backend)?;
     Ok(())
 }
 
