@@ -626,6 +626,50 @@ impl Calls {
         }
     }
 
+    /// A browser's WebSocket is gone (the tab was closed, the laptop went
+    /// to sleep): its calls end as if it had hung up, so the other side
+    /// and the agent's state do not wait for a BYE that cannot come. A
+    /// phone ringing on it fails through its transaction; TCP and TLS
+    /// phones may open a new connection mid-call, so only WebSockets count.
+    pub fn flow_closed(&mut self, now: Now, flow: Flow) {
+        if !is_browser(flow) || flow.connection.is_none() {
+            return;
+        }
+        let on = |dialog: &super::dialog::Dialog| dialog.flow.connection == flow.connection;
+        let gone: Vec<CallId> = (self.calls.values())
+            .filter(|c| on(&c.caller) || c.legs.iter().any(|l| on(&l.dialog)))
+            .map(|c| c.id)
+            .collect();
+        for id in gone {
+            let Some(mut call) = self.calls.remove(&id) else {
+                continue;
+            };
+            if on(&call.caller) {
+                match call.phase {
+                    Phase::Answered(winner) => self.bye_leg(&mut call, winner),
+                    Phase::Menu => {}
+                    Phase::Ringing => self.cancel_pending(&mut call, None),
+                }
+                let outcome = if call.answered_at.is_some() {
+                    Outcome::Answered
+                } else {
+                    Outcome::Cancelled
+                };
+                self.finish(now, call, outcome, Some(Party::Caller), None);
+                continue;
+            }
+            match call.phase {
+                Phase::Answered(winner) if on(&call.legs[winner.0].dialog) => {
+                    self.bye_caller(&mut call);
+                    self.finish(now, call, Outcome::Answered, Some(Party::Callee), None);
+                }
+                _ => {
+                    self.calls.insert(id, call);
+                }
+            }
+        }
+    }
+
     /// A callee leg's answer to our INVITE; `Some` when the call is over.
     fn on_leg_answer(
         &mut self,

@@ -43,6 +43,8 @@ struct Bench {
     caller_keys_by_info: bool,
     /// What each side was said to send with, in order.
     sending: Vec<MediaCommand>,
+    /// The phones' flow instead of UDP from 10.0.0.7 on (a browser's).
+    phone_flow: Option<Flow>,
 }
 
 impl Bench {
@@ -67,6 +69,7 @@ impl Bench {
             monitor: None,
             caller_keys_by_info: false,
             sending: Vec::new(),
+            phone_flow: None,
         }
     }
 
@@ -149,7 +152,9 @@ impl Bench {
             .map(|i| Target {
                 label: "1001".into(),
                 uri: format!("sip:1001@10.0.0.{}:5060", 7 + i),
-                flow: Flow::udp(format!("10.0.0.{}:5060", 7 + i).parse().unwrap()),
+                flow: self.phone_flow.unwrap_or_else(|| {
+                    Flow::udp(format!("10.0.0.{}:5060", 7 + i).parse().unwrap())
+                }),
                 local: local(),
                 session_expires: target_session,
                 keys_by_info: false,
@@ -493,6 +498,55 @@ fn the_phone_hangs_up_and_the_caller_gets_a_bye() {
         ("trunk-call-1", Some("caller"))
     );
     assert_eq!(bench.ended().unwrap().hangup_by, Some(Party::Callee));
+}
+
+/// A browser on WebSocket connection 7, from 10.0.0.7.
+fn browser_flow() -> Flow {
+    Flow {
+        transport: crate::sip::transport::Transport::Ws,
+        remote: "10.0.0.7:40000".parse().unwrap(),
+        connection: Some(7),
+    }
+}
+
+#[test]
+fn a_browser_closed_mid_call_hangs_up_its_side_and_the_caller_gets_a_bye() {
+    let mut bench = Bench::new();
+    bench.phone_flow = Some(browser_flow());
+    bench.call(1, true);
+    bench.phone_answers(0, 200, Some(SDP_ANSWER));
+    // Another connection closing changes nothing.
+    let other = Flow {
+        connection: Some(8),
+        ..browser_flow()
+    };
+    bench.calls.flow_closed(bench.now(), other);
+    bench.drain();
+    assert!(bench.ended().is_none());
+    bench.calls.flow_closed(bench.now(), browser_flow());
+    bench.drain();
+    let byes = byes(&bench);
+    assert_eq!(byes.len(), 1, "one BYE, to the caller: {byes:?}");
+    assert_eq!(byes[0].1.uri.to_string(), "sip:+4930123456@10.0.0.1:5060");
+    let ended = bench.ended().expect("the call ended");
+    assert_eq!(ended.outcome, Outcome::Answered);
+    assert_eq!(ended.hangup_by, Some(Party::Callee));
+}
+
+#[test]
+fn a_tcp_phone_reconnecting_mid_call_keeps_its_call() {
+    let mut bench = Bench::new();
+    let tcp = Flow {
+        transport: crate::sip::transport::Transport::Tcp,
+        ..browser_flow()
+    };
+    bench.phone_flow = Some(tcp);
+    bench.call(1, true);
+    bench.phone_answers(0, 200, Some(SDP_ANSWER));
+    bench.calls.flow_closed(bench.now(), tcp);
+    bench.drain();
+    assert!(bench.ended().is_none());
+    assert!(byes(&bench).is_empty());
 }
 
 #[test]

@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { apiGetBytes, apiLogin } from "./lib/api.mjs";
 import { launchBrowser, newPage } from "./lib/browser.mjs";
 import { startServer } from "./lib/server.mjs";
-import { echoingPhone, trunkCallsAndTalks } from "./lib/sipp.mjs";
+import { echoingPhone, trunkCallsAndTalks, trunkIsHungUpOn } from "./lib/sipp.mjs";
 import { loadAll, loadMoreUntil, login, rowFor, search } from "./lib/ui.mjs";
 
 const SCREENSHOT = process.env.SWITCHBOARD_E2E_SCREENSHOT || "/tmp/switchboard-client-card.png";
@@ -650,6 +650,30 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     });
     assert.equal(playable.error, null);
     assert.ok(playable.duration > 5, `the browser plays the recording: ${JSON.stringify(playable)}`);
+  });
+
+  test("an agent who closes the browser mid-call hangs up their side: the PBX gets a BYE at once", async () => {
+    const phone = await agent1Api.get("/sip/phone");
+    const { context, page } = await newPage(browser, server.baseUrl);
+    await login(page, "agent1");
+    const softphone = page.getByRole("complementary", { name: "Phone" });
+    await softphone.getByTestId("softphone-registration").filter({ hasText: "Ready" }).waitFor();
+    const pbx = trunkIsHungUpOn(server.sip, phone.body.extension);
+    await softphone.getByTestId("softphone-call-state").filter({ hasText: "Incoming call" }).waitFor({ timeout: 20_000 });
+    await softphone.getByRole("button", { name: "Answer" }).click();
+    await softphone.getByTestId("softphone-timer").waitFor();
+    // The tab goes away without a BYE: its WebSocket closes.
+    await context.close();
+    const end = await pbx;
+    assert.ok(end.ok, `the PBX was hung up on: ${end.log}`);
+    const supervisor = await apiLogin(server.baseUrl, "supervisor");
+    let call;
+    for (let i = 0; i < 50 && !call; i++) {
+      const calls = await supervisor.get("/calls?limit=5");
+      call = calls.body.items.find((c) => c.answered_by === phone.body.extension && c.hangup_by === "callee");
+      if (!call) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(call, "the record says the agent's side hung up");
   });
 
   test("the softphone registers again by itself after its connection drops", async () => {

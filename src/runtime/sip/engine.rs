@@ -142,6 +142,7 @@ impl Engine {
                     }
                     Some(Inbound::Closed { flow }) => {
                         self.layer.flow_failed(flow);
+                        self.calls.flow_closed(stamp(), flow);
                         if let Some(connection) = flow.connection {
                             self.registrations.flow_closed(connection);
                             self.reconcile_presence();

@@ -58,3 +58,16 @@ export async function trunkCallsAndTalks(sip, extension) {
   child.stderr.on("data", (d) => (stderr += d));
   return new Promise((resolve) => child.on("exit", (code) => resolve({ ok: code === 0, log: logOf(dir, stderr) })));
 }
+
+/** The PBX trunk calls `extension` and waits, once answered, for the
+ * server to hang up on it (BYE). */
+export async function trunkIsHungUpOn(sip, extension) {
+  const dir = mkdtempSync(join(tmpdir(), "switchboard-sipp-"));
+  const child = spawn("sipp", [sip, "-sf", scenario("trunk_is_hung_up_on.xml"), "-m", "1", "-l", "1", "-i", "127.0.0.2",
+    "-t", "u1", "-s", extension, "-key", "number", "+4930123456", "-p", String(await freePort()), "-mp", String(await freePort()),
+    "-timeout", "60", "-timeout_error", "-trace_err", "-nostdin"],
+    { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ ok: code === 0, log: logOf(dir, stderr) })));
+}
