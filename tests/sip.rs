@@ -1941,7 +1941,7 @@ async fn a_supervisor_switches_from_listening_to_whispering_through_the_api() {
     assert_eq!(status, 202, "{answer}");
     assert_eq!(answer["dial"], "*811002");
     assert_eq!(answer["switched"], false);
-    assert_eq!(answer["softphones_asked"], 0);
+    assert_eq!(answer["softphone_asked"], false);
     // The supervisor's phone (1003) dials it and listens.
     let mut listener = Sipp::scenario("supervisor_listens.xml");
     listener

@@ -8,8 +8,9 @@
 //! - `acd.status`: every queue's and agent's live figures, to users who may
 //!   read telephony (supervisors), on connecting and within 200 ms of a
 //!   change;
-//! - `dial`: a number for the user's softphone to call (a supervisor asked
-//!   through the API to listen to an agent: `*81` and the extension).
+//! - `dial`: a number for the softphone of the user's newest tab to call
+//!   (a supervisor asked through the API to listen to an agent: `*81` and
+//!   the extension).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -166,13 +167,13 @@ impl EventHub {
         sockets.get(&user).cloned().unwrap_or_default()
     }
 
-    /// Sends `text` to every open socket of `user`; how many there were.
-    pub fn send_to(&self, user: UserId, text: &str) -> usize {
-        let sockets = self.of(user);
-        for socket in &sockets {
-            let _ = socket.tx.send(text.to_string());
-        }
-        sockets.len()
+    /// Sends `text` to the socket `user` opened last (their newest tab: a
+    /// request to dial must not make every open tab dial); whether they had
+    /// one.
+    pub fn send_to_newest(&self, user: UserId, text: &str) -> bool {
+        self.of(user)
+            .last()
+            .is_some_and(|socket| socket.tx.send(text.to_string()).is_ok())
     }
 
     fn all(&self) -> Vec<Subscriber> {

@@ -2,8 +2,8 @@
 //! /api/v1/acd/agents/{id}/monitor` with a mode. A supervisor already on
 //! the agent's call (they dialled `*81`, `*82` or `*83` and the extension,
 //! or a button did) is switched to the mode at once; one who is not yet has
-//! their open web app's softphone call the feature code, and is told the
-//! number to dial from a desk phone.
+//! the softphone of their newest web app tab call the feature code, and is
+//! told the number to dial from a desk phone.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -30,6 +30,10 @@ pub struct MonitorInput {
     /// `listen` (both sides, unheard), `whisper` (heard by the agent
     /// alone) or `barge` (heard by both).
     pub mode: Option<String>,
+    /// Not on the call yet: have the softphone of the supervisor's newest
+    /// web app tab dial in (default). The web app says `false` and dials
+    /// from the tab that asked.
+    pub softphone: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -40,8 +44,8 @@ pub struct MonitorAnswer {
     /// Not on the call yet: the number that joins it from the supervisor's
     /// phone.
     pub dial: Option<String>,
-    /// How many of the supervisor's open web apps were asked to dial it.
-    pub softphones_asked: usize,
+    /// Whether a web app softphone of the supervisor's was asked to dial it.
+    pub softphone_asked: bool,
 }
 
 #[derive(Serialize)]
@@ -125,23 +129,26 @@ async fn monitor(
             mode: name,
             switched,
             dial: None,
-            softphones_asked: 0,
+            softphone_asked: false,
         };
         return Ok((StatusCode::OK, axum::Json(answer)));
     }
     let number = format!("{}{}", mode.code(), agent.extension);
-    let asked = match serde_json::to_string(&Dial {
+    let text = serde_json::to_string(&Dial {
         kind: "dial",
         number: &number,
-    }) {
-        Ok(text) => state.events.send_to(actor.user_id, &text),
-        Err(_) => 0,
+    });
+    let asked = match text {
+        Ok(text) if input.softphone != Some(false) => {
+            state.events.send_to_newest(actor.user_id, &text)
+        }
+        _ => false,
     };
     let answer = MonitorAnswer {
         mode: name,
         switched,
         dial: Some(number),
-        softphones_asked: asked,
+        softphone_asked: asked,
     };
     Ok((StatusCode::ACCEPTED, axum::Json(answer)))
 }

@@ -111,9 +111,10 @@ export const api = {
   /** Listen, whisper or barge into an agent's call: switches a session
    * already on it, or has this user's softphone dial in. */
   monitorAgent: (agent: Id, mode: "listen" | "whisper" | "barge") =>
-    http.post<{ mode: string; switched: boolean; dial: string | null; softphones_asked: number }>(
+    http.post<{ mode: string; switched: boolean; dial: string | null; softphone_asked: boolean }>(
       `/acd/agents/${seg(agent)}/monitor`,
-      { mode },
+      // This tab dials if need be: not the server's pick of tab.
+      { mode, softphone: false },
     ),
 
   /** The caller's own extension, for the softphone (404 without one). */

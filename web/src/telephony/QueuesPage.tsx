@@ -14,6 +14,7 @@ import { useSecondsSince } from "../phone/AgentQueues";
 import { useMe } from "../auth/AuthContext";
 import { canWrite } from "../auth/rights";
 import { QueueSettings } from "./QueueSettings";
+import { DIAL_EVENT } from "../phone/answerEvent";
 
 const percent = (value: number | null) => (value == null ? "—" : `${Math.round(value)}%`);
 
@@ -187,7 +188,12 @@ export function QueuesPage() {
                           type="button"
                           onClick={() => {
                             setError(undefined);
-                            api.monitorAgent(a.agent, mode).catch(setError);
+                            api
+                              .monitorAgent(a.agent, mode)
+                              .then((answer) => {
+                                if (answer.dial) window.dispatchEvent(new CustomEvent(DIAL_EVENT, { detail: answer.dial }));
+                              })
+                              .catch(setError);
                           }}
                         >
                           {label}
