@@ -20,6 +20,7 @@ pub mod attributes;
 pub mod audit;
 pub mod auth;
 pub mod calls;
+pub mod campaigns;
 pub mod classifier;
 pub mod clients;
 pub mod error;
@@ -73,6 +74,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .merge(sip_status::router())
         .merge(agents::router())
         .merge(monitor::router())
+        .merge(campaigns::router())
         .merge(events::router())
         .merge(calls::router())
         .merge(reports::router())

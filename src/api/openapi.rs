@@ -36,6 +36,8 @@ use super::AppState;
         super::agents::login, super::agents::me, super::agents::logout, super::agents::ready,
         super::agents::pause, super::agents::status, super::agents::queues,
         super::monitor::monitor,
+        super::campaigns::list, super::campaigns::one, super::campaigns::create,
+        super::campaigns::update, super::campaigns::delete,
     ),
     tags(
         (name = "auth", description = "Log in and out"),
@@ -48,6 +50,7 @@ use super::AppState;
         (name = "audit", description = "Who changed what"),
         (name = "sip", description = "SIP accounts: the extensions phones and softphones register as (passwords kept only as HA1)"),
         (name = "calls", description = "Call detail records written by the switch"),
+        (name = "campaigns", description = "Outbound campaigns: how they dial, when, and within which limits"),
         (name = "agents", description = "Agents in queues (log in, pause, ready) and the supervisors' live view of the ACD"),
     )
 )]

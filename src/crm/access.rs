@@ -84,10 +84,12 @@ pub enum Section {
     Telephony,
     /// Call detail records.
     Calls,
+    /// Outbound campaigns.
+    Campaigns,
 }
 
 impl Section {
-    pub const ALL: [Section; 10] = [
+    pub const ALL: [Section; 11] = [
         Section::Clients,
         Section::Interactions,
         Section::Tasks,
@@ -98,6 +100,7 @@ impl Section {
         Section::Import,
         Section::Telephony,
         Section::Calls,
+        Section::Campaigns,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -112,6 +115,7 @@ impl Section {
             Section::Import => "import",
             Section::Telephony => "telephony",
             Section::Calls => "calls",
+            Section::Campaigns => "campaigns",
         }
     }
 }
@@ -263,6 +267,11 @@ pub fn default_rights(role: Role) -> BTreeMap<Section, Right> {
                 (Role::Supervisor | Role::Manager, Section::Calls) => ro(All),
                 (Role::Marketer, Section::Calls) => Right::NONE,
                 (Role::Agent, Section::Calls) => ro(Own),
+                // Marketers run campaigns; supervisors and managers watch
+                // them; agents get their calls, not the settings.
+                (Role::Marketer | Role::Supervisor, Section::Campaigns) => rw(All),
+                (Role::Manager, Section::Campaigns) => ro(All),
+                (Role::Agent, Section::Campaigns) => Right::NONE,
                 (Role::Supervisor, Section::Users | Section::Audit) => ro(All),
                 (Role::Supervisor, Section::Import) => Right::NONE,
                 (Role::Supervisor, _) => rw(All),

@@ -7,6 +7,7 @@ use super::RepoError;
 use super::attributes::AttributeRepo;
 use super::audit::AuditRepo;
 use super::calls::CallRecordRepo;
+use super::campaigns::CampaignRepo;
 use super::classifier::ClassifierRepo;
 use super::clients::ClientRepo;
 use super::import::ImportRepo;
@@ -31,6 +32,7 @@ pub trait Repository:
     + CallRecordRepo
     + ReportRepo
     + QueueRepo
+    + CampaignRepo
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

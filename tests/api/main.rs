@@ -8,6 +8,7 @@ mod agents;
 mod auth;
 mod call_contacts;
 mod calls;
+mod campaigns;
 mod classifier;
 mod clients;
 mod errors;

@@ -14,3 +14,4 @@ include!("sip_accounts.rs");
 include!("calls.rs");
 include!("reports.rs");
 include!("queues.rs");
+include!("campaigns.rs");

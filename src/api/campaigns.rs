@@ -1,0 +1,158 @@
+//! `/campaigns`: outbound campaigns as marketers set them up (how they
+//! dial, through which trunk and as which number, the calling window in the
+//! client's time, attempts and retries, the abandon limit, the results and
+//! the agents). Every mistake is named by its field, all at once.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::error::{ApiError, ApiResult};
+use super::extract::Json;
+use crate::crm::FieldErrors;
+use crate::crm::access::{Actor, Section};
+use crate::crm::campaigns::{Campaign, CampaignSettings, SettingsInput, check_name};
+use crate::runtime::clock;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/campaigns", get(list).post(create))
+        .route("/campaigns/{id}", get(one).put(update).delete(delete))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignInput {
+    /// Required on create.
+    pub name: Option<String>,
+    /// Keys left out take their defaults (create) or stay (update).
+    pub settings: Option<SettingsInput>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CampaignList {
+    pub items: Vec<Campaign>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// Every campaign, by name.
+#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns",
+    responses((status = 200, body = CampaignList), (status = 403, body = super::error::Problem)))]
+async fn list(State(state): State<AppState>, actor: Actor) -> ApiResult<axum::Json<CampaignList>> {
+    actor.require_read(Section::Campaigns)?;
+    let items = state.repo.campaigns().await?;
+    Ok(axum::Json(CampaignList { items }))
+}
+
+/// One campaign.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "campaigns", params(("id" = i64, Path)),
+    responses((status = 200, body = Campaign), (status = 404, body = super::error::Problem)))]
+async fn one(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<Campaign>> {
+    actor.require_read(Section::Campaigns)?;
+    let campaign = state.repo.campaign(id).await?.ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(campaign))
+}
+
+/// Create a campaign; settings left out take their defaults (progressive,
+/// 08:00 to 21:00 in the client's time, 5 attempts, 3% abandon limit).
+#[utoipa::path(post, path = "/api/v1/campaigns", tag = "campaigns", request_body = CampaignInput,
+    responses((status = 201, body = Created),
+        (status = 409, description = "The name is taken", body = super::error::Problem),
+        (status = 422, description = "Each mistake by its field", body = super::error::Problem)))]
+async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    Json(input): Json<CampaignInput>,
+) -> ApiResult<(StatusCode, axum::Json<Created>)> {
+    actor.require_write(Section::Campaigns)?;
+    let (name, settings) = checked(input, None, &CampaignSettings::default(), state.region)?;
+    let id = state
+        .repo
+        .create_campaign(actor.user_id, &name, &settings, clock::now())
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(Created { id })))
+}
+
+/// Change a campaign's name or settings; what is left out stays.
+#[utoipa::path(put, path = "/api/v1/campaigns/{id}", tag = "campaigns", params(("id" = i64, Path)),
+    request_body = CampaignInput,
+    responses((status = 200, body = Campaign), (status = 404, body = super::error::Problem),
+        (status = 409, body = super::error::Problem), (status = 422, body = super::error::Problem)))]
+async fn update(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Json(input): Json<CampaignInput>,
+) -> ApiResult<axum::Json<Campaign>> {
+    actor.require_write(Section::Campaigns)?;
+    let current = state.repo.campaign(id).await?.ok_or(ApiError::NotFound)?;
+    let (name, settings) = checked(input, Some(&current.name), &current.settings, state.region)?;
+    state
+        .repo
+        .update_campaign(actor.user_id, id, &name, &settings, clock::now())
+        .await?;
+    let campaign = state.repo.campaign(id).await?.ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(campaign))
+}
+
+/// Delete a campaign.
+#[utoipa::path(delete, path = "/api/v1/campaigns/{id}", tag = "campaigns", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = super::error::Problem)))]
+async fn delete(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    actor.require_write(Section::Campaigns)?;
+    state
+        .repo
+        .delete_campaign(actor.user_id, id, clock::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The name and settings a request leaves, with every mistake at once.
+fn checked(
+    input: CampaignInput,
+    current_name: Option<&str>,
+    current: &CampaignSettings,
+    region: crate::phone::Region,
+) -> Result<(String, CampaignSettings), ApiError> {
+    let mut errors = FieldErrors::new();
+    let name = match (input.name.as_deref(), current_name) {
+        (Some(name), _) => match check_name(name) {
+            Ok(name) => Some(name),
+            Err(e) => {
+                e.iter().for_each(|f| errors.add(&f.field, &f.message));
+                None
+            }
+        },
+        (None, Some(current)) => Some(current.to_string()),
+        (None, None) => {
+            errors.add("name", "give the campaign a name");
+            None
+        }
+    };
+    let settings = match current.apply(input.settings.unwrap_or_default(), region) {
+        Ok(settings) => Some(settings),
+        Err(e) => {
+            e.iter().for_each(|f| errors.add(&f.field, &f.message));
+            None
+        }
+    };
+    match (name, settings) {
+        (Some(name), Some(settings)) if errors.is_empty() => Ok((name, settings)),
+        _ => Err(ApiError::Invalid(errors)),
+    }
+}

@@ -1,0 +1,335 @@
+//! Outbound campaigns as marketers set them up: how they dial, through
+//! which trunk and as which number, when and how often each lead is called
+//! (in the client's local time), the abandoned-call limit, and the results
+//! agents pick from. Checked here, so every complaint names its field.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{FieldErrors, RepoError};
+use crate::ids::UserId;
+use crate::phone::{Phone, Region};
+
+/// How a campaign dials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DialMode {
+    /// The agent sees the card, then dials or skips.
+    Preview,
+    /// One call per free agent.
+    Progressive,
+    /// Dials ahead of the agents within the abandon limit.
+    Predictive,
+}
+
+/// Minutes before a lead is tried again after each outcome; `None`: never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryMinutes {
+    pub busy: Option<u32>,
+    pub no_answer: Option<u32>,
+    pub failed: Option<u32>,
+    pub voicemail: Option<u32>,
+    pub abandoned: Option<u32>,
+}
+
+impl Default for RetryMinutes {
+    fn default() -> Self {
+        RetryMinutes {
+            busy: Some(10),
+            no_answer: Some(120),
+            failed: Some(30),
+            voicemail: Some(240),
+            abandoned: Some(24 * 60),
+        }
+    }
+}
+
+/// A campaign's settings as stored and shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CampaignSettings {
+    pub mode: DialMode,
+    /// The trunk its calls go out on (a `[[trunks]]` name).
+    pub trunk: Option<String>,
+    /// The number called people see, E.164.
+    pub caller_id: Option<String>,
+    /// The zone of numbers whose own zone is not known (IANA name).
+    pub time_zone: String,
+    /// The calling window in the client's local time, `HH:MM`.
+    pub calling_from: String,
+    pub calling_until: String,
+    /// Attempts per lead, 1 to 20.
+    pub max_attempts: u32,
+    pub retry_minutes: RetryMinutes,
+    /// Abandoned calls at most, in percent of calls a person answered, over
+    /// 30 days and over a day (0 to 10).
+    pub abandon_limit_pct: f64,
+    /// Calls in progress per agent at most (1 to 10).
+    pub max_lines_per_agent: f64,
+    /// What an agent records a call as.
+    pub results: Vec<String>,
+    /// The agents who work it.
+    #[schema(value_type = Vec<i64>)]
+    pub agents: Vec<UserId>,
+}
+
+/// A campaign's settings as a request gives them: anything left out takes
+/// its default (on create) or stays (on update).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsInput {
+    pub mode: Option<DialMode>,
+    pub trunk: Option<String>,
+    pub caller_id: Option<String>,
+    pub time_zone: Option<String>,
+    pub calling_from: Option<String>,
+    pub calling_until: Option<String>,
+    pub max_attempts: Option<u32>,
+    pub retry_minutes: Option<RetryMinutes>,
+    pub abandon_limit_pct: Option<f64>,
+    pub max_lines_per_agent: Option<f64>,
+    pub results: Option<Vec<String>>,
+    #[schema(value_type = Option<Vec<i64>>)]
+    pub agents: Option<Vec<UserId>>,
+}
+
+impl Default for CampaignSettings {
+    fn default() -> Self {
+        CampaignSettings {
+            mode: DialMode::Progressive,
+            trunk: None,
+            caller_id: None,
+            time_zone: "UTC".into(),
+            calling_from: "08:00".into(),
+            calling_until: "21:00".into(),
+            max_attempts: 5,
+            retry_minutes: RetryMinutes::default(),
+            abandon_limit_pct: 3.0,
+            max_lines_per_agent: 3.0,
+            results: vec![
+                "sale".into(),
+                "interested".into(),
+                "not interested".into(),
+                "call back later".into(),
+                "wrong number".into(),
+            ],
+            agents: Vec::new(),
+        }
+    }
+}
+
+/// The longest name, trunk name and result.
+const MAX_TEXT: usize = 100;
+const MAX_RESULTS: usize = 50;
+
+impl CampaignSettings {
+    /// `input` laid over `self`, checked; every mistake named by its field
+    /// (under `settings.`).
+    pub fn apply(
+        &self,
+        input: SettingsInput,
+        region: Region,
+    ) -> Result<CampaignSettings, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut out = self.clone();
+        let field = |name: &str| format!("settings.{name}");
+        if let Some(mode) = input.mode {
+            out.mode = mode;
+        }
+        if let Some(trunk) = input.trunk {
+            let trunk = trunk.trim().to_string();
+            if trunk.is_empty() || trunk.len() > MAX_TEXT {
+                errors.add(field("trunk"), "must be a trunk's name");
+            }
+            out.trunk = Some(trunk);
+        }
+        if let Some(number) = input.caller_id {
+            match Phone::parse(&number, region) {
+                Ok(parsed) => out.caller_id = Some(parsed.e164().to_string()),
+                Err(e) => errors.add(field("caller_id"), e.to_string()),
+            }
+        }
+        if let Some(zone) = input.time_zone {
+            if zone.parse::<chrono_tz::Tz>().is_err() {
+                errors.add(
+                    field("time_zone"),
+                    "must be an IANA time zone, e.g. Europe/Berlin",
+                );
+            }
+            out.time_zone = zone;
+        }
+        for (name, given, target) in [
+            ("calling_from", input.calling_from, &mut out.calling_from),
+            ("calling_until", input.calling_until, &mut out.calling_until),
+        ] {
+            if let Some(time) = given {
+                if NaiveTime::parse_from_str(&time, "%H:%M").is_err() {
+                    errors.add(field(name), "must be a time of day, HH:MM");
+                }
+                *target = time;
+            }
+        }
+        if let (Ok(from), Ok(until)) = (
+            NaiveTime::parse_from_str(&out.calling_from, "%H:%M"),
+            NaiveTime::parse_from_str(&out.calling_until, "%H:%M"),
+        ) && from >= until
+        {
+            errors.add(field("calling_until"), "must be later than calling_from");
+        }
+        if let Some(attempts) = input.max_attempts {
+            if !(1..=20).contains(&attempts) {
+                errors.add(field("max_attempts"), "must be from 1 to 20");
+            }
+            out.max_attempts = attempts;
+        }
+        if let Some(retry) = input.retry_minutes {
+            out.retry_minutes = retry;
+        }
+        if let Some(limit) = input.abandon_limit_pct {
+            if !(0.0..=10.0).contains(&limit) {
+                errors.add(field("abandon_limit_pct"), "must be from 0 to 10");
+            }
+            out.abandon_limit_pct = limit;
+        }
+        if let Some(lines) = input.max_lines_per_agent {
+            if !(1.0..=10.0).contains(&lines) {
+                errors.add(field("max_lines_per_agent"), "must be from 1 to 10");
+            }
+            out.max_lines_per_agent = lines;
+        }
+        if let Some(results) = input.results {
+            let results: Vec<String> = results.iter().map(|r| r.trim().to_string()).collect();
+            if results.is_empty() || results.len() > MAX_RESULTS {
+                errors.add(field("results"), "give from 1 to 50 results");
+            } else if results.iter().any(|r| r.is_empty() || r.len() > MAX_TEXT) {
+                errors.add(field("results"), "a result must be 1 to 100 characters");
+            } else if (1..results.len()).any(|i| results[..i].contains(&results[i])) {
+                errors.add(field("results"), "each result once");
+            }
+            out.results = results;
+        }
+        if let Some(mut agents) = input.agents {
+            agents.sort();
+            agents.dedup();
+            out.agents = agents;
+        }
+        errors.finish(|| out)
+    }
+}
+
+/// A campaign as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Campaign {
+    pub id: i64,
+    pub name: String,
+    pub settings: CampaignSettings,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A campaign's name: 1 to 100 characters, trimmed.
+pub fn check_name(name: &str) -> Result<String, FieldErrors> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_TEXT {
+        return Err(FieldErrors::single("name", "must be 1 to 100 characters"));
+    }
+    Ok(name.to_string())
+}
+
+#[async_trait]
+pub trait CampaignRepo: Send + Sync {
+    /// Every campaign, by name.
+    async fn campaigns(&self) -> Result<Vec<Campaign>, RepoError>;
+    async fn campaign(&self, id: i64) -> Result<Option<Campaign>, RepoError>;
+    /// `Conflict("name")` when the name is taken; `Invalid` naming
+    /// `settings.agents` when one of them is no active user.
+    async fn create_campaign(
+        &self,
+        actor: UserId,
+        name: &str,
+        settings: &CampaignSettings,
+        now: DateTime<Utc>,
+    ) -> Result<i64, RepoError>;
+    async fn update_campaign(
+        &self,
+        actor: UserId,
+        id: i64,
+        name: &str,
+        settings: &CampaignSettings,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+    async fn delete_campaign(
+        &self,
+        actor: UserId,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region() -> Region {
+        Region::parse("DE").unwrap()
+    }
+
+    fn fields(errors: FieldErrors) -> Vec<String> {
+        errors.iter().map(|e| e.field.clone()).collect()
+    }
+
+    #[test]
+    fn defaults_call_from_eight_to_nine_with_a_three_percent_limit() {
+        let settings = CampaignSettings::default()
+            .apply(SettingsInput::default(), region())
+            .unwrap();
+        assert_eq!(settings.mode, DialMode::Progressive);
+        assert_eq!(
+            (
+                settings.calling_from.as_str(),
+                settings.calling_until.as_str()
+            ),
+            ("08:00", "21:00")
+        );
+        assert_eq!(settings.abandon_limit_pct, 3.0);
+    }
+
+    #[test]
+    fn every_mistake_is_named_at_once() {
+        let input = SettingsInput {
+            time_zone: Some("Mars/Olympus".into()),
+            calling_from: Some("22:00".into()),
+            calling_until: Some("21:00".into()),
+            max_attempts: Some(0),
+            caller_id: Some("not a number".into()),
+            abandon_limit_pct: Some(12.0),
+            results: Some(vec!["sale".into(), "sale".into()]),
+            ..SettingsInput::default()
+        };
+        let errors = CampaignSettings::default()
+            .apply(input, region())
+            .unwrap_err();
+        assert_eq!(
+            fields(errors),
+            [
+                "settings.caller_id",
+                "settings.time_zone",
+                "settings.calling_until",
+                "settings.max_attempts",
+                "settings.abandon_limit_pct",
+                "settings.results"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_national_caller_id_is_stored_in_e164() {
+        let input = SettingsInput {
+            caller_id: Some("030 1234567".into()),
+            ..SettingsInput::default()
+        };
+        let settings = CampaignSettings::default().apply(input, region()).unwrap();
+        assert_eq!(settings.caller_id.as_deref(), Some("+49301234567"));
+    }
+}
