@@ -1,6 +1,8 @@
 //! Phone numbers, parsed once at the edge to E.164 while keeping the text as
 //! the user (or the PBX) wrote it. Every lookup compares E.164 strings.
 
+pub mod zones;
+
 use std::fmt;
 
 use rlibphonenumber::{PHONE_NUMBER_UTIL, PhoneNumberFormat};
