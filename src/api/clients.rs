@@ -116,17 +116,33 @@ async fn list_clients(
 ) -> ApiResult<axum::Json<Page<ClientSummary>>> {
     actor.require_read(Section::Clients)?;
     let mut errors = FieldErrors::new();
+    let filter = client_filter(&state, &actor, &query, &mut errors).await?;
+    let page = query.page(&mut errors);
+    let page = QueryPairs::finish(errors, page)?;
+    let scope = actor.client_scope(Section::Clients);
+    Ok(axum::Json(state.repo.clients(scope, &filter, &page).await?))
+}
+
+/// The clients a query string picks (`q`, `status`, `kind`, `responsible`,
+/// `classifier`, `attr.KEY`, `sort`): the client list's filters, which also
+/// choose a campaign's segment. Mistakes go to `errors`.
+pub(super) async fn client_filter(
+    state: &AppState,
+    actor: &Actor,
+    query: &QueryPairs,
+    errors: &mut FieldErrors,
+) -> ApiResult<ClientFilter> {
     let mut filter = ClientFilter::default().with_text(query.get("q").unwrap_or(""));
     filter.status = query.get("status").map(str::to_string);
-    filter.kind = query.parse::<ClientKind>("kind", &mut errors);
+    filter.kind = query.parse::<ClientKind>("kind", errors);
     filter.responsible = match query.get("responsible") {
         Some("me") => Some(actor.user_id),
-        Some(_) => query.parse::<i64>("responsible", &mut errors).map(UserId),
+        Some(_) => query.parse::<i64>("responsible", errors).map(UserId),
         None => None,
     };
-    filter.classifier = query.parse::<i64>("classifier", &mut errors).map(NodeId);
+    filter.classifier = query.parse::<i64>("classifier", errors).map(NodeId);
     filter.sort = query
-        .parse::<ClientSort>("sort", &mut errors)
+        .parse::<ClientSort>("sort", errors)
         .unwrap_or(ClientSort::Name);
     let attr_filters: Vec<_> = query
         .0
@@ -148,10 +164,7 @@ async fn list_clients(
             }
         }
     }
-    let page = query.page(&mut errors);
-    let page = QueryPairs::finish(errors, page)?;
-    let scope = actor.client_scope(Section::Clients);
-    Ok(axum::Json(state.repo.clients(scope, &filter, &page).await?))
+    Ok(filter)
 }
 
 /// Query strings carry text; a boolean attribute is compared as a boolean.

@@ -20,6 +20,7 @@ pub mod attributes;
 pub mod audit;
 pub mod auth;
 pub mod calls;
+pub mod campaign_leads;
 pub mod campaigns;
 pub mod classifier;
 pub mod clients;
@@ -75,6 +76,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .merge(agents::router())
         .merge(monitor::router())
         .merge(campaigns::router())
+        .merge(campaign_leads::router())
         .merge(events::router())
         .merge(calls::router())
         .merge(reports::router())

@@ -7,6 +7,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::access::ClientScope;
+use super::clients::ClientFilter;
+use super::page::{Page, PageRequest};
 use super::{FieldErrors, RepoError};
 use crate::ids::UserId;
 use crate::phone::{Phone, Region};
@@ -228,6 +231,41 @@ pub struct Campaign {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A number a campaign calls, as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CampaignLead {
+    pub id: i64,
+    /// The client the number belongs to, when the CRM knows it.
+    pub client_id: Option<i64>,
+    pub client_name: Option<String>,
+    /// E.164.
+    pub number: String,
+    pub priority: i32,
+    /// `waiting`, `dialling` or `closed`.
+    pub state: String,
+    /// Why it is closed: `answered`, `attempts`, `dnc`, or the outcome not
+    /// tried again.
+    pub closed_as: Option<String>,
+    pub attempts: i32,
+    /// When it is due (waiting).
+    pub next_at: DateTime<Utc>,
+    pub last_outcome: Option<String>,
+    /// The agent's result.
+    pub result: Option<String>,
+}
+
+/// A number not to be called: everywhere (`campaign_id` none) or by one
+/// campaign.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct DncEntry {
+    pub id: i64,
+    pub campaign_id: Option<i64>,
+    /// E.164.
+    pub number: String,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
 /// A campaign's name: 1 to 100 characters, trimmed.
 pub fn check_name(name: &str) -> Result<String, FieldErrors> {
     let name = name.trim();
@@ -265,6 +303,52 @@ pub trait CampaignRepo: Send + Sync {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<(), RepoError>;
+}
+
+/// The numbers campaigns call and the numbers nobody may call.
+#[async_trait]
+pub trait CampaignLeadRepo: Send + Sync {
+    /// Adds the first phone of each client of `filter` the scope reaches
+    /// (a segment of the client base) as a lead; numbers the campaign has
+    /// already are skipped. How many were added.
+    async fn add_leads_from_clients(
+        &self,
+        campaign: i64,
+        scope: ClientScope,
+        filter: &ClientFilter,
+        priority: i32,
+        now: DateTime<Utc>,
+    ) -> Result<u64, RepoError>;
+    /// Adds numbers (E.164, with their priority) as leads, each tied to the
+    /// client whose phone it is; numbers the campaign has are skipped.
+    async fn add_leads(
+        &self,
+        campaign: i64,
+        leads: &[(String, i32)],
+        now: DateTime<Utc>,
+    ) -> Result<u64, RepoError>;
+    /// A campaign's leads, in the order they were added.
+    async fn campaign_leads(
+        &self,
+        campaign: i64,
+        page: &PageRequest,
+    ) -> Result<Page<CampaignLead>, RepoError>;
+    /// The global list (`None`) or one campaign's.
+    async fn dnc_list(&self, campaign: Option<i64>) -> Result<Vec<DncEntry>, RepoError>;
+    /// `Conflict("number")` when the list has it already.
+    async fn add_dnc(
+        &self,
+        actor: UserId,
+        campaign: Option<i64>,
+        number: &str,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, RepoError>;
+    async fn delete_dnc(&self, actor: UserId, id: i64, now: DateTime<Utc>)
+    -> Result<(), RepoError>;
+    /// Whether `number` may not be called by `campaign`: on the global list
+    /// or the campaign's.
+    async fn is_dnc(&self, campaign: i64, number: &str) -> Result<bool, RepoError>;
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use super::RepoError;
 use super::attributes::AttributeRepo;
 use super::audit::AuditRepo;
 use super::calls::CallRecordRepo;
-use super::campaigns::CampaignRepo;
+use super::campaigns::{CampaignLeadRepo, CampaignRepo};
 use super::classifier::ClassifierRepo;
 use super::clients::ClientRepo;
 use super::import::ImportRepo;
@@ -33,6 +33,7 @@ pub trait Repository:
     + ReportRepo
     + QueueRepo
     + CampaignRepo
+    + CampaignLeadRepo
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

@@ -123,4 +123,184 @@ async fn marketers_set_up_campaigns_with_every_mistake_named(app: TestApp) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-on_both_backends!(marketers_set_up_campaigns_with_every_mistake_named);
+async fn leads_come_from_a_segment_or_a_csv_file_and_dnc_lists_are_kept(app: TestApp) {
+    let marketer = app.user("mia", "marketer").await;
+    let admin = app.admin().await;
+    for (name, status, phone) in [
+        ("Gold One", "vip", "+12025550101"),
+        ("Gold Two", "vip", "+12025550102"),
+        ("Plain", "active", "+12025550103"),
+    ] {
+        admin
+            .create_client(json!({"kind": "individual", "name": name, "status": status,
+                "phones": [{"number": phone}]}))
+            .await;
+    }
+    admin
+        .create_client(json!({"kind": "individual", "name": "No Phone", "status": "vip"}))
+        .await;
+    let (_, created) = marketer
+        .post("/api/v1/campaigns", json!({"name": "VIP winback"}))
+        .await;
+    let id = created["id"].as_i64().unwrap();
+
+    // The client list's filters choose the segment; a client without a
+    // phone is left out, and adding again adds nothing twice.
+    let path = format!("/api/v1/campaigns/{id}/leads/segment?status=vip&priority=5");
+    let (status, added) = marketer.post(&path, json!(null)).await;
+    assert_eq!(status, StatusCode::OK, "{added}");
+    assert_eq!(added["added"], 2);
+    let (_, again) = marketer.post(&path, json!(null)).await;
+    assert_eq!(again["added"], 0);
+    let (status, problem) = marketer
+        .post(
+            &format!("/api/v1/campaigns/{id}/leads/segment?kind=robot"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(fields(&problem), ["kind"]);
+
+    // A CSV file: known numbers are tied to their client, bad rows are
+    // reported by line, the rest kept.
+    let csv = "number,priority\n+1 202 555 0103,1\nnot a phone,1\n(202) 555-0199,x\n2025550198,\n";
+    let (status, _, added) = app
+        .send_bytes(
+            &format!("/api/v1/campaigns/{id}/leads"),
+            &marketer.token,
+            "text/csv",
+            csv,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{added}");
+    assert_eq!(added["added"], 2, "{added}");
+    let lines: Vec<_> = added["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 4]);
+    let (status, _, problem) = app
+        .send_bytes(
+            &format!("/api/v1/campaigns/{id}/leads"),
+            &marketer.token,
+            "text/csv",
+            "phone\n123\n",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+
+    let (_, leads) = marketer.get(&format!("/api/v1/campaigns/{id}/leads")).await;
+    let listed: Vec<_> = leads["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["number"].clone(),
+                l["client_name"].clone(),
+                l["priority"].clone(),
+                l["state"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (
+                json!("+12025550101"),
+                json!("Gold One"),
+                json!(5),
+                json!("waiting")
+            ),
+            (
+                json!("+12025550102"),
+                json!("Gold Two"),
+                json!(5),
+                json!("waiting")
+            ),
+            (
+                json!("+12025550103"),
+                json!("Plain"),
+                json!(1),
+                json!("waiting")
+            ),
+            (
+                json!("+12025550198"),
+                json!(null),
+                json!(0),
+                json!("waiting")
+            ),
+        ]
+    );
+
+    // Do-not-call: the global list and the campaign's, each number once.
+    let (status, global) = marketer
+        .post(
+            "/api/v1/dnc",
+            json!({"number": "(202) 555-0102", "reason": "asked on 2026-11-20"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{global}");
+    assert_eq!(global["number"], "+12025550102");
+    let (status, _) = marketer
+        .post("/api/v1/dnc", json!({"number": "+12025550102"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, problem) = marketer
+        .post("/api/v1/dnc", json!({"number": "nope"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&problem), ["number"]);
+    let (status, _) = marketer
+        .post(
+            &format!("/api/v1/campaigns/{id}/dnc"),
+            json!({"number": "+12025550101"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // The same number may be on both lists.
+    let (status, _) = marketer
+        .post(
+            &format!("/api/v1/campaigns/{id}/dnc"),
+            json!({"number": "+12025550102"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(
+        app.repo.is_dnc(id, "+12025550101").await.unwrap(),
+        "the campaign's"
+    );
+    assert!(
+        app.repo.is_dnc(id, "+12025550102").await.unwrap(),
+        "the global list"
+    );
+    assert!(!app.repo.is_dnc(id, "+12025550103").await.unwrap());
+    let (_, other) = marketer
+        .post("/api/v1/campaigns", json!({"name": "Other"}))
+        .await;
+    let other = other["id"].as_i64().unwrap();
+    assert!(
+        !app.repo.is_dnc(other, "+12025550101").await.unwrap(),
+        "another campaign may call it"
+    );
+    let (_, list) = marketer.get("/api/v1/dnc").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let (status, _) = marketer
+        .delete(&format!("/api/v1/dnc/{}", global["id"]))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, list) = marketer.get(&format!("/api/v1/campaigns/{id}/dnc")).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    let agent = app.user("anna", "agent").await;
+    let (status, _) = agent
+        .post("/api/v1/dnc", json!({"number": "+12025550103"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+on_both_backends!(
+    marketers_set_up_campaigns_with_every_mistake_named,
+    leads_come_from_a_segment_or_a_csv_file_and_dnc_lists_are_kept
+);

@@ -122,3 +122,186 @@ impl CampaignRepo for Store {
         tx.commit().await.map_err(backend)
     }
 }
+
+fn lead_of(row: &<Db as sqlx::Database>::Row) -> Result<CampaignLead, RepoError> {
+    Ok(CampaignLead {
+        id: row.try_get("id").map_err(backend)?,
+        client_id: row.try_get("client_id").map_err(backend)?,
+        client_name: row.try_get("client_name").map_err(backend)?,
+        number: row.try_get("number").map_err(backend)?,
+        priority: row.try_get("priority").map_err(backend)?,
+        state: row.try_get("state").map_err(backend)?,
+        closed_as: row.try_get("closed_as").map_err(backend)?,
+        attempts: row.try_get("attempts").map_err(backend)?,
+        next_at: row.try_get("next_at").map_err(backend)?,
+        last_outcome: row.try_get("last_outcome").map_err(backend)?,
+        result: row.try_get("result").map_err(backend)?,
+    })
+}
+
+fn dnc_of(row: &<Db as sqlx::Database>::Row) -> Result<DncEntry, RepoError> {
+    Ok(DncEntry {
+        id: row.try_get("id").map_err(backend)?,
+        campaign_id: row.try_get("campaign_id").map_err(backend)?,
+        number: row.try_get("e164").map_err(backend)?,
+        reason: row.try_get("reason").map_err(backend)?,
+        created_at: row.try_get("created_at").map_err(backend)?,
+    })
+}
+
+async fn campaign_exists(pool: &sqlx::Pool<Db>, id: i64) -> Result<(), RepoError> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM campaigns WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(backend)?;
+    found.map(|_| ()).ok_or(RepoError::NotFound)
+}
+
+#[async_trait]
+impl CampaignLeadRepo for Store {
+    async fn add_leads_from_clients(
+        &self,
+        campaign: i64,
+        scope: ClientScope,
+        filter: &ClientFilter,
+        priority: i32,
+        now: DateTime<Utc>,
+    ) -> Result<u64, RepoError> {
+        campaign_exists(&self.pool, campaign).await?;
+        // One statement: a segment of a million clients never passes
+        // through the server.
+        let mut qb = QueryBuilder::<Db>::new(
+            "INSERT INTO campaign_leads (campaign_id, client_id, number, priority, state, attempts, next_at, created_at)
+             SELECT ",
+        );
+        qb.push_bind(campaign)
+            .push(", c.id, p.e164, ")
+            .push_bind(priority)
+            .push(", 'waiting', 0, ")
+            .push_bind(now)
+            .push(", ")
+            .push_bind(now)
+            .push(
+                " FROM clients c JOIN phones p ON p.id = (
+                     SELECT p1.id FROM phones p1 WHERE p1.client_id = c.id AND p1.contact_person_id IS NULL
+                     ORDER BY p1.position LIMIT 1)
+                 WHERE",
+            );
+        push_client_scope(&mut qb, scope);
+        push_client_filter(&mut qb, filter);
+        qb.push(" ON CONFLICT (campaign_id, number) DO NOTHING");
+        let done = qb.build().execute(&self.pool).await.map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn add_leads(&self, campaign: i64, leads: &[(String, i32)], now: DateTime<Utc>) -> Result<u64, RepoError> {
+        campaign_exists(&self.pool, campaign).await?;
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut added = 0;
+        for (number, priority) in leads {
+            let done = sqlx::query(
+                "INSERT INTO campaign_leads (campaign_id, client_id, number, priority, state, attempts, next_at, created_at)
+                 VALUES ($1, (SELECT client_id FROM phones WHERE e164 = $2 ORDER BY client_id LIMIT 1), $2, $3, 'waiting', 0, $4, $4)
+                 ON CONFLICT (campaign_id, number) DO NOTHING",
+            )
+            .bind(campaign)
+            .bind(number)
+            .bind(priority)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+            added += done.rows_affected();
+        }
+        tx.commit().await.map_err(backend)?;
+        Ok(added)
+    }
+
+    async fn campaign_leads(&self, campaign: i64, page: &PageRequest) -> Result<Page<CampaignLead>, RepoError> {
+        campaign_exists(&self.pool, campaign).await?;
+        let after = page.after.as_ref().map_or(0, |c| c.id);
+        let rows = sqlx::query(
+            "SELECT l.id, l.client_id, c.name AS client_name, l.number, l.priority, l.state, l.closed_as,
+                    l.attempts, l.next_at, l.last_outcome, l.result
+             FROM campaign_leads l LEFT JOIN clients c ON c.id = l.client_id
+             WHERE l.campaign_id = $1 AND l.id > $2 ORDER BY l.id LIMIT $3",
+        )
+        .bind(campaign)
+        .bind(after)
+        .bind(page.fetch_limit())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        let items = rows.iter().map(lead_of).collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_rows(items, page, |l| Cursor { key: None, id: l.id }))
+    }
+
+    async fn dnc_list(&self, campaign: Option<i64>) -> Result<Vec<DncEntry>, RepoError> {
+        let rows = match campaign {
+            None => sqlx::query("SELECT id, campaign_id, e164, reason, created_at FROM dnc_numbers WHERE campaign_id IS NULL ORDER BY e164")
+                .fetch_all(&self.pool)
+                .await,
+            Some(id) => sqlx::query("SELECT id, campaign_id, e164, reason, created_at FROM dnc_numbers WHERE campaign_id = $1 ORDER BY e164")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await,
+        }
+        .map_err(backend)?;
+        rows.iter().map(dnc_of).collect()
+    }
+
+    async fn add_dnc(
+        &self,
+        actor: UserId,
+        campaign: Option<i64>,
+        number: &str,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, RepoError> {
+        if let Some(id) = campaign {
+            campaign_exists(&self.pool, id).await?;
+        }
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO dnc_numbers (campaign_id, e164, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(campaign)
+        .bind(number)
+        .bind(reason)
+        .bind(actor.0)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(conflict_on("number"))?;
+        let mut diff = crate::crm::audit::Diff::default();
+        diff.field("number", None, Some(number));
+        write_audit(&mut tx, now, Some(actor), "dnc_number", id, "create", &diff.into_changes()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(id)
+    }
+
+    async fn delete_dnc(&self, actor: UserId, id: i64, now: DateTime<Utc>) -> Result<(), RepoError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let deleted: Option<i64> = sqlx::query_scalar("DELETE FROM dnc_numbers WHERE id = $1 RETURNING id")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+        deleted.ok_or(RepoError::NotFound)?;
+        write_audit(&mut tx, now, Some(actor), "dnc_number", id, "delete", &[]).await?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn is_dnc(&self, campaign: i64, number: &str) -> Result<bool, RepoError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM dnc_numbers WHERE e164 = $1 AND (campaign_id IS NULL OR campaign_id = $2) LIMIT 1",
+        )
+        .bind(number)
+        .bind(campaign)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(found.is_some())
+    }
+}

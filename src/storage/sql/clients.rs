@@ -313,45 +313,7 @@ impl ClientRepo for Store {
              FROM clients c LEFT JOIN users u ON u.id = c.responsible_id WHERE",
         );
         push_client_scope(&mut qb, scope);
-        if let Some(status) = &filter.status {
-            qb.push(" AND c.status = ").push_bind(status.clone());
-        }
-        if let Some(kind) = filter.kind {
-            qb.push(" AND c.kind = ").push_bind(kind.as_str());
-        }
-        if let Some(responsible) = filter.responsible {
-            qb.push(" AND c.responsible_id = ").push_bind(responsible.0);
-        }
-        if let Some(node) = filter.classifier {
-            qb.push(
-                " AND c.id IN (SELECT cc.client_id FROM client_classifier cc
-                   JOIN classifier_nodes n ON n.id = cc.node_id
-                   WHERE n.path LIKE (SELECT path FROM classifier_nodes WHERE id = ",
-            )
-            .push_bind(node.0)
-            .push(") || '%')");
-        }
-        for (attribute, value) in &filter.attributes {
-            qb.push(" AND c.id IN (SELECT client_id FROM client_attributes WHERE attribute_id = ")
-                .push_bind(attribute.0)
-                .push(" AND value = ")
-                .push_bind(value.clone())
-                .push(")");
-        }
-        if let Some(text) = &filter.text {
-            let pattern = format!("%{}%", like_escape(text));
-            qb.push(" AND (c.name_folded LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\' OR c.id IN (SELECT client_id FROM emails WHERE address LIKE ")
-                .push_bind(pattern)
-                .push(" ESCAPE '\\')");
-            if let Some(digits) = &filter.phone_digits {
-                qb.push(" OR c.id IN (SELECT client_id FROM phones WHERE e164 LIKE ")
-                    .push_bind(format!("%{digits}%"))
-                    .push(")");
-            }
-            qb.push(")");
-        }
+        push_client_filter(&mut qb, filter);
         let (column, descending) = match filter.sort {
             ClientSort::Name => ("c.name_folded", false),
             ClientSort::NameDesc => ("c.name_folded", true),
@@ -444,4 +406,47 @@ fn push_sort_key(qb: &mut QueryBuilder<Db>, by_name: bool, key: &str) -> Result<
         qb.push_bind(at);
     }
     Ok(())
+}
+
+/// Appends the conditions of `filter` (after a scope: each starts with AND).
+fn push_client_filter(qb: &mut QueryBuilder<Db>, filter: &ClientFilter) {
+    if let Some(status) = &filter.status {
+        qb.push(" AND c.status = ").push_bind(status.clone());
+    }
+    if let Some(kind) = filter.kind {
+        qb.push(" AND c.kind = ").push_bind(kind.as_str());
+    }
+    if let Some(responsible) = filter.responsible {
+        qb.push(" AND c.responsible_id = ").push_bind(responsible.0);
+    }
+    if let Some(node) = filter.classifier {
+        qb.push(
+            " AND c.id IN (SELECT cc.client_id FROM client_classifier cc
+               JOIN classifier_nodes n ON n.id = cc.node_id
+               WHERE n.path LIKE (SELECT path FROM classifier_nodes WHERE id = ",
+        )
+        .push_bind(node.0)
+        .push(") || '%')");
+    }
+    for (attribute, value) in &filter.attributes {
+        qb.push(" AND c.id IN (SELECT client_id FROM client_attributes WHERE attribute_id = ")
+            .push_bind(attribute.0)
+            .push(" AND value = ")
+            .push_bind(value.clone())
+            .push(")");
+    }
+    if let Some(text) = &filter.text {
+        let pattern = format!("%{}%", like_escape(text));
+        qb.push(" AND (c.name_folded LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR c.id IN (SELECT client_id FROM emails WHERE address LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+        if let Some(digits) = &filter.phone_digits {
+            qb.push(" OR c.id IN (SELECT client_id FROM phones WHERE e164 LIKE ")
+                .push_bind(format!("%{digits}%"))
+                .push(")");
+        }
+        qb.push(")");
+    }
 }
