@@ -676,6 +676,59 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     assert.ok(call, "the record says the agent's side hung up");
   });
 
+  test("a marketer sets up a campaign, fills it from a segment and a CSV file, and keeps a number off it", async () => {
+    const page = await open("marketer");
+    await page.getByRole("link", { name: "Campaigns" }).click();
+    await page.getByRole("button", { name: "New campaign" }).click();
+    const form = page.getByRole("form", { name: "Campaign settings" });
+    await form.getByLabel("Name").fill("Winter VIP");
+    await form.getByLabel("Dialling").selectOption("predictive");
+    await form.getByLabel("Time zone").fill("Mars/Olympus");
+    await form.getByLabel("Call from").fill("22:00");
+    await form.getByRole("button", { name: "Save campaign" }).click();
+    // Each mistake beside its field; nothing saved.
+    await form.getByText("must be an IANA time zone").waitFor();
+    await form.getByText("must be later than calling_from").waitFor();
+    await form.getByLabel("Time zone").fill("Europe/Berlin");
+    await form.getByLabel("Call from").fill("09:00");
+    await form.getByRole("button", { name: "Save campaign" }).click();
+    const row = page.locator('tr[data-campaign="Winter VIP"]');
+    await row.waitFor();
+    assert.deepEqual((await row.locator("td").allInnerTexts()).slice(1, 4), ["predictive", "09:00–21:00, 5 attempts", "3%"]);
+
+    // The VIP clients, then a file; the same clients again add nothing.
+    await row.getByRole("button", { name: "Leads" }).click();
+    const leads = page.getByTestId("campaign-leads");
+    await leads.getByLabel("Client status").fill("vip");
+    await leads.getByRole("button", { name: "Add clients" }).click();
+    const added = leads.getByTestId("leads-added");
+    await added.filter({ hasText: /^[1-9]\d* added/ }).waitFor();
+    const first = Number((await added.innerText()).split(" ")[0]);
+    assert.ok(first > 100, `the demo's VIP clients with a phone: ${first}`);
+    await leads.getByRole("button", { name: "Add clients" }).click();
+    await added.filter({ hasText: /^0 added/ }).waitFor();
+    await leads.getByLabel("Leads file").setInputFiles({
+      name: "leads.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("number,priority\n+49 30 9999 0001,9\nnot a number,1\n"),
+    });
+    await added.filter({ hasText: "1 added; left out: line 3" }).waitFor();
+    // Listed 200 at a time, in the order added: the file's is on a later page.
+    await leads.getByRole("button", { name: "More leads" }).click();
+    await leads.locator('tr[data-lead="+493099990001"]').waitFor();
+    assert.equal(await leads.locator("tbody tr[data-lead]").count(), first + 1);
+
+    // A number the campaign must not call.
+    await leads.getByLabel("Number not to call").fill("+49 30 9999 0001");
+    await leads.getByRole("button", { name: "Add", exact: true }).click();
+    await leads.getByTestId("campaign-dnc").getByText("+493099990001").waitFor();
+
+    // Agents have no such page.
+    const agent = await open("agent2");
+    await agent.getByRole("link", { name: "Clients" }).first().waitFor();
+    assert.equal(await agent.getByRole("link", { name: "Campaigns" }).count(), 0);
+  });
+
   test("the softphone registers again by itself after its connection drops", async () => {
     const { context, page } = await newPage(browser, server.baseUrl);
     pages.push(context);

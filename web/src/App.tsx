@@ -11,6 +11,7 @@ import { CallsPage } from "./calls/CallsPage";
 import { ExtensionsPage } from "./telephony/ExtensionsPage";
 import { QueuesPage } from "./telephony/QueuesPage";
 import { ReportsPage } from "./telephony/ReportsPage";
+import { CampaignsPage } from "./campaigns/CampaignsPage";
 
 export function App() {
   return (
@@ -26,6 +27,7 @@ export function App() {
         <Route path="/extensions" element={<ExtensionsPage />} />
         <Route path="/queues" element={<QueuesPage />} />
         <Route path="/reports" element={<ReportsPage />} />
+        <Route path="/campaigns" element={<CampaignsPage />} />
         <Route path="*" element={<NotFound what="page" />} />
       </Route>
     </Routes>

@@ -1,5 +1,5 @@
 // One typed function per endpoint of the public API the app uses.
-import { http } from "./http";
+import { http, withQuery } from "./http";
 import type {
   AttributeDefinition,
   CallRecord,
@@ -29,6 +29,11 @@ import type {
   AgentReportRow,
   QueueEntry,
   QueueSettings,
+  Campaign,
+  CampaignLead,
+  CampaignSettings,
+  DncEntry,
+  LeadsAdded,
 } from "./types";
 
 const seg = (id: Id) => encodeURIComponent(String(id));
@@ -108,6 +113,21 @@ export const api = {
   agentReady: () => http.post<void>("/agent/ready"),
   agentLogout: () => http.post<void>("/agent/logout"),
   acd: () => http.get<AcdStatus>("/acd"),
+  campaigns: () => http.get<{ items: Campaign[] }>("/campaigns"),
+  createCampaign: (name: string, settings: Partial<CampaignSettings>) =>
+    http.post<{ id: Id }>("/campaigns", { name, settings }),
+  updateCampaign: (id: Id, name: string, settings: Partial<CampaignSettings>) =>
+    http.put<Campaign>(`/campaigns/${seg(id)}`, { name, settings }),
+  deleteCampaign: (id: Id) => http.del(`/campaigns/${seg(id)}`),
+  campaignLeads: (id: Id, cursor?: string) =>
+    http.get<Page<CampaignLead>>(`/campaigns/${seg(id)}/leads`, { limit: 200, cursor }),
+  addSegment: (id: Id, filter: Record<string, string>) =>
+    http.post<LeadsAdded>(withQuery(`/campaigns/${seg(id)}/leads/segment`, filter)),
+  addLeadsCsv: (id: Id, csv: string) => http.postText<LeadsAdded>(`/campaigns/${seg(id)}/leads`, csv, "text/csv"),
+  campaignDnc: (id: Id) => http.get<{ items: DncEntry[] }>(`/campaigns/${seg(id)}/dnc`),
+  addCampaignDnc: (id: Id, number: string, reason: string) =>
+    http.post<{ id: Id; number: string }>(`/campaigns/${seg(id)}/dnc`, { number, reason: reason || undefined }),
+  deleteDnc: (id: Id) => http.del(`/dnc/${seg(id)}`),
   /** Listen, whisper or barge into an agent's call: switches a session
    * already on it, or has this user's softphone dial in. */
   monitorAgent: (agent: Id, mode: "listen" | "whisper" | "barge") =>

@@ -46,9 +46,9 @@ export function withQuery(path: string, query: Query = {}): string {
   return qs ? `${path}?${qs}` : path;
 }
 
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (body !== undefined) headers["Content-Type"] = contentType ?? "application/json";
   const t = token();
   if (t) headers.Authorization = `Bearer ${t}`;
 
@@ -58,7 +58,8 @@ export async function request<T>(method: string, path: string, body?: unknown): 
       method,
       headers,
       credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      // A body with its own content type (a CSV file) goes as it is.
+      body: body === undefined ? undefined : contentType ? String(body) : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, { title: "Network error", detail: "The server could not be reached." });
@@ -90,4 +91,5 @@ export const http = {
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, body),
   put: <T>(path: string, body: unknown) => request<T>("PUT", path, body),
   del: (path: string) => request<void>("DELETE", path),
+  postText: <T>(path: string, text: string, contentType: string) => request<T>("POST", path, text, contentType),
 };

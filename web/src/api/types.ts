@@ -439,3 +439,63 @@ export interface CallOffered {
   wrap_up_s: number;
   results: string[];
 }
+
+export type DialMode = "preview" | "progressive" | "predictive";
+
+export interface RetryMinutes {
+  busy: number | null;
+  no_answer: number | null;
+  failed: number | null;
+  voicemail: number | null;
+  abandoned: number | null;
+}
+
+export interface CampaignSettings {
+  mode: DialMode;
+  trunk: string | null;
+  caller_id: string | null;
+  time_zone: string;
+  calling_from: string;
+  calling_until: string;
+  max_attempts: number;
+  retry_minutes: RetryMinutes;
+  abandon_limit_pct: number;
+  max_lines_per_agent: number;
+  results: string[];
+  agents: Id[];
+}
+
+export interface Campaign {
+  id: Id;
+  name: string;
+  settings: CampaignSettings;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CampaignLead {
+  id: Id;
+  client_id: Id | null;
+  client_name: string | null;
+  number: string;
+  priority: number;
+  state: "waiting" | "dialling" | "closed";
+  closed_as: string | null;
+  attempts: number;
+  next_at: string;
+  last_outcome: string | null;
+  result: string | null;
+}
+
+export interface LeadsAdded {
+  added: number;
+  rejected: { line: number; reason: string }[];
+}
+
+export interface DncEntry {
+  id: Id;
+  campaign_id: Id | null;
+  number: string;
+  reason: string | null;
+  created_at: string;
+}

@@ -24,6 +24,7 @@ export function TopBar() {
         {canRead(me, "telephony") && <NavLink to="/queues">Queues</NavLink>}
         {me.rights?.calls?.scope === "all" && <NavLink to="/reports">Reports</NavLink>}
         {canRead(me, "telephony") && <NavLink to="/extensions">Extensions</NavLink>}
+        {canRead(me, "campaigns") && <NavLink to="/campaigns">Campaigns</NavLink>}
       </nav>
       <div className="topbar-user">
         <span data-testid="current-user">{me.display_name || me.username}</span>
