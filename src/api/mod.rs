@@ -31,6 +31,7 @@ pub mod health;
 pub mod interactions;
 pub mod monitor;
 pub mod openapi;
+pub mod preview;
 pub mod queues;
 pub mod reports;
 pub mod sip_accounts;
@@ -77,6 +78,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .merge(monitor::router())
         .merge(campaigns::router())
         .merge(campaign_leads::router())
+        .merge(preview::router())
         .merge(events::router())
         .merge(calls::router())
         .merge(reports::router())

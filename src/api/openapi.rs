@@ -42,6 +42,7 @@ use super::AppState;
         super::campaign_leads::list_leads, super::campaign_leads::global_dnc,
         super::campaign_leads::campaign_dnc, super::campaign_leads::add_global_dnc,
         super::campaign_leads::add_campaign_dnc, super::campaign_leads::remove_dnc,
+        super::preview::next, super::preview::outcome,
     ),
     tags(
         (name = "auth", description = "Log in and out"),

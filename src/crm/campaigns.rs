@@ -235,6 +235,7 @@ pub struct Campaign {
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CampaignLead {
     pub id: i64,
+    pub campaign_id: i64,
     /// The client the number belongs to, when the CRM knows it.
     pub client_id: Option<i64>,
     pub client_name: Option<String>,
@@ -252,6 +253,9 @@ pub struct CampaignLead {
     pub last_outcome: Option<String>,
     /// The agent's result.
     pub result: Option<String>,
+    /// The agent it is (or was last) given to.
+    pub agent_id: Option<i64>,
+    pub notes: Option<String>,
 }
 
 /// A number not to be called: everywhere (`campaign_id` none) or by one
@@ -349,6 +353,52 @@ pub trait CampaignLeadRepo: Send + Sync {
     /// Whether `number` may not be called by `campaign`: on the global list
     /// or the campaign's.
     async fn is_dnc(&self, campaign: i64, number: &str) -> Result<bool, RepoError>;
+    /// Up to `limit` waiting leads due by `now`, best first: priority, then
+    /// the longest due.
+    async fn due_leads(
+        &self,
+        campaign: i64,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<CampaignLead>, RepoError>;
+    /// Whether any campaign is calling `number` now.
+    async fn number_in_progress(&self, number: &str) -> Result<bool, RepoError>;
+    /// Gives a waiting lead to `agent` (dialling, one attempt more); `false`
+    /// when another took it first.
+    async fn claim_lead(
+        &self,
+        lead: i64,
+        agent: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, RepoError>;
+    /// Moves a lead that cannot be called now: waiting until `next_at`, or
+    /// closed as `closed_as`.
+    async fn set_lead_state(&self, lead: i64, next: LeadNext<'_>) -> Result<(), RepoError>;
+    /// The end of `agent`'s attempt at `lead`: how it came out, the result
+    /// and notes, and where the lead goes. `NotFound` unless the agent is
+    /// dialling it.
+    async fn finish_lead(
+        &self,
+        lead: i64,
+        agent: UserId,
+        outcome: Option<&str>,
+        result: Option<&str>,
+        notes: Option<&str>,
+        next: LeadNext<'_>,
+    ) -> Result<CampaignLead, RepoError>;
+    async fn campaign_lead(&self, lead: i64) -> Result<Option<CampaignLead>, RepoError>;
+}
+
+/// Where a lead goes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadNext<'a> {
+    /// Waiting for its next try at this time; `uncount` takes the attempt
+    /// back (the agent skipped it without calling).
+    Waiting {
+        at: DateTime<Utc>,
+        uncount: bool,
+    },
+    Closed(&'a str),
 }
 
 #[cfg(test)]

@@ -34,7 +34,8 @@ pub struct Lead {
 }
 
 /// How an attempt ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AttemptOutcome {
     /// A person answered and was put through: the lead is done (the agent's
     /// result says how it went).
@@ -83,6 +84,32 @@ impl Default for Rules {
     }
 }
 
+impl AttemptOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptOutcome::Answered => "answered",
+            AttemptOutcome::Busy => "busy",
+            AttemptOutcome::NoAnswer => "no_answer",
+            AttemptOutcome::Failed => "failed",
+            AttemptOutcome::Voicemail => "voicemail",
+            AttemptOutcome::Abandoned => "abandoned",
+        }
+    }
+}
+
+impl Closed {
+    /// As stored and shown: `answered`, `attempts`, `dnc`, or the outcome
+    /// not tried again.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Closed::Answered => "answered",
+            Closed::Attempts => "attempts",
+            Closed::DoNotCall => "dnc",
+            Closed::NotRetried(outcome) => outcome.as_str(),
+        }
+    }
+}
+
 impl Rules {
     fn wait_after(&self, outcome: AttemptOutcome) -> Option<Duration> {
         match outcome {
@@ -92,6 +119,39 @@ impl Rules {
             AttemptOutcome::Failed => self.after_failed,
             AttemptOutcome::Voicemail => self.after_voicemail,
             AttemptOutcome::Abandoned => self.after_abandoned,
+        }
+    }
+
+    /// Where a lead goes after its `attempts`-th attempt ended with
+    /// `outcome` at `now`: closed, or waiting for its next try.
+    pub fn after(&self, outcome: AttemptOutcome, attempts: u32, now: DateTime<Utc>) -> LeadState {
+        match (outcome, self.wait_after(outcome)) {
+            (AttemptOutcome::Answered, _) => LeadState::Closed(Closed::Answered),
+            (_, None) => LeadState::Closed(Closed::NotRetried(outcome)),
+            _ if attempts >= self.max_attempts => LeadState::Closed(Closed::Attempts),
+            (_, Some(wait)) => LeadState::Waiting(now + wait),
+        }
+    }
+
+    /// The rules a campaign's settings give.
+    pub fn of_campaign(settings: &crate::crm::campaigns::CampaignSettings) -> Rules {
+        let time = |text: &str, default: NaiveTime| {
+            NaiveTime::parse_from_str(text, "%H:%M").unwrap_or(default)
+        };
+        let defaults = Rules::default();
+        let minutes = |m: Option<u32>| m.map(|m| Duration::minutes(i64::from(m)));
+        let retry = &settings.retry_minutes;
+        Rules {
+            window: (
+                time(&settings.calling_from, defaults.window.0),
+                time(&settings.calling_until, defaults.window.1),
+            ),
+            max_attempts: settings.max_attempts,
+            after_busy: minutes(retry.busy),
+            after_no_answer: minutes(retry.no_answer),
+            after_failed: minutes(retry.failed),
+            after_voicemail: minutes(retry.voicemail),
+            after_abandoned: minutes(retry.abandoned),
         }
     }
 
@@ -313,16 +373,10 @@ impl Leads {
             self.later.insert((callback.at, id));
             return;
         }
-        entry.state = match (outcome, self.rules.wait_after(outcome)) {
-            (AttemptOutcome::Answered, _) => LeadState::Closed(Closed::Answered),
-            (_, None) => LeadState::Closed(Closed::NotRetried(outcome)),
-            _ if entry.attempts >= self.rules.max_attempts => LeadState::Closed(Closed::Attempts),
-            (_, Some(wait)) => {
-                let at = now + wait;
-                self.later.insert((at, id));
-                LeadState::Waiting(at)
-            }
-        };
+        entry.state = self.rules.after(outcome, entry.attempts, now);
+        if let LeadState::Waiting(at) = entry.state {
+            self.later.insert((at, id));
+        }
     }
 
     /// Schedules a callback of lead `id` at `callback.at`, for an agent or

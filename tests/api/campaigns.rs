@@ -300,7 +300,162 @@ async fn leads_come_from_a_segment_or_a_csv_file_and_dnc_lists_are_kept(app: Tes
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
+/// A calling window of two hours around New York's time now: Tokyo is
+/// outside it.
+fn window_around_new_york() -> (String, String) {
+    use chrono::Timelike;
+    let hour = switchboard::runtime::clock::now()
+        .with_timezone(&chrono_tz::America::New_York)
+        .hour();
+    match hour {
+        0 => ("00:00".into(), "02:00".into()),
+        23 => ("22:00".into(), "23:59".into()),
+        h => (format!("{:02}:00", h - 1), format!("{:02}:00", h + 1)),
+    }
+}
+
+async fn an_agent_previews_leads_in_order_within_the_window_and_records_outcomes(app: TestApp) {
+    let marketer = app.user("mia", "marketer").await;
+    let agent = app.user("anna", "agent").await;
+    let anna = agent.me().await["id"].as_i64().unwrap();
+    let stranger = app.user("ben", "agent").await;
+    let admin = app.admin().await;
+    admin
+        .create_client(
+            json!({"kind": "individual", "name": "Ann Lead", "responsible_id": anna,
+            "phones": [{"number": "+1 212 555 0101"}]}),
+        )
+        .await;
+    let (from, until) = window_around_new_york();
+    let (status, created) = marketer
+        .post(
+            "/api/v1/campaigns",
+            json!({"name": "Preview", "settings": {"mode": "preview", "agents": [anna],
+                "results": ["sale", "no interest"], "calling_from": from, "calling_until": until,
+                "time_zone": "America/New_York"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let csv = "number,priority\n+1 212 555 0101,1\n+1 212 555 0102,5\n+81 3 1234 5678,9\n+1 212 555 0104,8\n+1 212 555 0105,0\n";
+    let (status, _, added) = app
+        .send_bytes(
+            &format!("/api/v1/campaigns/{id}/leads"),
+            &marketer.token,
+            "text/csv",
+            csv,
+        )
+        .await;
+    assert_eq!((status, added["added"].clone()), (StatusCode::OK, json!(5)));
+    marketer
+        .post(
+            &format!("/api/v1/campaigns/{id}/dnc"),
+            json!({"number": "+12125550104"}),
+        )
+        .await;
+    let next = format!("/api/v1/campaigns/{id}/next");
+    let outcome = |lead: i64| format!("/api/v1/campaigns/{id}/leads/{lead}/outcome");
+
+    // Tokyo (priority 9) is outside the window, 0104 (8) on the list: the
+    // first lead is 0102 (5).
+    let (status, first) = agent.post(&next, json!(null)).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["lead"]["number"], "+12125550102");
+    assert_eq!(first["lead"]["state"], "dialling");
+    assert_eq!(first["lead"]["attempts"], 1);
+    assert!(first["card"].is_null(), "a number the CRM does not know");
+    assert_eq!(first["results"], json!(["sale", "no interest"]));
+    let (status, _) = stranger.post(&next, json!(null)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not one of its agents");
+    let b = first["lead"]["id"].as_i64().unwrap();
+    let (status, busy) = agent.post(&outcome(b), json!({"outcome": "busy"})).await;
+    assert_eq!(status, StatusCode::OK, "{busy}");
+    assert_eq!(
+        (busy["state"].clone(), busy["last_outcome"].clone()),
+        (json!("waiting"), json!("busy"))
+    );
+
+    // Next: Ann's number, with her card.
+    let (_, second) = agent.post(&next, json!(null)).await;
+    assert_eq!(second["lead"]["number"], "+12125550101");
+    assert_eq!(second["card"]["client"]["name"], "Ann Lead", "{second}");
+    let a = second["lead"]["id"].as_i64().unwrap();
+    let (status, problem) = agent
+        .post(&outcome(a), json!({"outcome": "answered"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&problem), ["result"]);
+    let (status, problem) = agent
+        .post(&outcome(a), json!({"outcome": "hung", "result": "maybe"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&problem), ["outcome", "result"]);
+    let (status, _) = stranger
+        .post(
+            &outcome(a),
+            json!({"outcome": "answered", "result": "sale"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, sold) = agent
+        .post(
+            &outcome(a),
+            json!({"outcome": "answered", "result": "sale", "notes": "yearly plan"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{sold}");
+    assert_eq!(
+        (sold["state"].clone(), sold["closed_as"].clone()),
+        (json!("closed"), json!("answered"))
+    );
+    assert_eq!(sold["result"], "sale");
+
+    // The last one is skipped: back later, the attempt not counted.
+    let (_, third) = agent.post(&next, json!(null)).await;
+    assert_eq!(third["lead"]["number"], "+12125550105");
+    let e = third["lead"]["id"].as_i64().unwrap();
+    let (_, skipped) = agent.post(&outcome(e), json!({"outcome": "skipped"})).await;
+    assert_eq!(
+        (skipped["state"].clone(), skipped["attempts"].clone()),
+        (json!("waiting"), json!(0))
+    );
+    let (status, _) = agent.post(&outcome(e), json!({"outcome": "busy"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no longer being called");
+
+    // Nothing more may be called now.
+    let (status, _) = agent.post(&next, json!(null)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, leads) = marketer.get(&format!("/api/v1/campaigns/{id}/leads")).await;
+    let states: Vec<_> = leads["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["number"].as_str().unwrap().to_string(),
+                l["state"].clone(),
+                l["closed_as"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (
+                "+12125550101".to_string(),
+                json!("closed"),
+                json!("answered")
+            ),
+            ("+12125550102".to_string(), json!("waiting"), json!(null)),
+            ("+81312345678".to_string(), json!("waiting"), json!(null)),
+            ("+12125550104".to_string(), json!("closed"), json!("dnc")),
+            ("+12125550105".to_string(), json!("waiting"), json!(null)),
+        ]
+    );
+}
+
 on_both_backends!(
     marketers_set_up_campaigns_with_every_mistake_named,
-    leads_come_from_a_segment_or_a_csv_file_and_dnc_lists_are_kept
+    leads_come_from_a_segment_or_a_csv_file_and_dnc_lists_are_kept,
+    an_agent_previews_leads_in_order_within_the_window_and_records_outcomes
 );

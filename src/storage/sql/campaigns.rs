@@ -123,9 +123,14 @@ impl CampaignRepo for Store {
     }
 }
 
+/// The columns `lead_of` reads, from `campaign_leads l` and `clients c`.
+const LEAD_COLUMNS: &str = "l.id, l.campaign_id, l.client_id, c.name AS client_name, l.number, l.priority, l.state, l.closed_as,
+    l.attempts, l.next_at, l.last_outcome, l.result, l.agent_id, l.notes";
+
 fn lead_of(row: &<Db as sqlx::Database>::Row) -> Result<CampaignLead, RepoError> {
     Ok(CampaignLead {
         id: row.try_get("id").map_err(backend)?,
+        campaign_id: row.try_get("campaign_id").map_err(backend)?,
         client_id: row.try_get("client_id").map_err(backend)?,
         client_name: row.try_get("client_name").map_err(backend)?,
         number: row.try_get("number").map_err(backend)?,
@@ -136,6 +141,8 @@ fn lead_of(row: &<Db as sqlx::Database>::Row) -> Result<CampaignLead, RepoError>
         next_at: row.try_get("next_at").map_err(backend)?,
         last_outcome: row.try_get("last_outcome").map_err(backend)?,
         result: row.try_get("result").map_err(backend)?,
+        agent_id: row.try_get("agent_id").map_err(backend)?,
+        notes: row.try_get("notes").map_err(backend)?,
     })
 }
 
@@ -221,12 +228,10 @@ impl CampaignLeadRepo for Store {
     async fn campaign_leads(&self, campaign: i64, page: &PageRequest) -> Result<Page<CampaignLead>, RepoError> {
         campaign_exists(&self.pool, campaign).await?;
         let after = page.after.as_ref().map_or(0, |c| c.id);
-        let rows = sqlx::query(
-            "SELECT l.id, l.client_id, c.name AS client_name, l.number, l.priority, l.state, l.closed_as,
-                    l.attempts, l.next_at, l.last_outcome, l.result
-             FROM campaign_leads l LEFT JOIN clients c ON c.id = l.client_id
-             WHERE l.campaign_id = $1 AND l.id > $2 ORDER BY l.id LIMIT $3",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {LEAD_COLUMNS} FROM campaign_leads l LEFT JOIN clients c ON c.id = l.client_id
+             WHERE l.campaign_id = $1 AND l.id > $2 ORDER BY l.id LIMIT $3"
+        )))
         .bind(campaign)
         .bind(after)
         .bind(page.fetch_limit())
@@ -291,6 +296,106 @@ impl CampaignLeadRepo for Store {
         deleted.ok_or(RepoError::NotFound)?;
         write_audit(&mut tx, now, Some(actor), "dnc_number", id, "delete", &[]).await?;
         tx.commit().await.map_err(backend)
+    }
+
+    async fn due_leads(&self, campaign: i64, now: DateTime<Utc>, limit: i64) -> Result<Vec<CampaignLead>, RepoError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {LEAD_COLUMNS} FROM campaign_leads l LEFT JOIN clients c ON c.id = l.client_id
+             WHERE l.campaign_id = $1 AND l.state = 'waiting' AND l.next_at <= $2
+             ORDER BY l.priority DESC, l.next_at, l.id LIMIT $3"
+        )))
+        .bind(campaign)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(lead_of).collect()
+    }
+
+    async fn number_in_progress(&self, number: &str) -> Result<bool, RepoError> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM campaign_leads WHERE number = $1 AND state = 'dialling' LIMIT 1")
+                .bind(number)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        Ok(found.is_some())
+    }
+
+    async fn claim_lead(&self, lead: i64, agent: UserId, now: DateTime<Utc>) -> Result<bool, RepoError> {
+        let done = sqlx::query(
+            "UPDATE campaign_leads SET state = 'dialling', attempts = attempts + 1, agent_id = $1, dialled_at = $2
+             WHERE id = $3 AND state = 'waiting'",
+        )
+        .bind(agent.0)
+        .bind(now)
+        .bind(lead)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_lead_state(&self, lead: i64, next: LeadNext<'_>) -> Result<(), RepoError> {
+        let query = match next {
+            LeadNext::Waiting { at, .. } => {
+                sqlx::query("UPDATE campaign_leads SET state = 'waiting', next_at = $1 WHERE id = $2").bind(at)
+            }
+            LeadNext::Closed(closed_as) => {
+                sqlx::query("UPDATE campaign_leads SET state = 'closed', closed_as = $1 WHERE id = $2").bind(closed_as)
+            }
+        };
+        query.bind(lead).execute(&self.pool).await.map_err(backend)?;
+        Ok(())
+    }
+
+    async fn finish_lead(
+        &self,
+        lead: i64,
+        agent: UserId,
+        outcome: Option<&str>,
+        result: Option<&str>,
+        notes: Option<&str>,
+        next: LeadNext<'_>,
+    ) -> Result<CampaignLead, RepoError> {
+        let (state, next_at, closed_as, uncount) = match next {
+            LeadNext::Waiting { at, uncount } => ("waiting", Some(at), None, uncount),
+            LeadNext::Closed(closed_as) => ("closed", None, Some(closed_as), false),
+        };
+        let done = sqlx::query(
+            "UPDATE campaign_leads SET state = $1, next_at = COALESCE($2, next_at), closed_as = $3,
+                    last_outcome = COALESCE($4, last_outcome), result = COALESCE($5, result),
+                    notes = COALESCE($6, notes), attempts = attempts - $7
+             WHERE id = $8 AND state = 'dialling' AND agent_id = $9",
+        )
+        .bind(state)
+        .bind(next_at)
+        .bind(closed_as)
+        .bind(outcome)
+        .bind(result)
+        .bind(notes)
+        .bind(i32::from(uncount))
+        .bind(lead)
+        .bind(agent.0)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        if done.rows_affected() != 1 {
+            return Err(RepoError::NotFound);
+        }
+        self.campaign_lead(lead).await?.ok_or(RepoError::NotFound)
+    }
+
+    async fn campaign_lead(&self, lead: i64) -> Result<Option<CampaignLead>, RepoError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {LEAD_COLUMNS} FROM campaign_leads l LEFT JOIN clients c ON c.id = l.client_id WHERE l.id = $1"
+        )))
+        .bind(lead)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(lead_of).transpose()
     }
 
     async fn is_dnc(&self, campaign: i64, number: &str) -> Result<bool, RepoError> {

@@ -1,0 +1,258 @@
+//! Preview dialling: an agent of a campaign asks for the next number, sees
+//! the client's card, dials it from their own phone (or skips it), and
+//! records how it went. The lead the server gives is one that may be called
+//! now: due, inside the calling window in the client's time zone, on no
+//! do-not-call list at this moment, and not being called by anyone else.
+//! - `POST /campaigns/{id}/next`: the lead and the card, or 204;
+//! - `POST /campaigns/{id}/leads/{lead}/outcome`: answered (with a result
+//!   from the campaign's list), busy, no answer, failed, voicemail, or
+//!   skipped; a callback time schedules the next call.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::error::{ApiError, ApiResult};
+use super::extract::Json;
+use crate::crm::FieldErrors;
+use crate::crm::access::{Actor, Section};
+use crate::crm::campaigns::{Campaign, CampaignLead, LeadNext};
+use crate::crm::clients::ScreenPop;
+use crate::dialer::leads::{AttemptOutcome, Rules};
+use crate::runtime::clock;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/campaigns/{id}/next", post(next))
+        .route("/campaigns/{id}/leads/{lead}/outcome", post(outcome))
+}
+
+/// Leads looked at per round, and rounds, before answering "nothing now".
+const BATCH: i64 = 20;
+const ROUNDS: usize = 5;
+/// A lead whose number someone is calling waits this long.
+const BUSY_NUMBER_WAIT: chrono::Duration = chrono::Duration::minutes(1);
+/// A skipped lead comes back after this long, its attempt not counted.
+const SKIP_WAIT: chrono::Duration = chrono::Duration::minutes(30);
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PreviewLead {
+    pub campaign_id: i64,
+    pub campaign: String,
+    /// What the agent records the call as.
+    pub results: Vec<String>,
+    pub lead: CampaignLead,
+    /// The client's card, as the agent may see it; `None` for a number the
+    /// CRM does not know.
+    pub card: Option<ScreenPop>,
+}
+
+/// The campaign, if `actor` works it or runs campaigns.
+async fn campaign_for(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Campaign> {
+    let campaign = state.repo.campaign(id).await?.ok_or(ApiError::NotFound)?;
+    let works_it = campaign.settings.agents.contains(&actor.user_id);
+    if !works_it && actor.require_write(Section::Campaigns).is_err() {
+        return Err(ApiError::Forbidden(
+            "you are not one of this campaign's agents".into(),
+        ));
+    }
+    Ok(campaign)
+}
+
+/// The next number to call, given to you.
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/next", tag = "campaigns", params(("id" = i64, Path)),
+    responses((status = 200, body = PreviewLead), (status = 204, description = "Nothing may be called now"),
+        (status = 403, body = super::error::Problem), (status = 404, body = super::error::Problem)))]
+async fn next(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    let campaign = campaign_for(&state, &actor, id).await?;
+    let settings = &campaign.settings;
+    let rules = Rules::of_campaign(settings);
+    let default_zone = settings
+        .time_zone
+        .parse::<chrono_tz::Tz>()
+        .unwrap_or(chrono_tz::Tz::UTC);
+    let now = clock::now();
+    for _ in 0..ROUNDS {
+        let due = state.repo.due_leads(id, now, BATCH).await?;
+        if due.is_empty() {
+            break;
+        }
+        for lead in due {
+            // Each lead that cannot be called now is moved out of the way.
+            if state.repo.is_dnc(id, &lead.number).await? {
+                state
+                    .repo
+                    .set_lead_state(lead.id, LeadNext::Closed("dnc"))
+                    .await?;
+                continue;
+            }
+            if lead.attempts >= 0 && lead.attempts as u32 >= rules.max_attempts {
+                state
+                    .repo
+                    .set_lead_state(lead.id, LeadNext::Closed("attempts"))
+                    .await?;
+                continue;
+            }
+            let zone = crate::phone::zones::time_zone_of(&lead.number).unwrap_or(default_zone);
+            let opens = rules.open_at(now, zone);
+            if opens > now {
+                let next = LeadNext::Waiting {
+                    at: opens,
+                    uncount: false,
+                };
+                state.repo.set_lead_state(lead.id, next).await?;
+                continue;
+            }
+            if state.repo.number_in_progress(&lead.number).await? {
+                let next = LeadNext::Waiting {
+                    at: now + BUSY_NUMBER_WAIT,
+                    uncount: false,
+                };
+                state.repo.set_lead_state(lead.id, next).await?;
+                continue;
+            }
+            if !state.repo.claim_lead(lead.id, actor.user_id, now).await? {
+                continue; // another agent took it first
+            }
+            let lead = state
+                .repo
+                .campaign_lead(lead.id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            let scope = actor.client_scope(Section::Clients);
+            let card = state.repo.lookup_phone(scope, &lead.number, now).await?;
+            let preview = PreviewLead {
+                campaign_id: campaign.id,
+                campaign: campaign.name.clone(),
+                results: settings.results.clone(),
+                lead,
+                card,
+            };
+            return Ok(axum::Json(preview).into_response());
+        }
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeInput {
+    /// `answered`, `busy`, `no_answer`, `failed`, `voicemail`, or `skipped`
+    /// (not called: back later, the attempt not counted).
+    pub outcome: Option<String>,
+    /// From the campaign's results; needed when answered.
+    pub result: Option<String>,
+    pub notes: Option<String>,
+    /// Call again at this time (RFC 3339), whatever the outcome.
+    pub callback_at: Option<DateTime<Utc>>,
+}
+
+/// How your call to a lead went.
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/leads/{lead}/outcome", tag = "campaigns",
+    params(("id" = i64, Path), ("lead" = i64, Path)), request_body = OutcomeInput,
+    responses((status = 200, body = CampaignLead), (status = 404, description = "Not a lead you are calling", body = super::error::Problem),
+        (status = 422, body = super::error::Problem)))]
+async fn outcome(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, lead_id)): Path<(i64, i64)>,
+    Json(input): Json<OutcomeInput>,
+) -> ApiResult<axum::Json<CampaignLead>> {
+    let campaign = campaign_for(&state, &actor, id).await?;
+    let lead = state
+        .repo
+        .campaign_lead(lead_id)
+        .await?
+        .filter(|l| l.campaign_id == id)
+        .ok_or(ApiError::NotFound)?;
+    let mut errors = FieldErrors::new();
+    let name = input.outcome.as_deref().unwrap_or_default();
+    let outcome = match name {
+        "skipped" => None,
+        other => match serde_json::from_value::<AttemptOutcome>(serde_json::Value::from(other)) {
+            Ok(AttemptOutcome::Abandoned) | Err(_) => {
+                errors.add(
+                    "outcome",
+                    "must be answered, busy, no_answer, failed, voicemail or skipped",
+                );
+                None
+            }
+            Ok(outcome) => Some(outcome),
+        },
+    };
+    let result = input
+        .result
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    match result {
+        Some(result) if !campaign.settings.results.iter().any(|r| r == result) => errors.add(
+            "result",
+            format!("must be one of: {}", campaign.settings.results.join(", ")),
+        ),
+        None if outcome == Some(AttemptOutcome::Answered) => {
+            errors.add("result", "say how the call went")
+        }
+        _ => {}
+    }
+    if let Some(at) = input.callback_at
+        && at <= clock::now()
+    {
+        errors.add("callback_at", "must be in the future");
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let now = clock::now();
+    let rules = Rules::of_campaign(&campaign.settings);
+    let closed;
+    let next = match (input.callback_at, outcome) {
+        (Some(at), _) => LeadNext::Waiting { at, uncount: false },
+        (None, None) => LeadNext::Waiting {
+            at: now + SKIP_WAIT,
+            uncount: true,
+        },
+        (None, Some(outcome)) => {
+            let attempts = u32::try_from(lead.attempts).unwrap_or(0);
+            match rules.after(outcome, attempts, now) {
+                crate::dialer::leads::LeadState::Closed(how) => {
+                    closed = how.as_str();
+                    LeadNext::Closed(closed)
+                }
+                crate::dialer::leads::LeadState::Waiting(at) => {
+                    LeadNext::Waiting { at, uncount: false }
+                }
+                crate::dialer::leads::LeadState::Dialling => LeadNext::Waiting {
+                    at: now,
+                    uncount: false,
+                },
+            }
+        }
+    };
+    let notes = input
+        .notes
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let finished = state
+        .repo
+        .finish_lead(
+            lead_id,
+            actor.user_id,
+            outcome.map(AttemptOutcome::as_str).or(Some("skipped")),
+            result,
+            notes,
+            next,
+        )
+        .await?;
+    Ok(axum::Json(finished))
+}
