@@ -21,6 +21,45 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/campaigns", get(list).post(create))
         .route("/campaigns/{id}", get(one).put(update).delete(delete))
+        .route("/campaign-agents", get(agents))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CampaignAgent {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CampaignAgents {
+    pub items: Vec<CampaignAgent>,
+}
+
+/// The active agents a campaign may be given (marketers see no user list
+/// otherwise).
+#[utoipa::path(get, path = "/api/v1/campaign-agents", tag = "campaigns",
+    responses((status = 200, body = CampaignAgents), (status = 403, body = super::error::Problem)))]
+async fn agents(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<axum::Json<CampaignAgents>> {
+    actor.require_write(Section::Campaigns)?;
+    let items = state
+        .repo
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| u.active && u.role == crate::crm::access::Role::Agent)
+        .map(|u| CampaignAgent {
+            id: u.id.0,
+            name: if u.display_name.is_empty() {
+                u.username
+            } else {
+                u.display_name
+            },
+        })
+        .collect();
+    Ok(axum::Json(CampaignAgents { items }))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

@@ -28,6 +28,7 @@ use crate::runtime::clock;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/agent/campaigns", axum::routing::get(mine))
         .route("/campaigns/{id}/next", post(next))
         .route("/campaigns/{id}/leads/{lead}/outcome", post(outcome))
 }
@@ -50,6 +51,42 @@ pub struct PreviewLead {
     /// The client's card, as the agent may see it; `None` for a number the
     /// CRM does not know.
     pub card: Option<ScreenPop>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AgentCampaign {
+    pub id: i64,
+    pub name: String,
+    pub mode: crate::crm::campaigns::DialMode,
+    pub results: Vec<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AgentCampaigns {
+    pub items: Vec<AgentCampaign>,
+}
+
+/// The campaigns you are one of the agents of.
+#[utoipa::path(get, path = "/api/v1/agent/campaigns", tag = "campaigns",
+    responses((status = 200, body = AgentCampaigns)))]
+async fn mine(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<axum::Json<AgentCampaigns>> {
+    let items = state
+        .repo
+        .campaigns()
+        .await?
+        .into_iter()
+        .filter(|c| c.settings.agents.contains(&actor.user_id))
+        .map(|c| AgentCampaign {
+            id: c.id,
+            name: c.name,
+            mode: c.settings.mode,
+            results: c.settings.results,
+        })
+        .collect();
+    Ok(axum::Json(AgentCampaigns { items }))
 }
 
 /// The campaign, if `actor` works it or runs campaigns.

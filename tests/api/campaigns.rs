@@ -109,6 +109,16 @@ async fn marketers_set_up_campaigns_with_every_mistake_named(app: TestApp) {
         .collect();
     assert_eq!(names, ["Autumn", "Spring offer"]);
 
+    // The agents a campaign may be given.
+    let (_, agents) = marketer.get("/api/v1/campaign-agents").await;
+    let names: Vec<_> = agents["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(names, [anna]);
+
     // Agents neither see nor change campaigns; managers see them.
     let (status, _) = agent.get("/api/v1/campaigns").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -353,6 +363,10 @@ async fn an_agent_previews_leads_in_order_within_the_window_and_records_outcomes
             json!({"number": "+12125550104"}),
         )
         .await;
+    let (_, mine) = agent.get("/api/v1/agent/campaigns").await;
+    assert_eq!(mine["items"][0]["name"], "Preview");
+    let (_, theirs) = stranger.get("/api/v1/agent/campaigns").await;
+    assert_eq!(theirs["items"], json!([]));
     let next = format!("/api/v1/campaigns/{id}/next");
     let outcome = |lead: i64| format!("/api/v1/campaigns/{id}/leads/{lead}/outcome");
 

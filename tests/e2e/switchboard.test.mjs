@@ -695,6 +695,14 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     const row = page.locator('tr[data-campaign="Winter VIP"]');
     await row.waitFor();
     assert.deepEqual((await row.locator("td").allInnerTexts()).slice(1, 4), ["predictive", "09:00–21:00, 5 attempts", "3%"]);
+    // Ben (agent2) works it, in preview, all day in every zone (but 23:59).
+    await row.getByRole("button", { name: "Edit" }).click();
+    await form.getByLabel("Dialling").selectOption("preview");
+    await form.getByLabel("Call from").fill("00:00");
+    await form.getByLabel("Call until").fill("23:59");
+    await form.getByRole("group", { name: "Agents" }).getByLabel("Ben Agent").check();
+    await form.getByRole("button", { name: "Save campaign" }).click();
+    await row.filter({ hasText: "preview" }).waitFor();
 
     // The VIP clients, then a file; the same clients again add nothing.
     await row.getByRole("button", { name: "Leads" }).click();
@@ -723,10 +731,35 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     await leads.getByRole("button", { name: "Add", exact: true }).click();
     await leads.getByTestId("campaign-dnc").getByText("+493099990001").waitFor();
 
-    // Agents have no such page.
+    // Agents have no such page, but Ben takes the campaign's calls from
+    // the phone panel: a lead, its number, and how the call went.
     const agent = await open("agent2");
     await agent.getByRole("link", { name: "Clients" }).first().waitFor();
     assert.equal(await agent.getByRole("link", { name: "Campaigns" }).count(), 0);
+    const work = agent.getByRole("region", { name: "Campaign calls" });
+    await work.getByLabel("Campaign").selectOption({ label: "Winter VIP" });
+    await work.getByRole("button", { name: "Next lead" }).click();
+    const lead = work.getByTestId("campaign-lead");
+    await lead.waitFor();
+    const shown = await lead.innerText();
+    assert.match(shown, /\+\d{8,} · attempt 1/);
+    assert.doesNotMatch(shown, /\+493099990001/, "the do-not-call number is never given");
+    await lead.getByRole("button", { name: "Busy" }).click();
+    await work.getByTestId("campaign-notice").filter({ hasText: "Recorded: busy" }).waitFor();
+    const marketerApi = await apiLogin(server.baseUrl, "marketer");
+    const campaigns = await marketerApi.get("/campaigns");
+    const winter = campaigns.body.items.find((c) => c.name === "Winter VIP");
+    let all = [];
+    let cursor;
+    do {
+      const page = await marketerApi.get(`/campaigns/${winter.id}/leads?limit=200${cursor ? `&cursor=${cursor}` : ""}`);
+      all = all.concat(page.body.items);
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    const called = all.filter((l) => l.last_outcome === "busy");
+    assert.equal(called.length, 1, JSON.stringify(called));
+    assert.equal(called[0].attempts, 1);
+    assert.equal(all.find((l) => l.number === "+493099990001").state, "closed", "closed as do-not-call when its turn came");
   });
 
   test("the softphone registers again by itself after its connection drops", async () => {

@@ -34,6 +34,8 @@ import type {
   CampaignSettings,
   DncEntry,
   LeadsAdded,
+  AgentCampaign,
+  PreviewLead,
 } from "./types";
 
 const seg = (id: Id) => encodeURIComponent(String(id));
@@ -128,6 +130,12 @@ export const api = {
   addCampaignDnc: (id: Id, number: string, reason: string) =>
     http.post<{ id: Id; number: string }>(`/campaigns/${seg(id)}/dnc`, { number, reason: reason || undefined }),
   deleteDnc: (id: Id) => http.del(`/dnc/${seg(id)}`),
+  campaignAgents: () => http.get<{ items: { id: Id; name: string }[] }>("/campaign-agents"),
+  agentCampaigns: () => http.get<{ items: AgentCampaign[] }>("/agent/campaigns"),
+  /** The next lead to call, or undefined when nothing may be called now (204). */
+  nextLead: (campaign: Id) => http.post<PreviewLead | undefined>(`/campaigns/${seg(campaign)}/next`),
+  leadOutcome: (campaign: Id, lead: Id, body: { outcome: string; result?: string; notes?: string; callback_at?: string }) =>
+    http.post<CampaignLead>(`/campaigns/${seg(campaign)}/leads/${seg(lead)}/outcome`, body),
   /** Listen, whisper or barge into an agent's call: switches a session
    * already on it, or has this user's softphone dial in. */
   monitorAgent: (agent: Id, mode: "listen" | "whisper" | "barge") =>

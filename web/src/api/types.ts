@@ -499,3 +499,18 @@ export interface DncEntry {
   reason: string | null;
   created_at: string;
 }
+
+export interface AgentCampaign {
+  id: Id;
+  name: string;
+  mode: DialMode;
+  results: string[];
+}
+
+export interface PreviewLead {
+  campaign_id: Id;
+  campaign: string;
+  results: string[];
+  lead: CampaignLead;
+  card: { client: { id: Id; name: string; status?: string | null } } | null;
+}

@@ -4,7 +4,7 @@
 // and says which one is wrong. Dialling itself is not wired up yet.
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { api } from "../api/endpoints";
-import type { Campaign, CampaignLead, CampaignSettings, DialMode, DncEntry, LeadsAdded } from "../api/types";
+import type { Campaign, CampaignLead, CampaignSettings, DialMode, DncEntry, Id, LeadsAdded } from "../api/types";
 import { useMe } from "../auth/AuthContext";
 import { canWrite } from "../auth/rights";
 import { ErrorBanner } from "../components/ErrorBanner";
@@ -14,7 +14,7 @@ import { useSubmit } from "../components/useSubmit";
 const MODES: DialMode[] = ["preview", "progressive", "predictive"];
 
 /** The fields the form shows errors beside (as the server names them). */
-const CLAIMED = ["name", "settings.mode", "settings.caller_id", "settings.time_zone", "settings.calling_from", "settings.calling_until", "settings.max_attempts", "settings.abandon_limit_pct", "settings.max_lines_per_agent", "settings.results", "settings.trunk"];
+const CLAIMED = ["name", "settings.agents", "settings.mode", "settings.caller_id", "settings.time_zone", "settings.calling_from", "settings.calling_until", "settings.max_attempts", "settings.abandon_limit_pct", "settings.max_lines_per_agent", "settings.results", "settings.trunk"];
 
 interface Draft {
   name: string;
@@ -28,6 +28,7 @@ interface Draft {
   abandon_limit_pct: string;
   max_lines_per_agent: string;
   results: string;
+  agents: Id[];
 }
 
 function draftOf(c: Campaign | null): Draft {
@@ -44,6 +45,7 @@ function draftOf(c: Campaign | null): Draft {
     abandon_limit_pct: String(s?.abandon_limit_pct ?? 3),
     max_lines_per_agent: String(s?.max_lines_per_agent ?? 3),
     results: (s?.results ?? []).join(", "),
+    agents: s?.agents ?? [],
   };
 }
 
@@ -56,6 +58,7 @@ function settingsOf(d: Draft): Partial<CampaignSettings> {
     max_attempts: Number(d.max_attempts),
     abandon_limit_pct: Number(d.abandon_limit_pct),
     max_lines_per_agent: Number(d.max_lines_per_agent),
+    agents: d.agents,
   };
   if (d.trunk.trim()) settings.trunk = d.trunk.trim();
   if (d.caller_id.trim()) settings.caller_id = d.caller_id.trim();
@@ -66,8 +69,14 @@ function settingsOf(d: Draft): Partial<CampaignSettings> {
 
 function CampaignForm({ campaign, onSaved, onCancel }: { campaign: Campaign | null; onSaved: () => void; onCancel: () => void }) {
   const [draft, setDraft] = useState(() => draftOf(campaign));
+  const [agents, setAgents] = useState<{ id: Id; name: string }[]>([]);
   const { busy, error, run, errorOf } = useSubmit();
-  const set = (key: keyof Draft) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: e.target.value }));
+  useEffect(() => {
+    api.campaignAgents().then((list) => setAgents(list.items), () => setAgents([]));
+  }, []);
+  const toggle = (id: Id, on: boolean) =>
+    setDraft((d) => ({ ...d, agents: on ? [...d.agents, id] : d.agents.filter((a) => a !== id) }));
+  const set = (key: Exclude<keyof Draft, "agents">) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: e.target.value }));
 
   async function save(event: FormEvent) {
     event.preventDefault();
@@ -78,7 +87,7 @@ function CampaignForm({ campaign, onSaved, onCancel }: { campaign: Campaign | nu
     if (saved) onSaved();
   }
 
-  const field = (key: keyof Draft, label: string, hint?: string) => {
+  const field = (key: Exclude<keyof Draft, "agents">, label: string, hint?: string) => {
     const name = key === "name" ? "name" : `settings.${key}`;
     return (
       <Field id={`campaign-${key}`} label={label} field={name} error={errorOf(name)} hint={hint}>
@@ -104,6 +113,15 @@ function CampaignForm({ campaign, onSaved, onCancel }: { campaign: Campaign | nu
       {field("abandon_limit_pct", "Abandoned calls at most (%)")}
       {field("max_lines_per_agent", "Lines per agent at most")}
       {field("results", "Results", "comma-separated")}
+      <fieldset aria-label="Agents">
+        <legend>Agents</legend>
+        {agents.map((a) => (
+          <label key={a.id} className="agent-queue">
+            <input type="checkbox" checked={draft.agents.includes(a.id)} onChange={(e) => toggle(a.id, e.target.checked)} />
+            {a.name}
+          </label>
+        ))}
+      </fieldset>
       <div className="agent-actions">
         <button type="submit" className="primary" disabled={busy}>Save campaign</button>
         <button type="button" onClick={onCancel}>Cancel</button>

@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import { AgentQueues } from "./AgentQueues";
 import { DIAL_PAD, formatDuration } from "./dialing";
 import { usePhone } from "./usePhone";
+import { CampaignWork } from "./CampaignWork";
 
 const REGISTRATION_LABEL = {
   connecting: "Connecting…",
@@ -68,6 +69,7 @@ export function Softphone() {
         </span>
       </header>
       <AgentQueues />
+      <CampaignWork />
 
       {call && (
         <section className={`softphone-call ${ringing ? "ringing" : ""}`} data-testid="softphone-call" role="status">

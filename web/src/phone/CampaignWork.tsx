@@ -1,0 +1,103 @@
+// An agent's campaign work in preview mode: take the next lead, see who it
+// is, call them from this phone (or skip), then say how it went. The
+// server gives only a lead that may be called now (inside the client's
+// calling hours, on no do-not-call list, not being called by anyone else).
+import { useEffect, useState } from "react";
+import { Link } from "react-router-dom";
+import { api } from "../api/endpoints";
+import type { AgentCampaign, Id, PreviewLead } from "../api/types";
+import { DIAL_EVENT } from "./answerEvent";
+
+const OUTCOMES: [string, string][] = [
+  ["busy", "Busy"],
+  ["no_answer", "No answer"],
+  ["voicemail", "Voicemail"],
+  ["failed", "Failed"],
+  ["skipped", "Skip"],
+];
+
+export function CampaignWork() {
+  const [campaigns, setCampaigns] = useState<AgentCampaign[]>([]);
+  const [chosen, setChosen] = useState<Id | null>(null);
+  const [lead, setLead] = useState<PreviewLead | null>(null);
+  const [result, setResult] = useState("");
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    api.agentCampaigns().then(
+      (list) => {
+        setCampaigns(list.items);
+        setChosen(list.items[0]?.id ?? null);
+      },
+      () => setCampaigns([]),
+    );
+  }, []);
+
+  if (campaigns.length === 0) return null;
+
+  async function next() {
+    if (chosen === null) return;
+    setNotice(null);
+    try {
+      const given = await api.nextLead(chosen);
+      setLead(given ?? null);
+      setResult(given?.results[0] ?? "");
+      if (!given) setNotice("Nothing to call now");
+    } catch (err) {
+      setNotice(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  async function record(outcome: string) {
+    if (!lead) return;
+    try {
+      await api.leadOutcome(lead.campaign_id, lead.lead.id, outcome === "answered" ? { outcome, result } : { outcome });
+      setNotice(`Recorded: ${outcome === "answered" ? result : outcome.replace("_", " ")}`);
+      setLead(null);
+    } catch (err) {
+      setNotice(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  return (
+    <div className="agent-queues" aria-label="Campaign calls" role="region">
+      <h3>Campaign calls</h3>
+      {!lead && (
+        <div className="agent-actions">
+          <select aria-label="Campaign" value={chosen ?? ""} onChange={(e) => setChosen(Number(e.target.value))}>
+            {campaigns.map((c) => (
+              <option key={c.id} value={c.id}>{c.name}</option>
+            ))}
+          </select>
+          <button type="button" onClick={() => void next()}>Next lead</button>
+        </div>
+      )}
+      {lead && (
+        <div data-testid="campaign-lead">
+          <p>
+            <strong>{lead.card ? <Link to={`/clients/${lead.card.client.id}`}>{lead.card.client.name}</Link> : "Unknown number"}</strong>
+            <br />
+            {lead.lead.number} · attempt {lead.lead.attempts}
+          </p>
+          <div className="agent-actions">
+            <button type="button" className="primary" onClick={() => window.dispatchEvent(new CustomEvent(DIAL_EVENT, { detail: lead.lead.number }))}>
+              Call
+            </button>
+          </div>
+          <div className="agent-actions">
+            <select aria-label="Result" value={result} onChange={(e) => setResult(e.target.value)}>
+              {lead.results.map((r) => <option key={r}>{r}</option>)}
+            </select>
+            <button type="button" onClick={() => void record("answered")}>Answered</button>
+          </div>
+          <div className="agent-actions">
+            {OUTCOMES.map(([outcome, label]) => (
+              <button key={outcome} type="button" onClick={() => void record(outcome)}>{label}</button>
+            ))}
+          </div>
+        </div>
+      )}
+      {notice && <p className="muted" data-testid="campaign-notice">{notice}</p>}
+    </div>
+  );
+}
