@@ -994,7 +994,7 @@ async fn the_server_binary_registers_demo_extensions_records_their_calls_and_rel
         .json()
         .await
         .unwrap();
-    assert_eq!(taken["rules"], 6, "the demo plan's rules: {taken}");
+    assert_eq!(taken["rules"], 7, "the demo plan's rules: {taken}");
     server.kill().await.unwrap();
 }
 

@@ -310,6 +310,36 @@ async fn leads_come_from_a_segment_or_a_csv_file_and_dnc_lists_are_kept(app: Tes
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
+/// A call from `extension` out to `number` that got busy.
+fn outbound_call(extension: &str, number: &str) -> switchboard::crm::calls::CallRecord {
+    use switchboard::crm::calls::{CallRecord, Direction, Outcome, Party};
+    let arrived_at = switchboard::runtime::clock::now();
+    CallRecord {
+        call_id: format!("out-{number}"),
+        direction: Direction::Outbound,
+        trunk: Some("demo-pbx".into()),
+        caller: extension.into(),
+        caller_e164: None,
+        caller_name: None,
+        called: number.into(),
+        original_called: None,
+        answered_by: None,
+        dialplan_rule: Some("outbound-e164".into()),
+        party_e164: Some(number.into()),
+        queue: None,
+        arrived_at,
+        queued_at: None,
+        offered_at: None,
+        answered_at: None,
+        ended_at: arrived_at + chrono::Duration::seconds(3),
+        outcome: Outcome::Busy,
+        hangup_by: Some(Party::Callee),
+        sip_code: Some(486),
+        legs: vec![],
+        recording: None,
+    }
+}
+
 /// A calling window of two hours around New York's time now: Tokyo is
 /// outside it.
 fn window_around_new_york() -> (String, String) {
@@ -382,6 +412,29 @@ async fn an_agent_previews_leads_in_order_within_the_window_and_records_outcomes
     let (status, _) = stranger.post(&next, json!(null)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "not one of its agents");
     let b = first["lead"]["id"].as_i64().unwrap();
+    // Anna calls it from her phone (extension 101) and hears busy: the lead
+    // knows before she says.
+    let (status, account) = admin
+        .post(
+            "/api/v1/sip/accounts",
+            json!({"extension": "101", "password": "secret-pass", "user_id": anna}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{account}");
+    app.repo
+        .record_call(&outbound_call("101", "+12125550102"))
+        .await
+        .unwrap();
+    let (_, listed) = marketer.get(&format!("/api/v1/campaigns/{id}/leads")).await;
+    let b_listed = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == b)
+        .unwrap()
+        .clone();
+    assert_eq!(b_listed["last_outcome"], "busy", "{b_listed}");
+    assert_eq!(b_listed["state"], "dialling");
     let (status, busy) = agent.post(&outcome(b), json!({"outcome": "busy"})).await;
     assert_eq!(status, StatusCode::OK, "{busy}");
     assert_eq!(

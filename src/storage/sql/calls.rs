@@ -267,6 +267,39 @@ async fn file_call(tx: &mut Tx<'_>, id: i64, record: &CallRecord) -> Result<(), 
     } else if record.answered_at.is_some() && record.contact_direction().is_some() {
         close_callback_tasks(tx, record).await?;
     }
+    if record.direction == crate::crm::calls::Direction::Outbound {
+        note_campaign_attempt(tx, record).await?;
+    }
+    Ok(())
+}
+
+/// An agent's call out to a campaign lead they are dialling (preview): the
+/// lead learns how the call came out as SIP told it, before the agent says.
+async fn note_campaign_attempt(tx: &mut Tx<'_>, record: &CallRecord) -> Result<(), RepoError> {
+    use crate::crm::calls::Outcome;
+    let Some(number) = record.party_e164.as_deref() else {
+        return Ok(());
+    };
+    let Some(agent) = user_of_extension(tx, &record.caller).await? else {
+        return Ok(());
+    };
+    let outcome = match record.outcome {
+        Outcome::Answered => "answered",
+        Outcome::Busy => "busy",
+        // The agent hung up while it rang: nobody answered.
+        Outcome::NoAnswer | Outcome::Cancelled => "no_answer",
+        Outcome::Rejected | Outcome::Failed | Outcome::Unavailable => "failed",
+    };
+    sqlx::query(
+        "UPDATE campaign_leads SET last_outcome = $1
+         WHERE number = $2 AND state = 'dialling' AND agent_id = $3",
+    )
+    .bind(outcome)
+    .bind(number)
+    .bind(agent)
+    .execute(&mut **tx)
+    .await
+    .map_err(backend)?;
     Ok(())
 }
 
