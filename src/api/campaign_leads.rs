@@ -5,7 +5,8 @@
 //! - `POST /campaigns/{id}/leads` with a CSV body (`number` column, an
 //!   optional `priority`) adds numbers, each tied to the client whose phone
 //!   it is; bad rows are reported by line and the good ones kept;
-//! - `GET /campaigns/{id}/leads` lists them with their state;
+//! - `GET /campaigns/{id}/leads` lists them with their state,
+//!   `/campaigns/{id}/stats` counts them, `/campaigns/{id}/export` is CSV;
 //! - `/dnc` (everywhere) and `/campaigns/{id}/dnc` (one campaign): numbers
 //!   never to call, checked when a call is about to be made.
 
@@ -21,7 +22,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{Json, QueryPairs};
 use crate::crm::FieldErrors;
 use crate::crm::access::{Actor, Section};
-use crate::crm::campaigns::{CampaignLead, DncEntry};
+use crate::crm::campaigns::{CampaignLead, CampaignStats, DncEntry};
 use crate::crm::page::Page;
 use crate::phone::Phone;
 use crate::runtime::clock;
@@ -30,6 +31,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/campaigns/{id}/leads", get(list_leads).post(add_csv))
         .route("/campaigns/{id}/leads/segment", post(add_segment))
+        .route("/campaigns/{id}/stats", get(stats))
+        .route("/campaigns/{id}/export", get(export))
         .route("/dnc", get(global_dnc).post(add_global_dnc))
         .route("/dnc/{id}", delete(remove_dnc))
         .route(
@@ -193,6 +196,92 @@ async fn list_leads(
     let page = query.page(&mut errors);
     let page = QueryPairs::finish(errors, page)?;
     Ok(axum::Json(state.repo.campaign_leads(id, &page).await?))
+}
+
+/// A campaign's figures: leads by state, calls made, last outcomes, the
+/// agents' results and why leads were closed.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/stats", tag = "campaigns", params(("id" = i64, Path)),
+    responses((status = 200, body = CampaignStats), (status = 404, body = super::error::Problem)))]
+async fn stats(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<CampaignStats>> {
+    actor.require_read(Section::Campaigns)?;
+    Ok(axum::Json(state.repo.campaign_stats(id).await?))
+}
+
+/// Every lead with its outcome and result, as CSV.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/export", tag = "campaigns", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = super::error::Problem)))]
+async fn export(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    actor.require_read(Section::Campaigns)?;
+    let campaign = state.repo.campaign(id).await?.ok_or(ApiError::NotFound)?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let internal = |e: csv::Error| ApiError::Internal(e.to_string());
+    out.write_record([
+        "number",
+        "client_id",
+        "client",
+        "priority",
+        "state",
+        "closed_as",
+        "attempts",
+        "last_outcome",
+        "result",
+        "notes",
+        "next_at",
+    ])
+    .map_err(internal)?;
+    let mut page = crate::crm::page::PageRequest {
+        limit: crate::crm::page::MAX_LIMIT,
+        after: None,
+    };
+    loop {
+        let leads = state.repo.campaign_leads(id, &page).await?;
+        for l in &leads.items {
+            out.write_record([
+                l.number.clone(),
+                l.client_id.map(|c| c.to_string()).unwrap_or_default(),
+                l.client_name.clone().unwrap_or_default(),
+                l.priority.to_string(),
+                l.state.clone(),
+                l.closed_as.clone().unwrap_or_default(),
+                l.attempts.to_string(),
+                l.last_outcome.clone().unwrap_or_default(),
+                l.result.clone().unwrap_or_default(),
+                l.notes.clone().unwrap_or_default(),
+                l.next_at.to_rfc3339(),
+            ])
+            .map_err(internal)?;
+        }
+        match leads.items.last() {
+            Some(last) if leads.next_cursor.is_some() => {
+                page.after = Some(crate::crm::page::Cursor {
+                    key: None,
+                    id: last.id,
+                });
+            }
+            _ => break,
+        }
+    }
+    let body = out
+        .into_inner()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let file = format!("attachment; filename=\"campaign-{}.csv\"", campaign.id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

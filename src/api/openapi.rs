@@ -43,6 +43,7 @@ use super::AppState;
         super::campaign_leads::campaign_dnc, super::campaign_leads::add_global_dnc,
         super::campaign_leads::add_campaign_dnc, super::campaign_leads::remove_dnc,
         super::preview::next, super::preview::outcome, super::preview::mine,
+        super::campaign_leads::stats, super::campaign_leads::export,
     ),
     tags(
         (name = "auth", description = "Log in and out"),

@@ -387,6 +387,28 @@ pub trait CampaignLeadRepo: Send + Sync {
         next: LeadNext<'_>,
     ) -> Result<CampaignLead, RepoError>;
     async fn campaign_lead(&self, lead: i64) -> Result<Option<CampaignLead>, RepoError>;
+    /// `NotFound` when there is no such campaign.
+    async fn campaign_stats(&self, campaign: i64) -> Result<CampaignStats, RepoError>;
+}
+
+/// A campaign's figures from its leads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CampaignStats {
+    pub leads: i64,
+    pub waiting: i64,
+    pub dialling: i64,
+    pub closed: i64,
+    /// Calls made, over every lead.
+    pub attempts: i64,
+    /// Leads by their last outcome (`answered`, `busy`, ...).
+    #[schema(value_type = Object)]
+    pub last_outcomes: std::collections::BTreeMap<String, i64>,
+    /// Leads by the agent's result.
+    #[schema(value_type = Object)]
+    pub results: std::collections::BTreeMap<String, i64>,
+    /// Closed leads by why (`answered`, `attempts`, `dnc`, ...).
+    #[schema(value_type = Object)]
+    pub closed_as: std::collections::BTreeMap<String, i64>,
 }
 
 /// Where a lead goes next.

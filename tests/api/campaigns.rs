@@ -519,6 +519,48 @@ async fn an_agent_previews_leads_in_order_within_the_window_and_records_outcomes
             ("+12125550105".to_string(), json!("waiting"), json!(null)),
         ]
     );
+
+    // The console's figures and the export.
+    let (status, stats) = marketer.get(&format!("/api/v1/campaigns/{id}/stats")).await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    assert_eq!(
+        (
+            stats["leads"].clone(),
+            stats["waiting"].clone(),
+            stats["closed"].clone(),
+            stats["attempts"].clone()
+        ),
+        (json!(5), json!(3), json!(2), json!(2)),
+        "{stats}"
+    );
+    assert_eq!(
+        stats["last_outcomes"],
+        json!({"answered": 1, "busy": 1, "skipped": 1})
+    );
+    assert_eq!(stats["results"], json!({"sale": 1}));
+    assert_eq!(stats["closed_as"], json!({"answered": 1, "dnc": 1}));
+    let (status, headers, csv) = marketer
+        .get_bytes(&format!("/api/v1/campaigns/{id}/export"), &[])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = String::from_utf8(csv).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 6, "{csv}");
+    assert!(lines[0].starts_with("number,client_id,client,"), "{csv}");
+    assert!(
+        lines[1].starts_with("+12125550101,")
+            && lines[1].contains(",Ann Lead,")
+            && lines[1].contains(",sale,yearly plan,"),
+        "{csv}"
+    );
+    let (status, _) = agent.get(&format!("/api/v1/campaigns/{id}/stats")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 on_both_backends!(

@@ -725,6 +725,13 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     await leads.getByRole("button", { name: "More leads" }).click();
     await leads.locator('tr[data-lead="+493099990001"]').waitFor();
     assert.equal(await leads.locator("tbody tr[data-lead]").count(), first + 1);
+    await leads.getByTestId("campaign-stats").filter({ hasText: `${first + 1} leads: ${first + 1} waiting` }).waitFor();
+    const exported = await page.evaluate(async (href) => {
+      const response = await fetch(href, { credentials: "same-origin" });
+      return { status: response.status, text: await response.text() };
+    }, await leads.getByRole("link", { name: "Export CSV" }).getAttribute("href"));
+    assert.equal(exported.status, 200);
+    assert.equal(exported.text.trim().split("\n").length, first + 2, "a header and a line per lead");
 
     // A number the campaign must not call.
     await leads.getByLabel("Number not to call").fill("+49 30 9999 0001");

@@ -156,6 +156,23 @@ fn dnc_of(row: &<Db as sqlx::Database>::Row) -> Result<DncEntry, RepoError> {
     })
 }
 
+/// A campaign's leads counted by the values of `column` (a fixed column
+/// name, never user input), NULLs left out.
+async fn counts_by(
+    pool: &sqlx::Pool<Db>,
+    campaign: i64,
+    column: &'static str,
+) -> Result<std::collections::BTreeMap<String, i64>, RepoError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {column}, COUNT(*) FROM campaign_leads WHERE campaign_id = $1 AND {column} IS NOT NULL GROUP BY {column}"
+    )))
+    .bind(campaign)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    Ok(rows.into_iter().collect())
+}
+
 async fn campaign_exists(pool: &sqlx::Pool<Db>, id: i64) -> Result<(), RepoError> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM campaigns WHERE id = $1")
         .bind(id)
@@ -396,6 +413,27 @@ impl CampaignLeadRepo for Store {
         .await
         .map_err(backend)?;
         row.as_ref().map(lead_of).transpose()
+    }
+
+    async fn campaign_stats(&self, campaign: i64) -> Result<CampaignStats, RepoError> {
+        campaign_exists(&self.pool, campaign).await?;
+        let mut stats = CampaignStats::default();
+        let (leads, attempts): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(SUM(attempts) AS BIGINT) FROM campaign_leads WHERE campaign_id = $1",
+        )
+        .bind(campaign)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend)?;
+        stats.leads = leads;
+        stats.attempts = attempts.unwrap_or(0);
+        let states = counts_by(&self.pool, campaign, "state").await?;
+        let count = |state: &str| states.get(state).copied().unwrap_or(0);
+        (stats.waiting, stats.dialling, stats.closed) = (count("waiting"), count("dialling"), count("closed"));
+        stats.last_outcomes = counts_by(&self.pool, campaign, "last_outcome").await?;
+        stats.results = counts_by(&self.pool, campaign, "result").await?;
+        stats.closed_as = counts_by(&self.pool, campaign, "closed_as").await?;
+        Ok(stats)
     }
 
     async fn is_dnc(&self, campaign: i64, number: &str) -> Result<bool, RepoError> {

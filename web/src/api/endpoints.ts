@@ -36,6 +36,7 @@ import type {
   LeadsAdded,
   AgentCampaign,
   PreviewLead,
+  CampaignStats,
 } from "./types";
 
 const seg = (id: Id) => encodeURIComponent(String(id));
@@ -130,6 +131,7 @@ export const api = {
   addCampaignDnc: (id: Id, number: string, reason: string) =>
     http.post<{ id: Id; number: string }>(`/campaigns/${seg(id)}/dnc`, { number, reason: reason || undefined }),
   deleteDnc: (id: Id) => http.del(`/dnc/${seg(id)}`),
+  campaignStats: (id: Id) => http.get<CampaignStats>(`/campaigns/${seg(id)}/stats`),
   campaignAgents: () => http.get<{ items: { id: Id; name: string }[] }>("/campaign-agents"),
   agentCampaigns: () => http.get<{ items: AgentCampaign[] }>("/agent/campaigns"),
   /** The next lead to call, or undefined when nothing may be called now (204). */

@@ -514,3 +514,14 @@ export interface PreviewLead {
   lead: CampaignLead;
   card: { client: { id: Id; name: string; status?: string | null } } | null;
 }
+
+export interface CampaignStats {
+  leads: number;
+  waiting: number;
+  dialling: number;
+  closed: number;
+  attempts: number;
+  last_outcomes: Record<string, number>;
+  results: Record<string, number>;
+  closed_as: Record<string, number>;
+}

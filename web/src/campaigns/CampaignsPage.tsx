@@ -4,7 +4,7 @@
 // and says which one is wrong. Dialling itself is not wired up yet.
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { api } from "../api/endpoints";
-import type { Campaign, CampaignLead, CampaignSettings, DialMode, DncEntry, Id, LeadsAdded } from "../api/types";
+import type { Campaign, CampaignLead, CampaignSettings, CampaignStats, DialMode, DncEntry, Id, LeadsAdded } from "../api/types";
 import { useMe } from "../auth/AuthContext";
 import { canWrite } from "../auth/rights";
 import { ErrorBanner } from "../components/ErrorBanner";
@@ -130,10 +130,18 @@ function CampaignForm({ campaign, onSaved, onCancel }: { campaign: Campaign | nu
   );
 }
 
+/** "sale 3, no interest 1". */
+function summary(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .map(([key, count]) => `${key.replace("_", " ")} ${count}`)
+    .join(", ");
+}
+
 function Leads({ campaign, canChange }: { campaign: Campaign; canChange: boolean }) {
   const [leads, setLeads] = useState<CampaignLead[]>([]);
   const [more, setMore] = useState<string | null>(null);
   const [dnc, setDnc] = useState<DncEntry[]>([]);
+  const [stats, setStats] = useState<CampaignStats | null>(null);
   const [status, setStatus] = useState("");
   const [q, setQ] = useState("");
   const [priority, setPriority] = useState("0");
@@ -147,6 +155,7 @@ function Leads({ campaign, canChange }: { campaign: Campaign; canChange: boolean
       setMore(page.next_cursor);
     }, setError);
     api.campaignDnc(campaign.id).then((list) => setDnc(list.items), setError);
+    api.campaignStats(campaign.id).then(setStats, setError);
   }, [campaign.id]);
   useEffect(load, [load]);
 
@@ -170,6 +179,14 @@ function Leads({ campaign, canChange }: { campaign: Campaign; canChange: boolean
     <div className="card" data-testid="campaign-leads">
       <h3>Leads of {campaign.name}</h3>
       <ErrorBanner error={error} />
+      {stats && (
+        <p data-testid="campaign-stats">
+          {stats.leads} leads: {stats.waiting} waiting, {stats.dialling} being called, {stats.closed} closed; {stats.attempts} calls made
+          {Object.keys(stats.results).length > 0 && ` · results: ${summary(stats.results)}`}
+          {Object.keys(stats.last_outcomes).length > 0 && ` · last outcomes: ${summary(stats.last_outcomes)}`}{" "}
+          <a href={`/api/v1/campaigns/${campaign.id}/export`} download>Export CSV</a>
+        </p>
+      )}
       {canChange && (
         <div className="agent-actions">
           <label>
