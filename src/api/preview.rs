@@ -6,7 +6,8 @@
 //! - `POST /campaigns/{id}/next`: the lead and the card, or 204;
 //! - `POST /campaigns/{id}/leads/{lead}/outcome`: answered (with a result
 //!   from the campaign's list), busy, no answer, failed, voicemail, or
-//!   skipped; a callback time schedules the next call.
+//!   skipped; a callback time schedules the next call, for the agent who
+//!   promised it (the default) or anyone.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -119,7 +120,7 @@ async fn next(
         .unwrap_or(chrono_tz::Tz::UTC);
     let now = clock::now();
     for _ in 0..ROUNDS {
-        let due = state.repo.due_leads(id, now, BATCH).await?;
+        let due = state.repo.due_leads(id, actor.user_id, now, BATCH).await?;
         if due.is_empty() {
             break;
         }
@@ -191,6 +192,9 @@ pub struct OutcomeInput {
     pub notes: Option<String>,
     /// Call again at this time (RFC 3339), whatever the outcome.
     pub callback_at: Option<DateTime<Utc>>,
+    /// Whose callback it is: `me` (the default: only you are given it) or
+    /// `anyone` of the campaign's agents.
+    pub callback_for: Option<String>,
 }
 
 /// How your call to a lead went.
@@ -246,6 +250,14 @@ async fn outcome(
     {
         errors.add("callback_at", "must be in the future");
     }
+    let promised_to = match input.callback_for.as_deref() {
+        None | Some("me") => Some(actor.user_id),
+        Some("anyone") => None,
+        Some(_) => {
+            errors.add("callback_for", "must be me or anyone");
+            None
+        }
+    };
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
@@ -253,7 +265,10 @@ async fn outcome(
     let rules = Rules::of_campaign(&campaign.settings);
     let closed;
     let next = match (input.callback_at, outcome) {
-        (Some(at), _) => LeadNext::Waiting { at, uncount: false },
+        (Some(at), _) => LeadNext::Callback {
+            at,
+            agent: promised_to,
+        },
         (None, None) => LeadNext::Waiting {
             at: now + SKIP_WAIT,
             uncount: true,

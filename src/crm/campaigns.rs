@@ -255,6 +255,8 @@ pub struct CampaignLead {
     pub result: Option<String>,
     /// The agent it is (or was last) given to.
     pub agent_id: Option<i64>,
+    /// A callback promised by this agent: theirs to make.
+    pub callback_agent_id: Option<i64>,
     pub notes: Option<String>,
 }
 
@@ -353,11 +355,13 @@ pub trait CampaignLeadRepo: Send + Sync {
     /// Whether `number` may not be called by `campaign`: on the global list
     /// or the campaign's.
     async fn is_dnc(&self, campaign: i64, number: &str) -> Result<bool, RepoError>;
-    /// Up to `limit` waiting leads due by `now`, best first: priority, then
-    /// the longest due.
+    /// Up to `limit` waiting leads due by `now` that `agent` may call (a
+    /// callback another agent promised is theirs), best first: `agent`'s
+    /// callbacks, then priority, then the longest due.
     async fn due_leads(
         &self,
         campaign: i64,
+        agent: UserId,
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<CampaignLead>, RepoError>;
@@ -419,6 +423,11 @@ pub enum LeadNext<'a> {
     Waiting {
         at: DateTime<Utc>,
         uncount: bool,
+    },
+    /// A callback at this time, for this agent or anyone.
+    Callback {
+        at: DateTime<Utc>,
+        agent: Option<UserId>,
     },
     Closed(&'a str),
 }

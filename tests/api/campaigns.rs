@@ -563,7 +563,82 @@ async fn an_agent_previews_leads_in_order_within_the_window_and_records_outcomes
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
+async fn a_callback_an_agent_promised_is_theirs_unless_it_is_for_anyone(app: TestApp) {
+    let marketer = app.user("mia", "marketer").await;
+    let anna = app.user("anna", "agent").await;
+    let ben = app.user("ben", "agent").await;
+    let anna_id = anna.me().await["id"].as_i64().unwrap();
+    let ben_id = ben.me().await["id"].as_i64().unwrap();
+    let (from, until) = window_around_new_york();
+    let (_, created) = marketer
+        .post(
+            "/api/v1/campaigns",
+            json!({"name": "Callbacks", "settings": {"agents": [anna_id, ben_id],
+                "results": ["sale", "call back"], "calling_from": from, "calling_until": until}}),
+        )
+        .await;
+    let id = created["id"].as_i64().unwrap();
+    app.send_bytes(
+        &format!("/api/v1/campaigns/{id}/leads"),
+        &marketer.token,
+        "text/csv",
+        "number\n+1 212 555 0111\n",
+    )
+    .await;
+    let next = format!("/api/v1/campaigns/{id}/next");
+    let (_, given) = anna.post(&next, json!(null)).await;
+    let lead = given["lead"]["id"].as_i64().unwrap();
+    let outcome = format!("/api/v1/campaigns/{id}/leads/{lead}/outcome");
+    let soon = |ms: i64| {
+        (switchboard::runtime::clock::now() + chrono::Duration::milliseconds(ms)).to_rfc3339()
+    };
+    let (status, problem) = anna
+        .post(
+            &outcome,
+            json!({"outcome": "answered", "result": "call back",
+            "callback_at": soon(1500), "callback_for": "my cousin"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&problem), ["callback_for"]);
+    let (status, promised) = anna
+        .post(
+            &outcome,
+            json!({"outcome": "answered", "result": "call back", "callback_at": soon(1500)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{promised}");
+    assert_eq!(promised["state"], "waiting", "called back, not closed");
+    assert_eq!(promised["callback_agent_id"], anna_id);
+    tokio::time::sleep(std::time::Duration::from_millis(1700)).await;
+    // Due now, and Anna's alone.
+    let (status, _) = ben.post(&next, json!(null)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, again) = anna.post(&next, json!(null)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            again["lead"]["id"].as_i64(),
+            again["lead"]["attempts"].clone()
+        ),
+        (Some(lead), json!(2))
+    );
+    // This time anyone may call back.
+    let (_, open) = anna
+        .post(
+            &outcome,
+            json!({"outcome": "busy", "callback_at": soon(1000), "callback_for": "anyone"}),
+        )
+        .await;
+    assert!(open["callback_agent_id"].is_null(), "{open}");
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let (status, bens) = ben.post(&next, json!(null)).await;
+    assert_eq!(status, StatusCode::OK, "{bens}");
+    assert_eq!(bens["lead"]["id"].as_i64(), Some(lead));
+}
+
 on_both_backends!(
+    a_callback_an_agent_promised_is_theirs_unless_it_is_for_anyone,
     marketers_set_up_campaigns_with_every_mistake_named,
     leads_come_from_a_segment_or_a_csv_file_and_dnc_lists_are_kept,
     an_agent_previews_leads_in_order_within_the_window_and_records_outcomes

@@ -125,7 +125,7 @@ impl CampaignRepo for Store {
 
 /// The columns `lead_of` reads, from `campaign_leads l` and `clients c`.
 const LEAD_COLUMNS: &str = "l.id, l.campaign_id, l.client_id, c.name AS client_name, l.number, l.priority, l.state, l.closed_as,
-    l.attempts, l.next_at, l.last_outcome, l.result, l.agent_id, l.notes";
+    l.attempts, l.next_at, l.last_outcome, l.result, l.agent_id, l.notes, l.callback_agent_id";
 
 fn lead_of(row: &<Db as sqlx::Database>::Row) -> Result<CampaignLead, RepoError> {
     Ok(CampaignLead {
@@ -142,6 +142,7 @@ fn lead_of(row: &<Db as sqlx::Database>::Row) -> Result<CampaignLead, RepoError>
         last_outcome: row.try_get("last_outcome").map_err(backend)?,
         result: row.try_get("result").map_err(backend)?,
         agent_id: row.try_get("agent_id").map_err(backend)?,
+        callback_agent_id: row.try_get("callback_agent_id").map_err(backend)?,
         notes: row.try_get("notes").map_err(backend)?,
     })
 }
@@ -315,14 +316,17 @@ impl CampaignLeadRepo for Store {
         tx.commit().await.map_err(backend)
     }
 
-    async fn due_leads(&self, campaign: i64, now: DateTime<Utc>, limit: i64) -> Result<Vec<CampaignLead>, RepoError> {
+    async fn due_leads(&self, campaign: i64, agent: UserId, now: DateTime<Utc>, limit: i64) -> Result<Vec<CampaignLead>, RepoError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {LEAD_COLUMNS} FROM campaign_leads l LEFT JOIN clients c ON c.id = l.client_id
              WHERE l.campaign_id = $1 AND l.state = 'waiting' AND l.next_at <= $2
-             ORDER BY l.priority DESC, l.next_at, l.id LIMIT $3"
+               AND (l.callback_agent_id IS NULL OR l.callback_agent_id = $3)
+             ORDER BY CASE WHEN l.callback_agent_id = $3 THEN 0 ELSE 1 END, l.priority DESC, l.next_at, l.id
+             LIMIT $4"
         )))
         .bind(campaign)
         .bind(now)
+        .bind(agent.0)
         .bind(limit)
         .fetch_all(&self.pool)
         .await
@@ -356,7 +360,7 @@ impl CampaignLeadRepo for Store {
 
     async fn set_lead_state(&self, lead: i64, next: LeadNext<'_>) -> Result<(), RepoError> {
         let query = match next {
-            LeadNext::Waiting { at, .. } => {
+            LeadNext::Waiting { at, .. } | LeadNext::Callback { at, .. } => {
                 sqlx::query("UPDATE campaign_leads SET state = 'waiting', next_at = $1 WHERE id = $2").bind(at)
             }
             LeadNext::Closed(closed_as) => {
@@ -376,15 +380,16 @@ impl CampaignLeadRepo for Store {
         notes: Option<&str>,
         next: LeadNext<'_>,
     ) -> Result<CampaignLead, RepoError> {
-        let (state, next_at, closed_as, uncount) = match next {
-            LeadNext::Waiting { at, uncount } => ("waiting", Some(at), None, uncount),
-            LeadNext::Closed(closed_as) => ("closed", None, Some(closed_as), false),
+        let (state, next_at, closed_as, uncount, promised) = match next {
+            LeadNext::Waiting { at, uncount } => ("waiting", Some(at), None, uncount, None),
+            LeadNext::Callback { at, agent } => ("waiting", Some(at), None, false, agent),
+            LeadNext::Closed(closed_as) => ("closed", None, Some(closed_as), false, None),
         };
         let done = sqlx::query(
             "UPDATE campaign_leads SET state = $1, next_at = COALESCE($2, next_at), closed_as = $3,
                     last_outcome = COALESCE($4, last_outcome), result = COALESCE($5, result),
-                    notes = COALESCE($6, notes), attempts = attempts - $7
-             WHERE id = $8 AND state = 'dialling' AND agent_id = $9",
+                    notes = COALESCE($6, notes), attempts = attempts - $7, callback_agent_id = $8
+             WHERE id = $9 AND state = 'dialling' AND agent_id = $10",
         )
         .bind(state)
         .bind(next_at)
@@ -393,6 +398,7 @@ impl CampaignLeadRepo for Store {
         .bind(result)
         .bind(notes)
         .bind(i32::from(uncount))
+        .bind(promised.map(|a| a.0))
         .bind(lead)
         .bind(agent.0)
         .execute(&self.pool)

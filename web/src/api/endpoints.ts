@@ -136,7 +136,11 @@ export const api = {
   agentCampaigns: () => http.get<{ items: AgentCampaign[] }>("/agent/campaigns"),
   /** The next lead to call, or undefined when nothing may be called now (204). */
   nextLead: (campaign: Id) => http.post<PreviewLead | undefined>(`/campaigns/${seg(campaign)}/next`),
-  leadOutcome: (campaign: Id, lead: Id, body: { outcome: string; result?: string; notes?: string; callback_at?: string }) =>
+  leadOutcome: (
+    campaign: Id,
+    lead: Id,
+    body: { outcome: string; result?: string; notes?: string; callback_at?: string; callback_for?: "me" | "anyone" },
+  ) =>
     http.post<CampaignLead>(`/campaigns/${seg(campaign)}/leads/${seg(lead)}/outcome`, body),
   /** Listen, whisper or barge into an agent's call: switches a session
    * already on it, or has this user's softphone dial in. */

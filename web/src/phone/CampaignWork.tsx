@@ -21,6 +21,8 @@ export function CampaignWork() {
   const [chosen, setChosen] = useState<Id | null>(null);
   const [lead, setLead] = useState<PreviewLead | null>(null);
   const [result, setResult] = useState("");
+  const [callbackAt, setCallbackAt] = useState("");
+  const [callbackFor, setCallbackFor] = useState<"me" | "anyone">("me");
   const [notice, setNotice] = useState<string | null>(null);
 
   useEffect(() => {
@@ -51,9 +53,17 @@ export function CampaignWork() {
   async function record(outcome: string) {
     if (!lead) return;
     try {
-      await api.leadOutcome(lead.campaign_id, lead.lead.id, outcome === "answered" ? { outcome, result } : { outcome });
-      setNotice(`Recorded: ${outcome === "answered" ? result : outcome.replace("_", " ")}`);
+      const body: Parameters<typeof api.leadOutcome>[2] = outcome === "answered" ? { outcome, result } : { outcome };
+      if (callbackAt) {
+        // The input is local time; the server takes an instant.
+        body.callback_at = new Date(callbackAt).toISOString();
+        body.callback_for = callbackFor;
+      }
+      await api.leadOutcome(lead.campaign_id, lead.lead.id, body);
+      const said = outcome === "answered" ? result : outcome.replace("_", " ");
+      setNotice(`Recorded: ${said}${callbackAt ? `; call back ${new Date(callbackAt).toLocaleString()}` : ""}`);
       setLead(null);
+      setCallbackAt("");
     } catch (err) {
       setNotice(err instanceof Error ? err.message : String(err));
     }
@@ -89,6 +99,16 @@ export function CampaignWork() {
               {lead.results.map((r) => <option key={r}>{r}</option>)}
             </select>
             <button type="button" onClick={() => void record("answered")}>Answered</button>
+          </div>
+          <div className="agent-actions">
+            <label>
+              Call back at{" "}
+              <input type="datetime-local" aria-label="Call back at" value={callbackAt} onChange={(e) => setCallbackAt(e.target.value)} />
+            </label>
+            <select aria-label="Call back by" value={callbackFor} onChange={(e) => setCallbackFor(e.target.value as "me" | "anyone")}>
+              <option value="me">me</option>
+              <option value="anyone">anyone</option>
+            </select>
           </div>
           <div className="agent-actions">
             {OUTCOMES.map(([outcome, label]) => (
