@@ -297,12 +297,13 @@ greeting = "closed"
                 (TargetKind::Trunk, "demo-pbx", 14),
                 (TargetKind::Trunk, "demo-pbx", 30),
                 (TargetKind::Trunk, "demo-pbx", 39),
-                (TargetKind::Menu, "main", 39),
-                (TargetKind::Trunk, "demo-pbx", 58),
-                (TargetKind::Queue, "sales", 58)
+                (TargetKind::Trunk, "demo-pbx", 47),
+                (TargetKind::Menu, "main", 47),
+                (TargetKind::Trunk, "demo-pbx", 66),
+                (TargetKind::Queue, "sales", 66)
             ]
         );
-        assert_eq!(plan.len(), 6);
+        assert_eq!(plan.len(), 7);
         assert!(plan.queues().get("sales").is_some());
         assert_eq!(plan.menus().len(), 1);
     }
