@@ -32,6 +32,10 @@ pub fn router() -> Router<AppState> {
         .route("/agent/campaigns", axum::routing::get(mine))
         .route("/campaigns/{id}/next", post(next))
         .route("/campaigns/{id}/leads/{lead}/outcome", post(outcome))
+        .route(
+            "/clients/{id}/survey-answers",
+            axum::routing::get(survey_answers),
+        )
 }
 
 /// Leads looked at per round, and rounds, before answering "nothing now".
@@ -48,6 +52,9 @@ pub struct PreviewLead {
     pub campaign: String,
     /// What the agent records the call as.
     pub results: Vec<String>,
+    /// The conversation to follow and the questions to ask.
+    pub script: Vec<crate::crm::campaigns::ScriptStep>,
+    pub survey: Vec<crate::crm::campaigns::SurveyQuestion>,
     pub lead: CampaignLead,
     /// The client's card, as the agent may see it; `None` for a number the
     /// CRM does not know.
@@ -172,6 +179,8 @@ async fn next(
                 campaign_id: campaign.id,
                 campaign: campaign.name.clone(),
                 results: settings.results.clone(),
+                script: settings.script.clone(),
+                survey: settings.survey.clone(),
                 lead,
                 card,
             };
@@ -195,6 +204,10 @@ pub struct OutcomeInput {
     /// Whose callback it is: `me` (the default: only you are given it) or
     /// `anyone` of the campaign's agents.
     pub callback_for: Option<String>,
+    /// Answers to the campaign's survey by question key: the option's text,
+    /// true/false, a number or text, as the question is.
+    #[schema(value_type = Option<Object>)]
+    pub survey: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// How your call to a lead went.
@@ -249,6 +262,24 @@ async fn outcome(
         && at <= clock::now()
     {
         errors.add("callback_at", "must be in the future");
+    }
+    let mut answers = Vec::new();
+    let given = input.survey.unwrap_or_default();
+    for (key, value) in &given {
+        match campaign.settings.survey.iter().find(|q| &q.key == key) {
+            None => errors.add(format!("survey.{key}"), "no such question"),
+            Some(question) => match question.check(value) {
+                Ok(answer) => answers.push((key.clone(), answer)),
+                Err(message) => errors.add(format!("survey.{key}"), message),
+            },
+        }
+    }
+    if outcome == Some(AttemptOutcome::Answered) {
+        for question in campaign.settings.survey.iter().filter(|q| q.required) {
+            if !given.contains_key(&question.key) {
+                errors.add(format!("survey.{}", question.key), "must be answered");
+            }
+        }
     }
     let promised_to = match input.callback_for.as_deref() {
         None | Some("me") => Some(actor.user_id),
@@ -306,5 +337,32 @@ async fn outcome(
             next,
         )
         .await?;
+    if !answers.is_empty() {
+        state
+            .repo
+            .record_survey(&finished, actor.user_id, &answers, now)
+            .await?;
+    }
     Ok(axum::Json(finished))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SurveyAnswers {
+    pub items: Vec<crate::crm::campaigns::SurveyAnswer>,
+}
+
+/// A client's answers to campaigns' surveys, newest first.
+#[utoipa::path(get, path = "/api/v1/clients/{id}/survey-answers", tag = "campaigns", params(("id" = i64, Path)),
+    responses((status = 200, body = SurveyAnswers), (status = 404, body = super::error::Problem)))]
+async fn survey_answers(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<SurveyAnswers>> {
+    actor.require_read(Section::Clients)?;
+    // Only a client the reader may see.
+    let scope = actor.client_scope(Section::Clients);
+    state.repo.client(scope, crate::ids::ClientId(id)).await?;
+    let items = state.repo.client_survey_answers(id).await?;
+    Ok(axum::Json(SurveyAnswers { items }))
 }

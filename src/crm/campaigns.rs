@@ -75,6 +75,82 @@ pub struct CampaignSettings {
     /// The agents who work it.
     #[schema(value_type = Vec<i64>)]
     pub agents: Vec<UserId>,
+    /// The conversation the agent follows: steps, each with the choices
+    /// that lead to the next; the first step starts.
+    #[serde(default)]
+    pub script: Vec<ScriptStep>,
+    /// The questions the agent asks; answers are kept on the client.
+    #[serde(default)]
+    pub survey: Vec<SurveyQuestion>,
+}
+
+/// A step of a campaign's script.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptStep {
+    pub id: String,
+    /// What the agent says.
+    pub text: String,
+    #[serde(default)]
+    pub choices: Vec<ScriptChoice>,
+}
+
+/// What the client may answer at a step, and where it leads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptChoice {
+    pub label: String,
+    /// The next step's id; none ends the script.
+    pub next: Option<String>,
+}
+
+/// How a survey question is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    /// One of the options.
+    Choice,
+    YesNo,
+    Number,
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyQuestion {
+    /// Letters, digits, `_` and `-`: the answer's name.
+    pub key: String,
+    pub text: String,
+    pub kind: QuestionKind,
+    /// The options of a `choice` question.
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// Must be answered when the client answered the call.
+    #[serde(default)]
+    pub required: bool,
+}
+
+impl SurveyQuestion {
+    /// An answer checked against the question, as stored (text).
+    pub fn check(&self, answer: &serde_json::Value) -> Result<String, String> {
+        use serde_json::Value;
+        match (self.kind, answer) {
+            (QuestionKind::Choice, Value::String(choice)) if self.options.contains(choice) => {
+                Ok(choice.clone())
+            }
+            (QuestionKind::Choice, _) => {
+                Err(format!("must be one of: {}", self.options.join(", ")))
+            }
+            (QuestionKind::YesNo, Value::Bool(yes)) => Ok(if *yes { "yes" } else { "no" }.into()),
+            (QuestionKind::YesNo, _) => Err("must be true or false".into()),
+            (QuestionKind::Number, Value::Number(n)) => Ok(n.to_string()),
+            (QuestionKind::Number, _) => Err("must be a number".into()),
+            (QuestionKind::Text, Value::String(text)) if text.chars().count() <= 2000 => {
+                Ok(text.trim().to_string())
+            }
+            (QuestionKind::Text, _) => Err("must be text of at most 2,000 characters".into()),
+        }
+    }
 }
 
 /// A campaign's settings as a request gives them: anything left out takes
@@ -95,6 +171,8 @@ pub struct SettingsInput {
     pub results: Option<Vec<String>>,
     #[schema(value_type = Option<Vec<i64>>)]
     pub agents: Option<Vec<UserId>>,
+    pub script: Option<Vec<ScriptStep>>,
+    pub survey: Option<Vec<SurveyQuestion>>,
 }
 
 impl Default for CampaignSettings {
@@ -118,6 +196,8 @@ impl Default for CampaignSettings {
                 "wrong number".into(),
             ],
             agents: Vec::new(),
+            script: Vec::new(),
+            survey: Vec::new(),
         }
     }
 }
@@ -217,7 +297,73 @@ impl CampaignSettings {
             agents.dedup();
             out.agents = agents;
         }
+        if let Some(script) = input.script {
+            check_script(&script, &mut errors);
+            out.script = script;
+        }
+        if let Some(survey) = input.survey {
+            check_survey(&survey, &mut errors);
+            out.survey = survey;
+        }
         errors.finish(|| out)
+    }
+}
+
+const MAX_STEPS: usize = 100;
+
+/// Step ids unique and every choice leading to a step there is.
+fn check_script(script: &[ScriptStep], errors: &mut FieldErrors) {
+    if script.len() > MAX_STEPS {
+        errors.add("settings.script", "at most 100 steps");
+        return;
+    }
+    for (i, step) in script.iter().enumerate() {
+        let at = format!("settings.script[{i}]");
+        if step.id.trim().is_empty() || script[..i].iter().any(|s| s.id == step.id) {
+            errors.add(format!("{at}.id"), "each step needs an id of its own");
+        }
+        if step.text.trim().is_empty() {
+            errors.add(format!("{at}.text"), "say what the agent says");
+        }
+        for (j, choice) in step.choices.iter().enumerate() {
+            if let Some(next) = &choice.next
+                && !script.iter().any(|s| &s.id == next)
+            {
+                errors.add(
+                    format!("{at}.choices[{j}].next"),
+                    format!("no step {next:?}"),
+                );
+            }
+        }
+    }
+}
+
+/// Keys unique and name-like, choice questions with options.
+fn check_survey(survey: &[SurveyQuestion], errors: &mut FieldErrors) {
+    if survey.len() > MAX_STEPS {
+        errors.add("settings.survey", "at most 100 questions");
+        return;
+    }
+    for (i, question) in survey.iter().enumerate() {
+        let at = format!("settings.survey[{i}]");
+        let name_like = !question.key.is_empty()
+            && question.key.len() <= 50
+            && question
+                .key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !name_like || survey[..i].iter().any(|q| q.key == question.key) {
+            errors.add(
+                format!("{at}.key"),
+                "each question needs a key of its own: letters, digits, _ and -",
+            );
+        }
+        if question.text.trim().is_empty() {
+            errors.add(format!("{at}.text"), "say what is asked");
+        }
+        if question.kind == QuestionKind::Choice && question.options.is_empty() {
+            errors.add(format!("{at}.options"), "a choice needs options");
+        }
     }
 }
 
@@ -393,6 +539,27 @@ pub trait CampaignLeadRepo: Send + Sync {
     async fn campaign_lead(&self, lead: i64) -> Result<Option<CampaignLead>, RepoError>;
     /// `NotFound` when there is no such campaign.
     async fn campaign_stats(&self, campaign: i64) -> Result<CampaignStats, RepoError>;
+    /// Keeps an agent's survey answers (question key, answer) for a lead,
+    /// on its client when it has one.
+    async fn record_survey(
+        &self,
+        lead: &CampaignLead,
+        agent: UserId,
+        answers: &[(String, String)],
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+    /// A client's survey answers, newest first.
+    async fn client_survey_answers(&self, client: i64) -> Result<Vec<SurveyAnswer>, RepoError>;
+}
+
+/// One answer to a campaign's survey question, as kept on the client.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SurveyAnswer {
+    pub campaign_id: i64,
+    pub campaign: String,
+    pub question: String,
+    pub answer: String,
+    pub answered_at: DateTime<Utc>,
 }
 
 /// A campaign's figures from its leads.

@@ -637,7 +637,131 @@ async fn a_callback_an_agent_promised_is_theirs_unless_it_is_for_anyone(app: Tes
     assert_eq!(bens["lead"]["id"].as_i64(), Some(lead));
 }
 
+async fn the_agent_follows_the_script_and_the_survey_answers_land_on_the_client(app: TestApp) {
+    let marketer = app.user("mia", "marketer").await;
+    let agent = app.user("anna", "agent").await;
+    let anna = agent.me().await["id"].as_i64().unwrap();
+    let admin = app.admin().await;
+    let client = admin
+        .create_client(
+            json!({"kind": "individual", "name": "Surveyed", "responsible_id": anna,
+            "phones": [{"number": "+1 212 555 0121"}]}),
+        )
+        .await;
+    let (from, until) = window_around_new_york();
+    let script = json!([
+        {"id": "hello", "text": "Hello, this is Switchboard. Do you have a minute?",
+         "choices": [{"label": "Yes", "next": "offer"}, {"label": "No", "next": null}]},
+        {"id": "offer", "text": "Our yearly plan saves 20%.", "choices": []}
+    ]);
+    let survey = json!([
+        {"key": "satisfied", "text": "Are you satisfied with us?", "kind": "yes_no", "required": true},
+        {"key": "plan", "text": "Which plan?", "kind": "choice", "options": ["monthly", "yearly"]},
+        {"key": "seats", "text": "How many seats?", "kind": "number"}
+    ]);
+    // A script leading nowhere and a survey with a bad key are refused.
+    let (status, problem) = marketer
+        .post(
+            "/api/v1/campaigns",
+            json!({"name": "Broken", "settings": {
+                "script": [{"id": "a", "text": "Hi", "choices": [{"label": "x", "next": "b"}]}],
+                "survey": [{"key": "bad key", "text": "?", "kind": "choice"}]}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        fields(&problem),
+        [
+            "settings.script[0].choices[0].next",
+            "settings.survey[0].key",
+            "settings.survey[0].options"
+        ]
+    );
+    let (status, created) = marketer
+        .post(
+            "/api/v1/campaigns",
+            json!({"name": "Survey", "settings": {"agents": [anna], "results": ["done"],
+                "calling_from": from, "calling_until": until, "script": script, "survey": survey}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    app.send_bytes(
+        &format!("/api/v1/campaigns/{id}/leads"),
+        &marketer.token,
+        "text/csv",
+        "number\n+1 212 555 0121\n",
+    )
+    .await;
+    let (_, given) = agent
+        .post(&format!("/api/v1/campaigns/{id}/next"), json!(null))
+        .await;
+    assert_eq!(given["script"], script);
+    assert_eq!(given["survey"][0]["key"], "satisfied");
+    let lead = given["lead"]["id"].as_i64().unwrap();
+    let outcome = format!("/api/v1/campaigns/{id}/leads/{lead}/outcome");
+    let (status, problem) = agent
+        .post(
+            &outcome,
+            json!({"outcome": "answered", "result": "done",
+            "survey": {"plan": "weekly", "seats": "many", "colour": "red"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut named = fields(&problem);
+    named.sort();
+    assert_eq!(
+        named,
+        [
+            "survey.colour",
+            "survey.plan",
+            "survey.satisfied",
+            "survey.seats"
+        ]
+    );
+    let (status, done) = agent
+        .post(
+            &outcome,
+            json!({"outcome": "answered", "result": "done",
+            "survey": {"satisfied": true, "plan": "yearly", "seats": 12}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    let (status, answers) = agent
+        .get(&format!("/api/v1/clients/{client}/survey-answers"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answers}");
+    let mut kept: Vec<_> = answers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["question"].as_str().unwrap().to_string(),
+                a["answer"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    kept.sort();
+    assert_eq!(
+        kept,
+        [
+            ("plan".to_string(), "yearly".to_string()),
+            ("satisfied".to_string(), "yes".to_string()),
+            ("seats".to_string(), "12".to_string())
+        ]
+    );
+    assert_eq!(answers["items"][0]["campaign"], "Survey");
+    // Another agent who may not see the client sees none of it.
+    let other = app.user("ben", "agent").await;
+    let (status, _) = other
+        .get(&format!("/api/v1/clients/{client}/survey-answers"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 on_both_backends!(
+    the_agent_follows_the_script_and_the_survey_answers_land_on_the_client,
     a_callback_an_agent_promised_is_theirs_unless_it_is_for_anyone,
     marketers_set_up_campaigns_with_every_mistake_named,
     leads_come_from_a_segment_or_a_csv_file_and_dnc_lists_are_kept,

@@ -701,6 +701,13 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     await form.getByLabel("Call from").fill("00:00");
     await form.getByLabel("Call until").fill("23:59");
     await form.getByRole("group", { name: "Agents" }).getByLabel("Ben Agent").check();
+    await form.getByLabel("Script (JSON)").fill(JSON.stringify([
+      { id: "hello", text: "Hello from Switchboard, have you a minute?", choices: [{ label: "Yes", next: "offer" }, { label: "No", next: null }] },
+      { id: "offer", text: "The winter plan is 20% off this week.", choices: [] },
+    ]));
+    await form.getByLabel("Survey (JSON)").fill(JSON.stringify([
+      { key: "plan", text: "Which plan?", kind: "choice", options: ["monthly", "yearly"], required: true },
+    ]));
     await form.getByRole("button", { name: "Save campaign" }).click();
     await row.filter({ hasText: "preview" }).waitFor();
 
@@ -751,8 +758,17 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     const shown = await lead.innerText();
     assert.match(shown, /\+\d{8,} · attempt 1/);
     assert.doesNotMatch(shown, /\+493099990001/, "the do-not-call number is never given");
-    await lead.getByRole("button", { name: "Busy" }).click();
-    await work.getByTestId("campaign-notice").filter({ hasText: "Recorded: busy" }).waitFor();
+    // The script leads the conversation; the survey's answer goes with the result.
+    const script = lead.getByTestId("campaign-script");
+    await script.getByText("have you a minute?").waitFor();
+    await script.getByRole("button", { name: "Yes" }).click();
+    await script.getByText("20% off this week").waitFor();
+    await lead.getByRole("button", { name: "Answered" }).click();
+    await work.getByTestId("campaign-notice").filter({ hasText: "survey.plan" }).waitFor();
+    await lead.getByTestId("campaign-survey").getByLabel("Which plan?").selectOption("yearly");
+    await lead.getByLabel("Result").selectOption("interested");
+    await lead.getByRole("button", { name: "Answered" }).click();
+    await work.getByTestId("campaign-notice").filter({ hasText: "Recorded: interested" }).waitFor();
     const marketerApi = await apiLogin(server.baseUrl, "marketer");
     const campaigns = await marketerApi.get("/campaigns");
     const winter = campaigns.body.items.find((c) => c.name === "Winter VIP");
@@ -763,9 +779,12 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
       all = all.concat(page.body.items);
       cursor = page.body.next_cursor;
     } while (cursor);
-    const called = all.filter((l) => l.last_outcome === "busy");
+    const called = all.filter((l) => l.last_outcome === "answered");
     assert.equal(called.length, 1, JSON.stringify(called));
-    assert.equal(called[0].attempts, 1);
+    assert.deepEqual([called[0].attempts, called[0].result, called[0].state], [1, "interested", "closed"]);
+    assert.ok(called[0].client_id, "a lead from the client base");
+    const answers = await marketerApi.get(`/clients/${called[0].client_id}/survey-answers`);
+    assert.deepEqual(answers.body.items.map((a) => [a.campaign, a.question, a.answer]), [["Winter VIP", "plan", "yearly"]]);
     assert.equal(all.find((l) => l.number === "+493099990001").state, "closed", "closed as do-not-call when its turn came");
   });
 

@@ -442,6 +442,56 @@ impl CampaignLeadRepo for Store {
         Ok(stats)
     }
 
+    async fn record_survey(
+        &self,
+        lead: &CampaignLead,
+        agent: UserId,
+        answers: &[(String, String)],
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        for (question, answer) in answers {
+            sqlx::query(
+                "INSERT INTO survey_answers (campaign_id, lead_id, client_id, agent_id, question, answer, answered_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(lead.campaign_id)
+            .bind(lead.id)
+            .bind(lead.client_id)
+            .bind(agent.0)
+            .bind(question)
+            .bind(storable(answer))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(refused_or_backend)?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn client_survey_answers(&self, client: i64) -> Result<Vec<SurveyAnswer>, RepoError> {
+        let rows = sqlx::query(
+            "SELECT a.campaign_id, c.name AS campaign, a.question, a.answer, a.answered_at
+             FROM survey_answers a JOIN campaigns c ON c.id = a.campaign_id
+             WHERE a.client_id = $1 ORDER BY a.answered_at DESC, a.id",
+        )
+        .bind(client)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                Ok(SurveyAnswer {
+                    campaign_id: r.try_get("campaign_id").map_err(backend)?,
+                    campaign: r.try_get("campaign").map_err(backend)?,
+                    question: r.try_get("question").map_err(backend)?,
+                    answer: r.try_get("answer").map_err(backend)?,
+                    answered_at: r.try_get("answered_at").map_err(backend)?,
+                })
+            })
+            .collect()
+    }
+
     async fn is_dnc(&self, campaign: i64, number: &str) -> Result<bool, RepoError> {
         let found: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM dnc_numbers WHERE e164 = $1 AND (campaign_id IS NULL OR campaign_id = $2) LIMIT 1",

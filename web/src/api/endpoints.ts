@@ -37,6 +37,7 @@ import type {
   AgentCampaign,
   PreviewLead,
   CampaignStats,
+  SurveyAnswer,
 } from "./types";
 
 const seg = (id: Id) => encodeURIComponent(String(id));
@@ -131,6 +132,7 @@ export const api = {
   addCampaignDnc: (id: Id, number: string, reason: string) =>
     http.post<{ id: Id; number: string }>(`/campaigns/${seg(id)}/dnc`, { number, reason: reason || undefined }),
   deleteDnc: (id: Id) => http.del(`/dnc/${seg(id)}`),
+  surveyAnswers: (client: Id) => http.get<{ items: SurveyAnswer[] }>(`/clients/${seg(client)}/survey-answers`),
   campaignStats: (id: Id) => http.get<CampaignStats>(`/campaigns/${seg(id)}/stats`),
   campaignAgents: () => http.get<{ items: { id: Id; name: string }[] }>("/campaign-agents"),
   agentCampaigns: () => http.get<{ items: AgentCampaign[] }>("/agent/campaigns"),
@@ -139,7 +141,14 @@ export const api = {
   leadOutcome: (
     campaign: Id,
     lead: Id,
-    body: { outcome: string; result?: string; notes?: string; callback_at?: string; callback_for?: "me" | "anyone" },
+    body: {
+      outcome: string;
+      result?: string;
+      notes?: string;
+      callback_at?: string;
+      callback_for?: "me" | "anyone";
+      survey?: Record<string, string | number | boolean>;
+    },
   ) =>
     http.post<CampaignLead>(`/campaigns/${seg(campaign)}/leads/${seg(lead)}/outcome`, body),
   /** Listen, whisper or barge into an agent's call: switches a session

@@ -463,6 +463,8 @@ export interface CampaignSettings {
   max_lines_per_agent: number;
   results: string[];
   agents: Id[];
+  script: ScriptStep[];
+  survey: SurveyQuestion[];
 }
 
 export interface Campaign {
@@ -511,6 +513,8 @@ export interface PreviewLead {
   campaign_id: Id;
   campaign: string;
   results: string[];
+  script: ScriptStep[];
+  survey: SurveyQuestion[];
   lead: CampaignLead;
   card: { client: { id: Id; name: string; status?: string | null } } | null;
 }
@@ -524,4 +528,26 @@ export interface CampaignStats {
   last_outcomes: Record<string, number>;
   results: Record<string, number>;
   closed_as: Record<string, number>;
+}
+
+export interface ScriptStep {
+  id: string;
+  text: string;
+  choices: { label: string; next: string | null }[];
+}
+
+export interface SurveyQuestion {
+  key: string;
+  text: string;
+  kind: "choice" | "yes_no" | "number" | "text";
+  options: string[];
+  required: boolean;
+}
+
+export interface SurveyAnswer {
+  campaign_id: Id;
+  campaign: string;
+  question: string;
+  answer: string;
+  answered_at: string;
 }

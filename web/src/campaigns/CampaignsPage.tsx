@@ -14,7 +14,7 @@ import { useSubmit } from "../components/useSubmit";
 const MODES: DialMode[] = ["preview", "progressive", "predictive"];
 
 /** The fields the form shows errors beside (as the server names them). */
-const CLAIMED = ["name", "settings.agents", "settings.mode", "settings.caller_id", "settings.time_zone", "settings.calling_from", "settings.calling_until", "settings.max_attempts", "settings.abandon_limit_pct", "settings.max_lines_per_agent", "settings.results", "settings.trunk"];
+const CLAIMED = ["name", "settings.agents", "settings.script", "settings.survey", "settings.mode", "settings.caller_id", "settings.time_zone", "settings.calling_from", "settings.calling_until", "settings.max_attempts", "settings.abandon_limit_pct", "settings.max_lines_per_agent", "settings.results", "settings.trunk"];
 
 interface Draft {
   name: string;
@@ -29,6 +29,9 @@ interface Draft {
   max_lines_per_agent: string;
   results: string;
   agents: Id[];
+  /** The script and the survey as JSON text (see the README). */
+  script: string;
+  survey: string;
 }
 
 function draftOf(c: Campaign | null): Draft {
@@ -46,6 +49,8 @@ function draftOf(c: Campaign | null): Draft {
     max_lines_per_agent: String(s?.max_lines_per_agent ?? 3),
     results: (s?.results ?? []).join(", "),
     agents: s?.agents ?? [],
+    script: JSON.stringify(s?.script ?? [], null, 2),
+    survey: JSON.stringify(s?.survey ?? [], null, 2),
   };
 }
 
@@ -64,6 +69,16 @@ function settingsOf(d: Draft): Partial<CampaignSettings> {
   if (d.caller_id.trim()) settings.caller_id = d.caller_id.trim();
   const results = d.results.split(",").map((r) => r.trim()).filter(Boolean);
   if (results.length) settings.results = results;
+  // Text that is not JSON goes as it is: the server names the field.
+  const json = (text: string) => {
+    try {
+      return JSON.parse(text || "[]");
+    } catch {
+      return text;
+    }
+  };
+  settings.script = json(d.script);
+  settings.survey = json(d.survey);
   return settings;
 }
 
@@ -87,7 +102,7 @@ function CampaignForm({ campaign, onSaved, onCancel }: { campaign: Campaign | nu
     if (saved) onSaved();
   }
 
-  const field = (key: Exclude<keyof Draft, "agents">, label: string, hint?: string) => {
+  const field = (key: Exclude<keyof Draft, "agents" | "script" | "survey">, label: string, hint?: string) => {
     const name = key === "name" ? "name" : `settings.${key}`;
     return (
       <Field id={`campaign-${key}`} label={label} field={name} error={errorOf(name)} hint={hint}>
@@ -113,6 +128,12 @@ function CampaignForm({ campaign, onSaved, onCancel }: { campaign: Campaign | nu
       {field("abandon_limit_pct", "Abandoned calls at most (%)")}
       {field("max_lines_per_agent", "Lines per agent at most")}
       {field("results", "Results", "comma-separated")}
+      <Field id="campaign-script" label="Script (JSON)" field="settings.script" error={errorOf("settings.script")} hint='[{"id": "hello", "text": "...", "choices": [{"label": "Yes", "next": "offer"}]}]'>
+        <textarea id="campaign-script" rows={4} value={draft.script} onChange={set("script")} />
+      </Field>
+      <Field id="campaign-survey" label="Survey (JSON)" field="settings.survey" error={errorOf("settings.survey")} hint='[{"key": "plan", "text": "Which plan?", "kind": "choice", "options": ["a", "b"]}]'>
+        <textarea id="campaign-survey" rows={4} value={draft.survey} onChange={set("survey")} />
+      </Field>
       <fieldset aria-label="Agents">
         <legend>Agents</legend>
         {agents.map((a) => (

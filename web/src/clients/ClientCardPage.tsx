@@ -17,6 +17,7 @@ import { ClientTasks } from "./ClientTasks";
 import { ContactPersons } from "./ContactPersons";
 import { draftFromClient } from "./clientDraft";
 import { InteractionTimeline } from "./InteractionTimeline";
+import { SurveyAnswers } from "./SurveyAnswers";
 
 export function ClientCardPage() {
   const { id = "" } = useParams();
@@ -83,6 +84,7 @@ export function ClientCardPage() {
         <div className="column">
           <ClientTasks clientId={client.id} canWrite={canWriteTasks} />
           <InteractionTimeline clientId={client.id} persons={client.contact_persons ?? []} canWrite={canWriteInteractions} />
+          <SurveyAnswers clientId={client.id} />
         </div>
       </div>
     </div>

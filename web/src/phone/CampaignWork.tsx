@@ -5,7 +5,7 @@
 import { useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { api } from "../api/endpoints";
-import type { AgentCampaign, Id, PreviewLead } from "../api/types";
+import type { AgentCampaign, Id, PreviewLead, SurveyQuestion } from "../api/types";
 import { DIAL_EVENT } from "./answerEvent";
 
 const OUTCOMES: [string, string][] = [
@@ -16,6 +16,20 @@ const OUTCOMES: [string, string][] = [
   ["skipped", "Skip"],
 ];
 
+/** The answers typed so far, as the server takes them: true/false for a
+ * yes/no question, numbers for a number question, text otherwise. */
+function surveyOf(questions: SurveyQuestion[], answers: Record<string, string>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const q of questions) {
+    const given = answers[q.key];
+    if (given === undefined || given === "") continue;
+    if (q.kind === "yes_no") out[q.key] = given === "yes";
+    else if (q.kind === "number") out[q.key] = Number(given);
+    else out[q.key] = given;
+  }
+  return out;
+}
+
 export function CampaignWork() {
   const [campaigns, setCampaigns] = useState<AgentCampaign[]>([]);
   const [chosen, setChosen] = useState<Id | null>(null);
@@ -23,6 +37,9 @@ export function CampaignWork() {
   const [result, setResult] = useState("");
   const [callbackAt, setCallbackAt] = useState("");
   const [callbackFor, setCallbackFor] = useState<"me" | "anyone">("me");
+  // Where the agent is in the script, and the survey's answers so far.
+  const [step, setStep] = useState<string | null>(null);
+  const [answers, setAnswers] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<string | null>(null);
 
   useEffect(() => {
@@ -44,6 +61,8 @@ export function CampaignWork() {
       const given = await api.nextLead(chosen);
       setLead(given ?? null);
       setResult(given?.results[0] ?? "");
+      setStep(given?.script[0]?.id ?? null);
+      setAnswers({});
       if (!given) setNotice("Nothing to call now");
     } catch (err) {
       setNotice(err instanceof Error ? err.message : String(err));
@@ -54,6 +73,8 @@ export function CampaignWork() {
     if (!lead) return;
     try {
       const body: Parameters<typeof api.leadOutcome>[2] = outcome === "answered" ? { outcome, result } : { outcome };
+      const survey = surveyOf(lead.survey, answers);
+      if (Object.keys(survey).length > 0) body.survey = survey;
       if (callbackAt) {
         // The input is local time; the server takes an instant.
         body.callback_at = new Date(callbackAt).toISOString();
@@ -94,6 +115,43 @@ export function CampaignWork() {
               Call
             </button>
           </div>
+          {step !== null && (() => {
+            const current = lead.script.find((s) => s.id === step);
+            if (!current) return null;
+            return (
+              <div data-testid="campaign-script">
+                <p>{current.text}</p>
+                <div className="agent-actions">
+                  {current.choices.map((c) => (
+                    <button key={c.label} type="button" onClick={() => setStep(c.next)}>{c.label}</button>
+                  ))}
+                </div>
+              </div>
+            );
+          })()}
+          {lead.survey.length > 0 && (
+            <div data-testid="campaign-survey">
+              {lead.survey.map((q) => (
+                <label key={q.key} className="survey-question">
+                  {q.text}
+                  {q.required ? " *" : ""}{" "}
+                  {q.kind === "choice" || q.kind === "yes_no" ? (
+                    <select aria-label={q.text} value={answers[q.key] ?? ""} onChange={(e) => setAnswers((a) => ({ ...a, [q.key]: e.target.value }))}>
+                      <option value="">—</option>
+                      {(q.kind === "yes_no" ? ["yes", "no"] : q.options).map((o) => <option key={o}>{o}</option>)}
+                    </select>
+                  ) : (
+                    <input
+                      aria-label={q.text}
+                      type={q.kind === "number" ? "number" : "text"}
+                      value={answers[q.key] ?? ""}
+                      onChange={(e) => setAnswers((a) => ({ ...a, [q.key]: e.target.value }))}
+                    />
+                  )}
+                </label>
+              ))}
+            </div>
+          )}
           <div className="agent-actions">
             <select aria-label="Result" value={result} onChange={(e) => setResult(e.target.value)}>
               {lead.results.map((r) => <option key={r}>{r}</option>)}
