@@ -296,8 +296,10 @@ async fn outcome(
     let rules = Rules::of_campaign(&campaign.settings);
     let closed;
     let next = match (input.callback_at, outcome) {
+        // Stored times are whole seconds, as the clock reads them: a
+        // callback at 10:00:00.5 is due at 10:00:00.
         (Some(at), _) => LeadNext::Callback {
-            at,
+            at: crate::crm::whole_seconds(at),
             agent: promised_to,
         },
         (None, None) => LeadNext::Waiting {

@@ -615,7 +615,7 @@ async fn a_callback_an_agent_promised_is_theirs_unless_it_is_for_anyone(app: Tes
     let (status, _) = ben.post(&next, json!(null)).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, again) = anna.post(&next, json!(null)).await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(
         (
             again["lead"]["id"].as_i64(),
