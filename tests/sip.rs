@@ -1677,9 +1677,16 @@ async fn live_queue_figures_equal_the_stored_records(db: support::TestDatabase) 
     let (ok, log) = caller("+4930222222", 1000).run().await;
     assert!(ok, "the second caller's side: {log}");
     summaries.push(ended(&mut events).await);
-    // The last waits three seconds, past the service level, for the agent.
-    let late = caller("+4930333333", 5000);
+    // The last waits three seconds, past the service level, for the agent
+    // (counted from when the queue has them: SIPp may be slow to start).
+    let late = caller("+4930333333", 6000);
     let late_child = late.spawn();
+    for _ in 0..100 {
+        if acd_status(&server).await.queues[0].waiting == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(
         server

@@ -48,7 +48,14 @@ const BACKEND: &str = "postgres";
 
 /// A timestamp column as whole seconds since the Unix epoch.
 fn epoch_of(column: &str) -> String {
-    format!("CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)")
+    // Whole seconds cut, not rounded, as SQLite's strftime('%s') cuts: a
+    // call at 10:14:59.6 is in the 10:00 quarter on both.
+    format!("CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)")
+}
+
+/// Seconds from `from` to `to`, with their fractions.
+fn seconds_between(from: &str, to: &str) -> String {
+    format!("EXTRACT(EPOCH FROM ({to} - {from}))")
 }
 
 // The query code shared by both backends (see storage/mod.rs).

@@ -68,5 +68,10 @@ fn epoch_of(column: &str) -> String {
     format!("CAST(strftime('%s', {column}) AS INTEGER)")
 }
 
+/// Seconds from `from` to `to`, with their fractions.
+fn seconds_between(from: &str, to: &str) -> String {
+    format!("((julianday({to}) - julianday({from})) * 86400.0)")
+}
+
 // The query code shared by both backends (see storage/mod.rs).
 include!("sql/all.rs");

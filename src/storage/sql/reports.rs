@@ -5,17 +5,21 @@
 impl ReportRepo for Store {
     async fn queue_sums(&self, query: &ReportQuery) -> Result<Vec<QueueSums>, RepoError> {
         let arrived = epoch_of("r.arrived_at");
-        let queued = epoch_of("COALESCE(r.queued_at, r.arrived_at)");
-        let answered = epoch_of("r.answered_at");
-        let ended = epoch_of("r.ended_at");
+        // Waits and talk from the times as stored, fractions included, so
+        // that "answered within N s" counts as the live view does (a 2.6 s
+        // wait is not within 2 s); sums are rounded to whole seconds.
+        let queued = "COALESCE(r.queued_at, r.arrived_at)";
+        let waited = seconds_between(queued, "r.answered_at");
+        let waited_or_gone = seconds_between(queued, "COALESCE(r.answered_at, r.ended_at)");
+        let talked = seconds_between("r.answered_at", "r.ended_at");
         let sql = format!(
             "SELECT r.queue, ({arrived} / $1) * $1 AS start, COUNT(*) AS calls,
                 CAST(SUM(CASE WHEN r.answered_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS answered,
-                CAST(SUM(CASE WHEN r.answered_at IS NOT NULL AND {answered} - {queued} <= $2 THEN 1 ELSE 0 END) AS BIGINT)
+                CAST(SUM(CASE WHEN r.answered_at IS NOT NULL AND {waited} <= $2 THEN 1 ELSE 0 END) AS BIGINT)
                     AS answered_in_time,
-                CAST(SUM(CASE WHEN r.answered_at IS NOT NULL THEN {answered} - {queued} ELSE 0 END) AS BIGINT) AS answer_wait,
-                CAST(MAX(COALESCE({answered}, {ended}) - {queued}) AS BIGINT) AS max_wait,
-                CAST(SUM(CASE WHEN r.answered_at IS NOT NULL THEN {ended} - {answered} ELSE 0 END) AS BIGINT) AS talk
+                CAST(ROUND(SUM(CASE WHEN r.answered_at IS NOT NULL THEN {waited} ELSE 0 END)) AS BIGINT) AS answer_wait,
+                CAST(ROUND(MAX({waited_or_gone})) AS BIGINT) AS max_wait,
+                CAST(ROUND(SUM(CASE WHEN r.answered_at IS NOT NULL THEN {talked} ELSE 0 END)) AS BIGINT) AS talk
              FROM call_records r
              WHERE r.queue IS NOT NULL AND r.arrived_at >= $3 AND r.arrived_at < $4
              GROUP BY r.queue, start ORDER BY start, r.queue"
@@ -46,11 +50,10 @@ impl ReportRepo for Store {
 
     async fn agent_sums(&self, query: &ReportQuery) -> Result<Vec<AgentSums>, RepoError> {
         let arrived = epoch_of("r.arrived_at");
-        let answered = epoch_of("r.answered_at");
-        let ended = epoch_of("r.ended_at");
+        let talked = seconds_between("r.answered_at", "r.ended_at");
         let sql = format!(
             "SELECT r.agent_id, u.display_name AS agent_name, ({arrived} / $1) * $1 AS start, COUNT(*) AS answered,
-                CAST(SUM({ended} - {answered}) AS BIGINT) AS talk,
+                CAST(ROUND(SUM({talked})) AS BIGINT) AS talk,
                 CAST(SUM(CASE WHEN r.wrapped_up_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS wrapped_up
              FROM call_records r JOIN users u ON u.id = r.agent_id
              WHERE r.answered_at IS NOT NULL AND r.arrived_at >= $2 AND r.arrived_at < $3
