@@ -72,8 +72,21 @@ impl Leg {
     }
 }
 
+/// Our INVITE of a call we placed, until the called party answers.
+#[derive(Debug)]
+pub struct Dialled {
+    pub invite_tx: Option<ClientTx>,
+    pub state: LegState,
+    /// The target called (a trunk), for its session timer and keys.
+    pub target: Target,
+    /// A CANCEL asked for before the transaction was known.
+    pub cancelling: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
+    /// A call we placed: the called party has not answered yet.
+    Dialling,
     /// A voice menu answered the caller and has not put it through yet.
     Menu,
     Ringing,
@@ -84,10 +97,19 @@ pub enum Phase {
 pub struct Call {
     pub id: CallId,
     pub plan: Plan,
-    /// Our dialog with the caller (we are its UAS).
+    /// Our dialog with the caller: we are its UAS, or its UAC on a call
+    /// we placed ([`Dialled`]).
     pub caller: Dialog,
-    pub invite_tx: ServerTx,
+    /// The caller's INVITE transaction; `None` on a call we placed.
+    pub invite_tx: Option<ServerTx>,
+    /// The caller's INVITE, or ours on a call we placed.
     pub invite: Request,
+    /// Set on a call we placed: our INVITE to the called party, who plays
+    /// the caller's part once they answer.
+    pub dialled: Option<Dialled>,
+    /// When the called party of a call we placed answered (the call is
+    /// `answered_at` once put through to an agent).
+    pub picked_up_at: Option<DateTime<Utc>>,
     pub legs: Vec<Leg>,
     pub phase: Phase,
     pub arrived_at: DateTime<Utc>,
@@ -165,6 +187,11 @@ impl Call {
     ) {
         self.txs.push(tx);
         match purpose {
+            super::Purpose::Invite if leg == CALLER => {
+                if let Some(dialled) = self.dialled.as_mut() {
+                    dialled.invite_tx = Some(tx);
+                }
+            }
             super::Purpose::Invite => {
                 if let Some(l) = self.legs.get_mut(leg.0) {
                     l.invite_tx = Some(tx);
@@ -241,7 +268,7 @@ impl Call {
     ) -> Summary {
         let answered_by = match self.phase {
             Phase::Answered(leg) => self.legs.get(leg.0).map(|l| l.target.label.clone()),
-            Phase::Ringing | Phase::Menu => None,
+            Phase::Ringing | Phase::Menu | Phase::Dialling => None,
         };
         Summary {
             id: self.id,
@@ -265,6 +292,7 @@ impl Call {
             queued_at: self.queued_at,
             offered_at: self.offered_at,
             answered_at: self.answered_at,
+            picked_up_at: self.picked_up_at,
             ended_at,
             outcome,
             hangup_by,

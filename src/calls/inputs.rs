@@ -1,8 +1,10 @@
 //! What moves a call: a new INVITE with its plan, the callee legs' answers,
 //! in-dialog requests from either side, CANCEL, and the ring timer.
 
+mod dial;
 mod menu;
 
+pub use dial::ABANDON_PROMPT;
 use menu::on_behalf;
 pub use menu::{CALLBACK_PROMPT, RINGBACK};
 
@@ -40,8 +42,10 @@ impl Calls {
             id,
             plan,
             caller,
-            invite_tx: tx,
+            invite_tx: Some(tx),
             invite,
+            dialled: None,
+            picked_up_at: None,
             legs: Vec::new(),
             phase: Phase::Ringing,
             arrived_at: now.wall,
@@ -220,6 +224,16 @@ impl Calls {
                 call.relays.remove(&tx);
                 self.relay_final(now, &mut call, leg, &request, server_tx, &response);
             }
+        } else if leg == CALLER
+            && call
+                .dialled
+                .as_ref()
+                .is_some_and(|d| d.invite_tx == Some(tx))
+        {
+            if let Some(ended) = self.on_dial_answer(now, &mut call, response) {
+                self.finish(now, call, ended.0, ended.1, ended.2);
+                return true;
+            }
         } else if call
             .legs
             .get(leg.0)
@@ -248,7 +262,15 @@ impl Calls {
             }
             return true;
         }
-        if call
+        if leg == CALLER
+            && call
+                .dialled
+                .as_ref()
+                .is_some_and(|d| d.invite_tx == Some(tx))
+        {
+            let timeout = synthetic_408(&call.caller);
+            self.on_response(now, tx, timeout);
+        } else if call
             .legs
             .get(leg.0)
             .is_some_and(|l| l.invite_tx == Some(tx))
@@ -304,6 +326,12 @@ impl Calls {
                     self.menu_due(now, call, step);
                     continue;
                 }
+                Due::Ring if call.phase == Phase::Dialling => {
+                    // Nobody answered: the CANCEL's 487 ends the call.
+                    self.cancel_dial(&mut call);
+                    self.calls.insert(id, call);
+                    continue;
+                }
                 Due::Ring => {}
             }
             if call.phase != Phase::Ringing {
@@ -351,6 +379,8 @@ impl Calls {
                 (Phase::Answered(winner), None) => self.bye_leg(&mut call, winner),
                 (Phase::Answered(_), Some(_)) => self.bye_caller(&mut call),
                 (Phase::Menu, _) => {}
+                // An early dialog's BYE: our INVITE is over too.
+                (Phase::Dialling, _) => self.cancel_dial(&mut call),
                 (Phase::Ringing, _) if call.menu.is_some() => {
                     self.cancel_pending(&mut call, None);
                 }
@@ -610,7 +640,12 @@ impl Calls {
         let Some(call) = self.calls.get(&pending.call) else {
             return;
         };
-        if pending.purpose == Purpose::Invite
+        if pending.purpose == Purpose::Invite && pending.leg == CALLER {
+            // A call we placed whose trunk cannot be reached.
+            if let Some(call) = self.calls.remove(&pending.call) {
+                self.finish(now, call, Outcome::Failed, Some(Party::System), Some(503));
+            }
+        } else if pending.purpose == Purpose::Invite
             && let Some(leg) = call.legs.get(pending.leg.0)
         {
             let mut response = synthetic_408(&leg.dialog);
@@ -648,6 +683,7 @@ impl Calls {
                 match call.phase {
                     Phase::Answered(winner) => self.bye_leg(&mut call, winner),
                     Phase::Menu => {}
+                    Phase::Dialling => self.cancel_dial(&mut call),
                     Phase::Ringing => self.cancel_pending(&mut call, None),
                 }
                 let outcome = if call.answered_at.is_some() {
@@ -973,7 +1009,9 @@ impl Calls {
                 }
             }
         }
-        self.server_txs.remove(&call.invite_tx);
+        if let Some(tx) = call.invite_tx {
+            self.server_txs.remove(&tx);
+        }
         if call.plan.media.is_some() {
             self.commands
                 .push_back(Command::Media(MediaCommand::Close { call: call.id }));
@@ -1071,7 +1109,10 @@ impl Calls {
             _ => Vec::new(),
         };
         let reply = Reply::code(code).body(body).headers(extra);
-        self.respond_to(&call.invite, call.invite_tx, &tag, Some(&contact), reply);
+        // A call we placed has no INVITE of the caller's to answer.
+        if let Some(tx) = call.invite_tx {
+            self.respond_to(&call.invite, tx, &tag, Some(&contact), reply);
+        }
     }
 
     /// Answers a request; `contact` is ours on that side's dialog, which

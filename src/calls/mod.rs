@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 pub use call::CallId;
 use call::{Call, LegId};
 pub use dialog::Local;
-pub use inputs::{CALLBACK_PROMPT, RINGBACK};
+pub use inputs::{ABANDON_PROMPT, CALLBACK_PROMPT, RINGBACK};
 pub use media::{HOLD_MUSIC, MediaAnchor, MediaCommand, events_pt};
 
 use crate::sip::message::{Request, Response};
@@ -271,6 +271,9 @@ pub struct Summary {
     /// When the first phone was rung.
     pub offered_at: Option<DateTime<Utc>>,
     pub answered_at: Option<DateTime<Utc>>,
+    /// When the called party of a call we placed answered, before it was
+    /// put through (one never put through was abandoned).
+    pub picked_up_at: Option<DateTime<Utc>>,
     pub ended_at: DateTime<Utc>,
     pub outcome: Outcome,
     pub hangup_by: Option<Party>,
@@ -465,6 +468,14 @@ impl Calls {
             self.client_txs.insert(tx, (pending.call, pending.leg));
             if let Some(call) = self.calls.get_mut(&pending.call) {
                 call.bind_tx(pending.leg, pending.purpose, tx, pending.relayed);
+                // A call we placed that was given up on before its INVITE
+                // had a transaction is cancelled now.
+                if pending.purpose == Purpose::Invite
+                    && pending.leg == call::CALLER
+                    && call.dialled.as_ref().is_some_and(|d| d.cancelling)
+                {
+                    self.commands.push_back(Command::Cancel { tx });
+                }
             }
         }
     }

@@ -1093,4 +1093,5 @@ fn a_reinvite_without_sdp_gets_our_offer_and_its_ack_the_new_address() {
     assert!(bench.acks.len() == 1, "no ACK goes to the phone for it");
 }
 
+mod dial;
 mod menu;

@@ -67,7 +67,9 @@ impl Calls {
             Err(error) => {
                 let tag = call.caller.local_tag.clone();
                 let reply = Reply::code(488).headers(vec![refusal(&error)]);
-                self.respond_to(&call.invite, call.invite_tx, &tag, None, reply);
+                if let Some(tx) = call.invite_tx {
+                    self.respond_to(&call.invite, tx, &tag, None, reply);
+                }
                 self.finish(now, call, Outcome::Rejected, Some(Party::System), Some(488));
                 return;
             }
@@ -77,7 +79,9 @@ impl Calls {
             self.set_timer(now, &mut call, CALLER, timer);
         }
         self.respond_caller(&call, 200, borrowed(&Some(described.clone())));
-        self.server_txs.insert(call.invite_tx, id);
+        if let Some(tx) = call.invite_tx {
+            self.server_txs.insert(tx, id);
+        }
         self.keys_by_info(&call, Side::A);
         self.dialogs
             .entry(call.caller.call_id.clone())
@@ -474,19 +478,20 @@ impl Calls {
             self.calls.insert(id, call);
             return;
         }
-        let length = self
-            .prompt_lengths
-            .get(CALLBACK_PROMPT)
-            .copied()
-            .unwrap_or_default();
-        self.play(&mut call, CALLBACK_PROMPT, false);
+        self.leave_after(now, &mut call, CALLBACK_PROMPT);
+        self.calls.insert(id, call);
+    }
+
+    /// The caller hears a last prompt, then is hung up on.
+    pub(super) fn leave_after(&mut self, now: Now, call: &mut Call, prompt: &str) {
+        let length = self.prompt_lengths.get(prompt).copied().unwrap_or_default();
+        self.play(call, prompt, false);
         if let Some(menu) = call.menu.as_mut() {
             menu.leaving = true;
             menu.step += 1;
             self.deadlines
-                .insert((now.instant + length, id, Due::Menu(menu.step)), ());
+                .insert((now.instant + length, call.id, Due::Menu(menu.step)), ());
         }
-        self.calls.insert(id, call);
     }
 
     /// Tells a caller waiting in a queue their place and the minutes they
