@@ -199,7 +199,8 @@ async fn list_leads(
 }
 
 /// A campaign's figures: leads by state, calls made, last outcomes, the
-/// agents' results and why leads were closed.
+/// agents' results and why leads were closed; the dialler's calls today
+/// (UTC) and the abandon rate today and over 30 days.
 #[utoipa::path(get, path = "/api/v1/campaigns/{id}/stats", tag = "campaigns", params(("id" = i64, Path)),
     responses((status = 200, body = CampaignStats), (status = 404, body = super::error::Problem)))]
 async fn stats(
@@ -208,7 +209,9 @@ async fn stats(
     Path(id): Path<i64>,
 ) -> ApiResult<axum::Json<CampaignStats>> {
     actor.require_read(Section::Campaigns)?;
-    Ok(axum::Json(state.repo.campaign_stats(id).await?))
+    Ok(axum::Json(
+        state.repo.campaign_stats(id, clock::now()).await?,
+    ))
 }
 
 /// Every lead with its outcome and result, as CSV.

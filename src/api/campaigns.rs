@@ -2,11 +2,12 @@
 //! dial, through which trunk and as which number, the calling window in the
 //! client's time, attempts and retries, the abandon limit, the results and
 //! the agents). Every mistake is named by its field, all at once.
+//! `POST /campaigns/{id}/start`, `/pause` and `/stop` set whether it runs.
 
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
@@ -14,13 +15,16 @@ use super::error::{ApiError, ApiResult};
 use super::extract::Json;
 use crate::crm::FieldErrors;
 use crate::crm::access::{Actor, Section};
-use crate::crm::campaigns::{Campaign, CampaignSettings, SettingsInput, check_name};
+use crate::crm::campaigns::{Campaign, CampaignSettings, RunState, SettingsInput, check_name};
 use crate::runtime::clock;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/campaigns", get(list).post(create))
         .route("/campaigns/{id}", get(one).put(update).delete(delete))
+        .route("/campaigns/{id}/start", post(start))
+        .route("/campaigns/{id}/pause", post(pause))
+        .route("/campaigns/{id}/stop", post(stop))
         .route("/campaign-agents", get(agents))
 }
 
@@ -159,6 +163,65 @@ async fn delete(
         .delete_campaign(actor.user_id, id, clock::now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Start a campaign (or resume a paused one): the dialler works it and its
+/// agents are given leads. Every campaign needs agents; a progressive or
+/// predictive one also a trunk.
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/start", tag = "campaigns", params(("id" = i64, Path)),
+    responses((status = 200, body = Campaign), (status = 403, body = super::error::Problem),
+        (status = 404, body = super::error::Problem),
+        (status = 422, description = "Each missing setting by its field", body = super::error::Problem)))]
+async fn start(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<Campaign>> {
+    actor.require_write(Section::Campaigns)?;
+    let campaign = state.repo.campaign(id).await?.ok_or(ApiError::NotFound)?;
+    campaign.check_startable().map_err(ApiError::Invalid)?;
+    set_state(&state, &actor, id, RunState::Running).await
+}
+
+/// Pause a campaign: no new calls and no leads for its agents until it is
+/// started again; calls in progress end as usual.
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/pause", tag = "campaigns", params(("id" = i64, Path)),
+    responses((status = 200, body = Campaign), (status = 403, body = super::error::Problem),
+        (status = 404, body = super::error::Problem)))]
+async fn pause(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<Campaign>> {
+    actor.require_write(Section::Campaigns)?;
+    set_state(&state, &actor, id, RunState::Paused).await
+}
+
+/// Stop a campaign: the dialler calls no more of it; its agents may still
+/// ask for leads one by one (preview).
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/stop", tag = "campaigns", params(("id" = i64, Path)),
+    responses((status = 200, body = Campaign), (status = 403, body = super::error::Problem),
+        (status = 404, body = super::error::Problem)))]
+async fn stop(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<Campaign>> {
+    actor.require_write(Section::Campaigns)?;
+    set_state(&state, &actor, id, RunState::Stopped).await
+}
+
+async fn set_state(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    run: RunState,
+) -> ApiResult<axum::Json<Campaign>> {
+    let campaign = state
+        .repo
+        .set_campaign_state(actor.user_id, id, run, clock::now())
+        .await?;
+    Ok(axum::Json(campaign))
 }
 
 /// The name and settings a request leaves, with every mistake at once.

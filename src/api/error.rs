@@ -25,6 +25,9 @@ pub enum ApiError {
     Invalid(FieldErrors),
     /// A uniqueness rule: the field names what is taken.
     Conflict(String),
+    /// The record is in a state that does not allow this now (a paused
+    /// campaign gives no leads); the text says why.
+    WrongState(String),
     /// A part of the server this request needs is not running (SIP).
     Unavailable(String),
     /// The database is down or failed; details go to the log.
@@ -91,6 +94,7 @@ impl ApiError {
                     message: "is already in use".into(),
                 }],
             ),
+            ApiError::WrongState(why) => (StatusCode::CONFLICT, "wrong-state", why, vec![]),
             ApiError::Unavailable(what) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", what, vec![])
             }

@@ -38,6 +38,7 @@ use super::AppState;
         super::monitor::monitor,
         super::campaigns::list, super::campaigns::one, super::campaigns::create,
         super::campaigns::update, super::campaigns::delete, super::campaigns::agents,
+        super::campaigns::start, super::campaigns::pause, super::campaigns::stop,
         super::campaign_leads::add_segment, super::campaign_leads::add_csv,
         super::campaign_leads::list_leads, super::campaign_leads::global_dnc,
         super::campaign_leads::campaign_dnc, super::campaign_leads::add_global_dnc,

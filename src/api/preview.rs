@@ -3,7 +3,9 @@
 //! records how it went. The lead the server gives is one that may be called
 //! now: due, inside the calling window in the client's time zone, on no
 //! do-not-call list at this moment, and not being called by anyone else.
-//! - `POST /campaigns/{id}/next`: the lead and the card, or 204;
+//! - `POST /campaigns/{id}/next`: the lead and the card, or 204; 409 while
+//!   the campaign is paused (a stopped campaign is only not dialled
+//!   automatically: its agents may still ask for leads);
 //! - `POST /campaigns/{id}/leads/{lead}/outcome`: answered (with a result
 //!   from the campaign's list), busy, no answer, failed, voicemail, or
 //!   skipped; a callback time schedules the next call, for the agent who
@@ -22,7 +24,8 @@ use super::error::{ApiError, ApiResult};
 use super::extract::Json;
 use crate::crm::FieldErrors;
 use crate::crm::access::{Actor, Section};
-use crate::crm::campaigns::{Campaign, CampaignLead, LeadNext};
+use crate::crm::campaign_leads::next_lead;
+use crate::crm::campaigns::{Campaign, CampaignLead, LeadNext, RunState};
 use crate::crm::clients::ScreenPop;
 use crate::dialer::leads::{AttemptOutcome, Rules};
 use crate::runtime::clock;
@@ -38,11 +41,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// Leads looked at per round, and rounds, before answering "nothing now".
-const BATCH: i64 = 20;
-const ROUNDS: usize = 5;
-/// A lead whose number someone is calling waits this long.
-const BUSY_NUMBER_WAIT: chrono::Duration = chrono::Duration::minutes(1);
 /// A skipped lead comes back after this long, its attempt not counted.
 const SKIP_WAIT: chrono::Duration = chrono::Duration::minutes(30);
 
@@ -109,85 +107,41 @@ async fn campaign_for(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Cam
     Ok(campaign)
 }
 
-/// The next number to call, given to you.
+/// The next number to call, given to you. Refused (409) while the campaign
+/// is paused; a stopped campaign still gives leads to agents who ask
+/// (stopping only ends automatic dialling).
 #[utoipa::path(post, path = "/api/v1/campaigns/{id}/next", tag = "campaigns", params(("id" = i64, Path)),
     responses((status = 200, body = PreviewLead), (status = 204, description = "Nothing may be called now"),
-        (status = 403, body = super::error::Problem), (status = 404, body = super::error::Problem)))]
+        (status = 403, body = super::error::Problem), (status = 404, body = super::error::Problem),
+        (status = 409, description = "The campaign is paused", body = super::error::Problem)))]
 async fn next(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
     let campaign = campaign_for(&state, &actor, id).await?;
-    let settings = &campaign.settings;
-    let rules = Rules::of_campaign(settings);
-    let default_zone = settings
-        .time_zone
-        .parse::<chrono_tz::Tz>()
-        .unwrap_or(chrono_tz::Tz::UTC);
-    let now = clock::now();
-    for _ in 0..ROUNDS {
-        let due = state.repo.due_leads(id, actor.user_id, now, BATCH).await?;
-        if due.is_empty() {
-            break;
-        }
-        for lead in due {
-            // Each lead that cannot be called now is moved out of the way.
-            if state.repo.is_dnc(id, &lead.number).await? {
-                state
-                    .repo
-                    .set_lead_state(lead.id, LeadNext::Closed("dnc"))
-                    .await?;
-                continue;
-            }
-            if lead.attempts >= 0 && lead.attempts as u32 >= rules.max_attempts {
-                state
-                    .repo
-                    .set_lead_state(lead.id, LeadNext::Closed("attempts"))
-                    .await?;
-                continue;
-            }
-            let zone = crate::phone::zones::time_zone_of(&lead.number).unwrap_or(default_zone);
-            let opens = rules.open_at(now, zone);
-            if opens > now {
-                let next = LeadNext::Waiting {
-                    at: opens,
-                    uncount: false,
-                };
-                state.repo.set_lead_state(lead.id, next).await?;
-                continue;
-            }
-            if state.repo.number_in_progress(&lead.number).await? {
-                let next = LeadNext::Waiting {
-                    at: now + BUSY_NUMBER_WAIT,
-                    uncount: false,
-                };
-                state.repo.set_lead_state(lead.id, next).await?;
-                continue;
-            }
-            if !state.repo.claim_lead(lead.id, actor.user_id, now).await? {
-                continue; // another agent took it first
-            }
-            let lead = state
-                .repo
-                .campaign_lead(lead.id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            let scope = actor.client_scope(Section::Clients);
-            let card = state.repo.lookup_phone(scope, &lead.number, now).await?;
-            let preview = PreviewLead {
-                campaign_id: campaign.id,
-                campaign: campaign.name.clone(),
-                results: settings.results.clone(),
-                script: settings.script.clone(),
-                survey: settings.survey.clone(),
-                lead,
-                card,
-            };
-            return Ok(axum::Json(preview).into_response());
-        }
+    if campaign.state == RunState::Paused {
+        return Err(ApiError::WrongState(
+            "The campaign is not running: it is paused until it is started again.".into(),
+        ));
     }
-    Ok(StatusCode::NO_CONTENT.into_response())
+    let now = clock::now();
+    let Some(lead) = next_lead(&*state.repo, &campaign, Some(actor.user_id), now).await? else {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    };
+    let scope = actor.client_scope(Section::Clients);
+    let card = state.repo.lookup_phone(scope, &lead.number, now).await?;
+    let settings = campaign.settings;
+    let preview = PreviewLead {
+        campaign_id: campaign.id,
+        campaign: campaign.name,
+        results: settings.results,
+        script: settings.script,
+        survey: settings.survey,
+        lead,
+        card,
+    };
+    Ok(axum::Json(preview).into_response())
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

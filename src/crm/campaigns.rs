@@ -11,6 +11,7 @@ use super::access::ClientScope;
 use super::clients::ClientFilter;
 use super::page::{Page, PageRequest};
 use super::{FieldErrors, RepoError};
+use crate::dialer::leads::AttemptOutcome;
 use crate::ids::UserId;
 use crate::phone::{Phone, Region};
 
@@ -367,12 +368,25 @@ fn check_survey(survey: &[SurveyQuestion], errors: &mut FieldErrors) {
     }
 }
 
+text_enum! {
+    /// Whether a campaign dials. Only a running campaign is dialled
+    /// automatically; a paused one gives its agents no leads either (calls
+    /// in progress end as usual); a stopped one still gives preview leads
+    /// to agents who ask (new campaigns are stopped).
+    RunState {
+        Running = "running",
+        Paused = "paused",
+        Stopped = "stopped",
+    }
+}
+
 /// A campaign as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Campaign {
     pub id: i64,
     pub name: String,
     pub settings: CampaignSettings,
+    pub state: RunState,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -418,6 +432,47 @@ pub struct DncEntry {
     pub created_at: DateTime<Utc>,
 }
 
+impl Campaign {
+    /// Whether it may start: every campaign needs agents, and one that
+    /// dials by itself (progressive, predictive) a trunk to dial out on.
+    /// Every missing setting is named by its field.
+    pub fn check_startable(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if self.settings.mode != DialMode::Preview && self.settings.trunk.is_none() {
+            errors.add(
+                "settings.trunk",
+                "set the trunk its calls go out on before starting it",
+            );
+        }
+        if self.settings.agents.is_empty() {
+            errors.add("settings.agents", "give it agents before starting it");
+        }
+        errors.finish(|| ())
+    }
+}
+
+/// One call the dialler made for a campaign, as kept once it has ended:
+/// the abandon rate is counted from these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptRecord {
+    pub campaign_id: i64,
+    /// The lead it called (none when the lead is gone).
+    pub lead_id: Option<i64>,
+    /// E.164.
+    pub number: String,
+    pub dialled_at: DateTime<Utc>,
+    /// When a person answered (an abandoned call was answered too).
+    pub answered_at: Option<DateTime<Utc>>,
+    /// When an agent took it.
+    pub connected_at: Option<DateTime<Utc>>,
+    pub ended_at: DateTime<Utc>,
+    /// The agent who took it.
+    pub agent_id: Option<UserId>,
+    pub outcome: AttemptOutcome,
+    /// The final SIP status of the call, when it had one.
+    pub sip_code: Option<u16>,
+}
+
 /// A campaign's name: 1 to 100 characters, trimmed.
 pub fn check_name(name: &str) -> Result<String, FieldErrors> {
     let name = name.trim();
@@ -455,6 +510,19 @@ pub trait CampaignRepo: Send + Sync {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<(), RepoError>;
+    /// Starts, pauses or stops a campaign (the audit log keeps who did it)
+    /// and gives it back as now stored; setting the state it has changes
+    /// nothing. `NotFound` when there is no such campaign. Whether it may
+    /// start is the caller's to check ([`Campaign::check_startable`]).
+    async fn set_campaign_state(
+        &self,
+        actor: UserId,
+        id: i64,
+        state: RunState,
+        now: DateTime<Utc>,
+    ) -> Result<Campaign, RepoError>;
+    /// The campaigns that are running, by name: those the dialler works.
+    async fn running_campaigns(&self) -> Result<Vec<Campaign>, RepoError>;
 }
 
 /// The numbers campaigns call and the numbers nobody may call.
@@ -503,24 +571,51 @@ pub trait CampaignLeadRepo: Send + Sync {
     async fn is_dnc(&self, campaign: i64, number: &str) -> Result<bool, RepoError>;
     /// Up to `limit` waiting leads due by `now` that `agent` may call (a
     /// callback another agent promised is theirs), best first: `agent`'s
-    /// callbacks, then priority, then the longest due.
+    /// callbacks, then priority, then the longest due. With no agent (the
+    /// dialler) only leads no agent was promised.
     async fn due_leads(
         &self,
         campaign: i64,
-        agent: UserId,
+        agent: Option<UserId>,
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<CampaignLead>, RepoError>;
     /// Whether any campaign is calling `number` now.
     async fn number_in_progress(&self, number: &str) -> Result<bool, RepoError>;
-    /// Gives a waiting lead to `agent` (dialling, one attempt more); `false`
-    /// when another took it first.
+    /// Gives a waiting lead to `agent`, or to the dialler when `None`
+    /// (dialling, one attempt more, no agent yet); `false` when another
+    /// took it first.
     async fn claim_lead(
         &self,
         lead: i64,
-        agent: UserId,
+        agent: Option<UserId>,
         now: DateTime<Utc>,
     ) -> Result<bool, RepoError>;
+    /// Gives a lead the dialler is calling, and no agent has yet, to
+    /// `agent` (the call was put through to them): from then on it is
+    /// theirs to finish, as a lead they asked for. `false` when the lead is
+    /// not being dialled or has an agent already.
+    async fn assign_lead(&self, lead: i64, agent: UserId) -> Result<bool, RepoError>;
+    /// The end of the dialler's attempt at a lead being dialled, whoever
+    /// has it: how it came out and where the lead goes, as `finish_lead`
+    /// records them. `NotFound` unless the lead is being dialled.
+    async fn end_dialled_lead(
+        &self,
+        lead: i64,
+        outcome: &str,
+        next: LeadNext<'_>,
+    ) -> Result<(), RepoError>;
+    /// Keeps an ended call of the dialler; its id.
+    async fn record_attempt(&self, attempt: &AttemptRecord) -> Result<i64, RepoError>;
+    /// Per UTC day (of `dialled_at`) from `since` on, oldest first, a
+    /// campaign's attempts a person answered (abandoned ones included) and
+    /// those abandoned; days without calls are left out. Nothing for an
+    /// unknown campaign.
+    async fn abandon_days(
+        &self,
+        campaign: i64,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(chrono::NaiveDate, u32, u32)>, RepoError>;
     /// Moves a lead that cannot be called now: waiting until `next_at`, or
     /// closed as `closed_as`.
     async fn set_lead_state(&self, lead: i64, next: LeadNext<'_>) -> Result<(), RepoError>;
@@ -537,8 +632,13 @@ pub trait CampaignLeadRepo: Send + Sync {
         next: LeadNext<'_>,
     ) -> Result<CampaignLead, RepoError>;
     async fn campaign_lead(&self, lead: i64) -> Result<Option<CampaignLead>, RepoError>;
-    /// `NotFound` when there is no such campaign.
-    async fn campaign_stats(&self, campaign: i64) -> Result<CampaignStats, RepoError>;
+    /// A campaign's figures; "today" is the UTC day of `now`. `NotFound`
+    /// when there is no such campaign.
+    async fn campaign_stats(
+        &self,
+        campaign: i64,
+        now: DateTime<Utc>,
+    ) -> Result<CampaignStats, RepoError>;
     /// Keeps an agent's survey answers (question key, answer) for a lead,
     /// on its client when it has one.
     async fn record_survey(
@@ -562,7 +662,7 @@ pub struct SurveyAnswer {
     pub answered_at: DateTime<Utc>,
 }
 
-/// A campaign's figures from its leads.
+/// A campaign's figures from its leads and from the dialler's calls.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CampaignStats {
     pub leads: i64,
@@ -580,6 +680,30 @@ pub struct CampaignStats {
     /// Closed leads by why (`answered`, `attempts`, `dnc`, ...).
     #[schema(value_type = Object)]
     pub closed_as: std::collections::BTreeMap<String, i64>,
+    /// Calls the dialler made today (UTC).
+    pub dialled_today: i64,
+    /// Of those, the calls a person answered (abandoned ones included).
+    pub answered_today: i64,
+    /// Of those, the calls an agent took.
+    pub connected_today: i64,
+    /// Of those, the calls abandoned: answered with no agent free in time.
+    pub abandoned_today: i64,
+    /// Abandoned calls per call a person answered, today (0 when none was
+    /// answered): 0.03 is 3%.
+    pub abandon_rate_today: f64,
+    /// The same over the last 30 days.
+    pub abandon_rate_30_days: f64,
+}
+
+impl CampaignStats {
+    /// Abandoned calls per call a person answered; 0 when none was.
+    pub fn abandon_rate(answered: i64, abandoned: i64) -> f64 {
+        if answered <= 0 {
+            0.0
+        } else {
+            abandoned as f64 / answered as f64
+        }
+    }
 }
 
 /// Where a lead goes next.
@@ -653,6 +777,58 @@ mod tests {
                 "settings.results"
             ]
         );
+    }
+
+    #[test]
+    fn only_a_dialling_campaign_needs_a_trunk_to_start_and_every_one_agents() {
+        let campaign = |mode, trunk: Option<&str>, agents: Vec<UserId>| Campaign {
+            id: 1,
+            name: "Spring".into(),
+            settings: CampaignSettings {
+                mode,
+                trunk: trunk.map(str::to_string),
+                agents,
+                ..CampaignSettings::default()
+            },
+            state: RunState::Stopped,
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
+        };
+        let missing = |c: Campaign| c.check_startable().map_err(fields).err();
+        assert_eq!(
+            missing(campaign(DialMode::Predictive, None, vec![])),
+            Some(vec!["settings.trunk".into(), "settings.agents".into()])
+        );
+        assert_eq!(
+            missing(campaign(
+                DialMode::Progressive,
+                Some("pbx"),
+                vec![UserId(7)]
+            )),
+            None
+        );
+        assert_eq!(
+            missing(campaign(DialMode::Preview, None, vec![UserId(7)])),
+            None
+        );
+        assert_eq!(
+            missing(campaign(DialMode::Preview, None, vec![])),
+            Some(vec!["settings.agents".into()])
+        );
+    }
+
+    #[test]
+    fn run_states_read_back_as_written() {
+        for state in RunState::ALL {
+            assert_eq!(state.as_str().parse::<RunState>(), Ok(*state));
+        }
+        assert!("running ".parse::<RunState>().is_err());
+    }
+
+    #[test]
+    fn the_abandon_rate_is_zero_when_nobody_answered() {
+        assert_eq!(CampaignStats::abandon_rate(0, 0), 0.0);
+        assert_eq!(CampaignStats::abandon_rate(4, 1), 0.25);
     }
 
     #[test]

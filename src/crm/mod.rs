@@ -49,6 +49,7 @@ pub mod access;
 pub mod attributes;
 pub mod audit;
 pub mod calls;
+pub mod campaign_leads;
 pub mod campaigns;
 pub mod classifier;
 pub mod clients;

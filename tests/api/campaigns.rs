@@ -342,7 +342,7 @@ fn outbound_call(extension: &str, number: &str) -> switchboard::crm::calls::Call
 
 /// A calling window of two hours around New York's time now: Tokyo is
 /// outside it.
-fn window_around_new_york() -> (String, String) {
+pub(crate) fn window_around_new_york() -> (String, String) {
     use chrono::Timelike;
     let hour = switchboard::runtime::clock::now()
         .with_timezone(&chrono_tz::America::New_York)

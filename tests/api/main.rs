@@ -8,6 +8,7 @@ mod agents;
 mod auth;
 mod call_contacts;
 mod calls;
+mod campaign_runs;
 mod campaigns;
 mod classifier;
 mod clients;

@@ -1,5 +1,8 @@
 // Outbound campaigns (included by both backends).
 
+/// The columns `campaign_of` reads.
+const CAMPAIGN_COLUMNS: &str = "id, name, settings, state, created_at, updated_at";
+
 fn campaign_of(row: &<Db as sqlx::Database>::Row) -> Result<Campaign, RepoError> {
     let settings: String = row.try_get("settings").map_err(backend)?;
     let settings = serde_json::from_str(&settings)
@@ -8,6 +11,7 @@ fn campaign_of(row: &<Db as sqlx::Database>::Row) -> Result<Campaign, RepoError>
         id: row.try_get("id").map_err(backend)?,
         name: row.try_get("name").map_err(backend)?,
         settings,
+        state: parse_stored("state", &row.try_get::<String, _>("state").map_err(backend)?)?,
         created_at: row.try_get("created_at").map_err(backend)?,
         updated_at: row.try_get("updated_at").map_err(backend)?,
     })
@@ -34,7 +38,7 @@ async fn check_campaign_agents(tx: &mut Tx<'_>, agents: &[UserId]) -> Result<(),
 #[async_trait]
 impl CampaignRepo for Store {
     async fn campaigns(&self) -> Result<Vec<Campaign>, RepoError> {
-        let rows = sqlx::query("SELECT id, name, settings, created_at, updated_at FROM campaigns ORDER BY name")
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns ORDER BY name")))
             .fetch_all(&self.pool)
             .await
             .map_err(backend)?;
@@ -42,7 +46,7 @@ impl CampaignRepo for Store {
     }
 
     async fn campaign(&self, id: i64) -> Result<Option<Campaign>, RepoError> {
-        let row = sqlx::query("SELECT id, name, settings, created_at, updated_at FROM campaigns WHERE id = $1")
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1")))
             .bind(id)
             .fetch_optional(&self.pool)
             .await
@@ -121,6 +125,52 @@ impl CampaignRepo for Store {
         write_audit(&mut tx, now, Some(actor), "campaign", id, "delete", &[]).await?;
         tx.commit().await.map_err(backend)
     }
+
+    async fn set_campaign_state(
+        &self,
+        actor: UserId,
+        id: i64,
+        state: RunState,
+        now: DateTime<Utc>,
+    ) -> Result<Campaign, RepoError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let before: Option<String> = sqlx::query_scalar("SELECT state FROM campaigns WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let before = before.ok_or(RepoError::NotFound)?;
+        if before != state.as_str() {
+            sqlx::query("UPDATE campaigns SET state = $1, updated_at = $2 WHERE id = $3")
+                .bind(state.as_str())
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+            let mut diff = crate::crm::audit::Diff::default();
+            diff.field("state", Some(&before), Some(state.as_str()));
+            write_audit(&mut tx, now, Some(actor), "campaign", id, "update", &diff.into_changes()).await?;
+        }
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1")))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let campaign = campaign_of(&row)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(campaign)
+    }
+
+    async fn running_campaigns(&self) -> Result<Vec<Campaign>, RepoError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE state = 'running' ORDER BY name"
+        )))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(campaign_of).collect()
+    }
 }
 
 /// The columns `lead_of` reads, from `campaign_leads l` and `clients c`.
@@ -181,6 +231,16 @@ async fn campaign_exists(pool: &sqlx::Pool<Db>, id: i64) -> Result<(), RepoError
         .await
         .map_err(backend)?;
     found.map(|_| ()).ok_or(RepoError::NotFound)
+}
+
+/// The columns a lead's next state sets: state, next_at, closed_as,
+/// whether the attempt is taken back, and whose callback it is.
+fn next_columns(next: LeadNext<'_>) -> (&'static str, Option<DateTime<Utc>>, Option<&str>, bool, Option<UserId>) {
+    match next {
+        LeadNext::Waiting { at, uncount } => ("waiting", Some(at), None, uncount, None),
+        LeadNext::Callback { at, agent } => ("waiting", Some(at), None, false, agent),
+        LeadNext::Closed(closed_as) => ("closed", None, Some(closed_as), false, None),
+    }
 }
 
 #[async_trait]
@@ -316,7 +376,15 @@ impl CampaignLeadRepo for Store {
         tx.commit().await.map_err(backend)
     }
 
-    async fn due_leads(&self, campaign: i64, agent: UserId, now: DateTime<Utc>, limit: i64) -> Result<Vec<CampaignLead>, RepoError> {
+    async fn due_leads(
+        &self,
+        campaign: i64,
+        agent: Option<UserId>,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<CampaignLead>, RepoError> {
+        // With no agent $3 is NULL: `= NULL` is never true, so only leads
+        // promised to nobody are given.
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {LEAD_COLUMNS} FROM campaign_leads l LEFT JOIN clients c ON c.id = l.client_id
              WHERE l.campaign_id = $1 AND l.state = 'waiting' AND l.next_at <= $2
@@ -326,7 +394,7 @@ impl CampaignLeadRepo for Store {
         )))
         .bind(campaign)
         .bind(now)
-        .bind(agent.0)
+        .bind(agent.map(|a| a.0))
         .bind(limit)
         .fetch_all(&self.pool)
         .await
@@ -344,12 +412,12 @@ impl CampaignLeadRepo for Store {
         Ok(found.is_some())
     }
 
-    async fn claim_lead(&self, lead: i64, agent: UserId, now: DateTime<Utc>) -> Result<bool, RepoError> {
+    async fn claim_lead(&self, lead: i64, agent: Option<UserId>, now: DateTime<Utc>) -> Result<bool, RepoError> {
         let done = sqlx::query(
             "UPDATE campaign_leads SET state = 'dialling', attempts = attempts + 1, agent_id = $1, dialled_at = $2
              WHERE id = $3 AND state = 'waiting'",
         )
-        .bind(agent.0)
+        .bind(agent.map(|a| a.0))
         .bind(now)
         .bind(lead)
         .execute(&self.pool)
@@ -380,11 +448,7 @@ impl CampaignLeadRepo for Store {
         notes: Option<&str>,
         next: LeadNext<'_>,
     ) -> Result<CampaignLead, RepoError> {
-        let (state, next_at, closed_as, uncount, promised) = match next {
-            LeadNext::Waiting { at, uncount } => ("waiting", Some(at), None, uncount, None),
-            LeadNext::Callback { at, agent } => ("waiting", Some(at), None, false, agent),
-            LeadNext::Closed(closed_as) => ("closed", None, Some(closed_as), false, None),
-        };
+        let (state, next_at, closed_as, uncount, promised) = next_columns(next);
         let done = sqlx::query(
             "UPDATE campaign_leads SET state = $1, next_at = COALESCE($2, next_at), closed_as = $3,
                     last_outcome = COALESCE($4, last_outcome), result = COALESCE($5, result),
@@ -410,6 +474,94 @@ impl CampaignLeadRepo for Store {
         self.campaign_lead(lead).await?.ok_or(RepoError::NotFound)
     }
 
+    async fn assign_lead(&self, lead: i64, agent: UserId) -> Result<bool, RepoError> {
+        let done = sqlx::query(
+            "UPDATE campaign_leads SET agent_id = $1 WHERE id = $2 AND state = 'dialling' AND agent_id IS NULL",
+        )
+        .bind(agent.0)
+        .bind(lead)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn end_dialled_lead(&self, lead: i64, outcome: &str, next: LeadNext<'_>) -> Result<(), RepoError> {
+        let (state, next_at, closed_as, uncount, promised) = next_columns(next);
+        let done = sqlx::query(
+            "UPDATE campaign_leads SET state = $1, next_at = COALESCE($2, next_at), closed_as = $3,
+                    last_outcome = $4, attempts = attempts - $5, callback_agent_id = $6
+             WHERE id = $7 AND state = 'dialling'",
+        )
+        .bind(state)
+        .bind(next_at)
+        .bind(closed_as)
+        .bind(outcome)
+        .bind(i32::from(uncount))
+        .bind(promised.map(|a| a.0))
+        .bind(lead)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        if done.rows_affected() != 1 {
+            return Err(RepoError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn record_attempt(&self, attempt: &AttemptRecord) -> Result<i64, RepoError> {
+        // Whole seconds, as every stored time (SQLite compares them as text).
+        let whole = crate::crm::whole_seconds;
+        sqlx::query_scalar(
+            "INSERT INTO campaign_attempts (campaign_id, lead_id, number, dialled_at, answered_at, connected_at,
+                    ended_at, agent_id, outcome, sip_code)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(attempt.campaign_id)
+        .bind(attempt.lead_id)
+        .bind(&attempt.number)
+        .bind(whole(attempt.dialled_at))
+        .bind(attempt.answered_at.map(whole))
+        .bind(attempt.connected_at.map(whole))
+        .bind(whole(attempt.ended_at))
+        .bind(attempt.agent_id.map(|a| a.0))
+        .bind(attempt.outcome.as_str())
+        .bind(attempt.sip_code.map(i32::from))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(refused_or_backend)
+    }
+
+    async fn abandon_days(
+        &self,
+        campaign: i64,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(chrono::NaiveDate, u32, u32)>, RepoError> {
+        // Days since the Unix epoch, from each backend's own `epoch_of`.
+        let day = format!("({} / 86400)", epoch_of("dialled_at"));
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {day} AS dialled_day,
+                CAST(SUM(CASE WHEN answered_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS answered,
+                CAST(SUM(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END) AS BIGINT) AS abandoned
+             FROM campaign_attempts WHERE campaign_id = $1 AND dialled_at >= $2
+             GROUP BY dialled_day ORDER BY dialled_day"
+        )))
+        .bind(campaign)
+        .bind(crate::crm::whole_seconds(since))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+        rows.into_iter()
+            .map(|(day, answered, abandoned)| {
+                let date = DateTime::from_timestamp(day * 86_400, 0)
+                    .ok_or_else(|| RepoError::Backend(format!("day {day} of an attempt is out of range")))?
+                    .date_naive();
+                Ok((date, count(answered), count(abandoned)))
+            })
+            .collect()
+    }
+
     async fn campaign_lead(&self, lead: i64) -> Result<Option<CampaignLead>, RepoError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {LEAD_COLUMNS} FROM campaign_leads l LEFT JOIN clients c ON c.id = l.client_id WHERE l.id = $1"
@@ -421,7 +573,7 @@ impl CampaignLeadRepo for Store {
         row.as_ref().map(lead_of).transpose()
     }
 
-    async fn campaign_stats(&self, campaign: i64) -> Result<CampaignStats, RepoError> {
+    async fn campaign_stats(&self, campaign: i64, now: DateTime<Utc>) -> Result<CampaignStats, RepoError> {
         campaign_exists(&self.pool, campaign).await?;
         let mut stats = CampaignStats::default();
         let (leads, attempts): (i64, Option<i64>) = sqlx::query_as(
@@ -439,6 +591,30 @@ impl CampaignLeadRepo for Store {
         stats.last_outcomes = counts_by(&self.pool, campaign, "last_outcome").await?;
         stats.results = counts_by(&self.pool, campaign, "result").await?;
         stats.closed_as = counts_by(&self.pool, campaign, "closed_as").await?;
+        let today = now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+        let (dialled, answered, connected, abandoned): (i64, Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*),
+                CAST(SUM(CASE WHEN answered_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN connected_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END) AS BIGINT)
+             FROM campaign_attempts WHERE campaign_id = $1 AND dialled_at >= $2 AND dialled_at < $3",
+        )
+        .bind(campaign)
+        .bind(today)
+        .bind(today + chrono::Duration::days(1))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend)?;
+        stats.dialled_today = dialled;
+        stats.answered_today = answered.unwrap_or(0);
+        stats.connected_today = connected.unwrap_or(0);
+        stats.abandoned_today = abandoned.unwrap_or(0);
+        stats.abandon_rate_today = CampaignStats::abandon_rate(stats.answered_today, stats.abandoned_today);
+        let days = self.abandon_days(campaign, now - chrono::Duration::days(30)).await?;
+        let (answered, abandoned) = days
+            .iter()
+            .fold((0, 0), |(an, ab), &(_, answered, abandoned)| (an + i64::from(answered), ab + i64::from(abandoned)));
+        stats.abandon_rate_30_days = CampaignStats::abandon_rate(answered, abandoned);
         Ok(stats)
     }
 

@@ -17,7 +17,10 @@ use crate::crm::clients::{
 use crate::crm::interactions::{Interaction, InteractionRepo, NewInteraction};
 use crate::crm::page::{Cursor, Page, PageRequest};
 use crate::crm::queues::{QueueRepo, Skills, StoredQueue};
-use crate::crm::campaigns::{Campaign, CampaignLead, CampaignLeadRepo, CampaignRepo, CampaignSettings, CampaignStats, DncEntry, LeadNext, SurveyAnswer};
+use crate::crm::campaigns::{
+    AttemptRecord, Campaign, CampaignLead, CampaignLeadRepo, CampaignRepo, CampaignSettings, CampaignStats, DncEntry, LeadNext,
+    RunState, SurveyAnswer,
+};
 use crate::crm::reports::{AgentSums, QueueSums, ReportQuery, ReportRepo};
 use crate::crm::sip_accounts::{NewSipAccount, SipAccount, SipAccountPatch, SipAccountRepo, SipCredential};
 use crate::crm::tasks::{NewTask, Task, TaskFilter, TaskPatch, TaskRepo, TaskScope, TaskState};
