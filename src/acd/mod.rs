@@ -168,6 +168,20 @@ impl Acd {
         self.dispatch(now);
     }
 
+    /// Changes the queues a logged-in agent takes calls from (a campaign
+    /// they work starts or stops), keeping their state and skills.
+    pub fn set_queues(&mut self, now: Instant, agent: UserId, queues: BTreeSet<String>) {
+        let Some(entry) = self.agents.get_mut(&agent) else {
+            return;
+        };
+        if entry.queues == queues {
+            return;
+        }
+        entry.queues = queues;
+        self.revision += 1;
+        self.dispatch(now);
+    }
+
     /// An agent logs out: at once, or when their call ends. A call ringing
     /// them goes to the next agent.
     pub fn logout(&mut self, now: Instant, agent: UserId) {

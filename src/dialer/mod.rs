@@ -7,6 +7,7 @@
 
 pub mod abandon;
 pub mod baseline;
+pub mod campaign;
 pub mod leads;
 pub mod observed;
 pub mod pacing;

@@ -100,6 +100,9 @@ pub struct Distribution {
     callbacks: std::collections::HashMap<CallId, Caller>,
     /// Agents' calls out that are callbacks: their call → the callback's.
     calling_back: std::collections::HashMap<CallId, CallId>,
+    /// Running campaigns' queues and the agents who work them: those
+    /// logged in take the queue's calls besides their own queues'.
+    campaigns: BTreeMap<String, BTreeSet<UserId>>,
 }
 
 /// A call offered to an agent (their phone is about to ring), for the
@@ -121,6 +124,8 @@ pub struct Offered {
     /// The queue's wrap-up: its time in seconds, and the results to pick.
     pub wrap_up_s: u64,
     pub results: Vec<String>,
+    /// A campaign's call: the campaign and the lead called.
+    pub campaign: Option<(i64, i64)>,
 }
 
 /// What the engine must do to calls for the ACD.
@@ -222,11 +227,16 @@ impl Distribution {
                 reply,
             } => {
                 let known = self.applied.clone().unwrap_or_default();
-                if let Some(unknown) = queues.iter().find(|q| known.get(q).is_none()) {
+                let campaign = |q: &String| self.campaigns.contains_key(q);
+                if let Some(unknown) = queues
+                    .iter()
+                    .find(|q| known.get(q).is_none() && !campaign(q))
+                {
                     let _ = reply.send(Err(format!("no queue {unknown:?}")));
                     return;
                 }
-                let set: BTreeSet<String> = queues.iter().cloned().collect();
+                let mut set: BTreeSet<String> = queues.iter().cloned().collect();
+                set.extend(self.campaigns_of(agent));
                 self.acd.login(now, agent, set, skills);
                 self.agents.insert(agent, (extension, queues));
                 let _ = reply.send(Ok(()));
@@ -368,6 +378,74 @@ impl Distribution {
             }
         }
         out
+    }
+
+    /// A running campaign's queue (added or changed) and its agents.
+    pub fn set_campaign(
+        &mut self,
+        now: Instant,
+        config: crate::acd::QueueConfig,
+        agents: BTreeSet<UserId>,
+    ) {
+        let queue = config.name.clone();
+        let before = self.campaigns.insert(queue.clone(), agents.clone());
+        self.acd.set_queue(now, config);
+        let touched: BTreeSet<UserId> = agents
+            .into_iter()
+            .chain(before.into_iter().flatten())
+            .collect();
+        for agent in touched {
+            self.rejoin(now, agent);
+        }
+    }
+
+    /// A campaign stopped or paused: its agents leave its queue (calls in
+    /// it still find them until the queue empties).
+    pub fn end_campaign(&mut self, now: Instant, queue: &str) {
+        if let Some(agents) = self.campaigns.remove(queue) {
+            for agent in agents {
+                self.rejoin(now, agent);
+            }
+        }
+    }
+
+    /// The campaigns' queues `agent` works.
+    fn campaigns_of(&self, agent: UserId) -> impl Iterator<Item = String> + '_ {
+        self.campaigns
+            .iter()
+            .filter(move |(_, agents)| agents.contains(&agent))
+            .map(|(queue, _)| queue.clone())
+    }
+
+    /// A logged-in agent's queues again: their own and their campaigns'.
+    fn rejoin(&mut self, now: Instant, agent: UserId) {
+        let Some((_, own)) = self.agents.get(&agent) else {
+            return;
+        };
+        let mut queues: BTreeSet<String> = own.iter().cloned().collect();
+        queues.extend(self.campaigns_of(agent));
+        self.acd.set_queues(now, agent, queues);
+    }
+
+    /// The agents working a campaign's queue, with their state and since
+    /// when (those logged in).
+    pub fn campaign_agents(&self, queue: &str) -> Vec<(UserId, AgentState, Instant)> {
+        let Some(agents) = self.campaigns.get(queue) else {
+            return Vec::new();
+        };
+        agents
+            .iter()
+            .filter(|a| self.agents.contains_key(a))
+            .filter_map(|a| {
+                let (state, since) = self.acd.agent(*a)?;
+                Some((*a, state.clone(), since))
+            })
+            .collect()
+    }
+
+    /// The agent whose extension this is.
+    pub fn agent_of(&self, extension: &str) -> Option<UserId> {
+        self.agent_at(extension)
     }
 
     fn agent_at(&self, extension: &str) -> Option<UserId> {

@@ -69,6 +69,8 @@ pub struct Engine {
     /// Looks up callers' CRM statuses for queues that rank by them; the
     /// answers come back on `Inputs::classified`.
     pub classify: Option<(super::Classify, mpsc::UnboundedSender<Classified>)>,
+    /// Campaigns' calls in progress, and the dialler to tell about them.
+    pub campaigns: super::campaigns::CampaignCalls,
 }
 
 /// A caller's CRM status, looked up before they join a queue.
@@ -98,6 +100,8 @@ pub struct Inputs {
     pub agents: mpsc::UnboundedReceiver<super::distribution::AgentCommand>,
     /// Callers' CRM statuses (see `Engine::classify`).
     pub classified: mpsc::UnboundedReceiver<Classified>,
+    /// What the campaigns' dialler asks.
+    pub dialer: mpsc::UnboundedReceiver<super::campaigns::DialerCommand>,
     pub stop: watch::Receiver<bool>,
 }
 
@@ -109,6 +113,7 @@ impl Engine {
             mut digits,
             mut agents,
             mut classified,
+            mut dialer,
             mut stop,
         } = inputs;
         self.sync_queues();
@@ -132,6 +137,7 @@ impl Engine {
                     self.reconcile_presence();
                 }
                 Some(answer) = classified.recv() => self.join_queue(answer),
+                Some(command) = dialer.recv() => self.on_dialer(command),
                 Some(digit) = digits.recv() => {
                     self.calls.on_digit(stamp(), CallId(digit.tag), digit.side, digit.digit);
                 }
@@ -355,6 +361,7 @@ impl Engine {
                 if let (true, Some(anchoring)) = (records, &mut self.anchoring) {
                     anchoring.record(call);
                 }
+                self.campaigns.waiting(call);
                 self.classify_then_join(call, queue, priority);
             }
         }
@@ -520,6 +527,7 @@ impl Engine {
         let Some(offers) = &self.offers else {
             return;
         };
+        let campaign = self.campaigns.lead_of(call);
         let config = self.distribution.acd.config(queue);
         let _ = offers.send(super::distribution::Offered {
             agent,
@@ -532,6 +540,7 @@ impl Engine {
             callback,
             wrap_up_s: config.map_or(0, |c| c.wrap_up.as_secs()),
             results: config.map(|c| c.results.clone()).unwrap_or_default(),
+            campaign,
         });
     }
 
@@ -545,13 +554,23 @@ impl Engine {
                 agents,
                 extensions,
             } => {
+                self.campaigns.offered(call);
                 // The card is on its way before the phone rings.
                 if let Some((number, e164, name, called)) = self.calls.parties(call) {
-                    let caller = super::distribution::Caller {
-                        number: number.to_string(),
-                        e164: e164.map(str::to_string),
-                        name: name.map(str::to_string),
-                        called: called.to_string(),
+                    let caller = match self.campaigns.number_of(call) {
+                        // A campaign's call: the card is the called party's.
+                        Some(dialled) => super::distribution::Caller {
+                            number: dialled.to_string(),
+                            e164: Some(dialled.to_string()),
+                            name: None,
+                            called: number.to_string(),
+                        },
+                        None => super::distribution::Caller {
+                            number: number.to_string(),
+                            e164: e164.map(str::to_string),
+                            name: name.map(str::to_string),
+                            called: called.to_string(),
+                        },
                     };
                     for agent in agents {
                         self.pop(agent, call, &queue, &caller, false);
@@ -579,7 +598,11 @@ impl Engine {
                 self.calls.call_back_later(stamp(), call);
             }
             ForCalls::Withdraw { call, extensions } => self.calls.withdraw(call, &extensions),
-            ForCalls::HangUp { call } => self.calls.hang_up(stamp(), call),
+            ForCalls::HangUp { call } => {
+                if !self.abandon_if_placed(call) {
+                    self.calls.hang_up(stamp(), call);
+                }
+            }
             ForCalls::Announce {
                 call,
                 position,
@@ -646,6 +669,7 @@ impl Engine {
                 self.end_monitoring(summary.id);
             }
         }
+        self.campaign_call_event(&event);
         metrics::gauge!("sip_calls_active").set(self.calls.len() as f64);
         if let Some(events) = &self.events {
             let _ = events.send(event);
@@ -898,7 +922,7 @@ fn contacts(
 }
 
 /// The time for the call core: both clocks at once.
-fn stamp() -> Now {
+pub(super) fn stamp() -> Now {
     Now {
         instant: clock::instant(),
         wall: clock::now(),

@@ -3,6 +3,7 @@
 //! sans-IO SIP core over them.
 
 mod anchoring;
+pub mod campaigns;
 pub mod cert;
 pub mod distribution;
 mod dns;
@@ -139,6 +140,10 @@ pub struct SipServer {
     live: watch::Receiver<Arc<distribution::AcdStatus>>,
     trunk_health: TrunkHealth,
     status: SipStatus,
+    /// What the campaigns' dialler asks of the engine, and (until the
+    /// dialler takes it) what the engine tells it.
+    dialer: mpsc::UnboundedSender<campaigns::DialerCommand>,
+    dialer_events: std::sync::Mutex<Option<mpsc::UnboundedReceiver<campaigns::DialerEvent>>>,
     stop: watch::Sender<bool>,
     /// Closed when the engine's thread has stopped and its UDP socket is
     /// closed.
@@ -218,6 +223,9 @@ impl SipServer {
         let (agents_tx, agents_rx) = mpsc::unbounded_channel();
         // Callers' CRM statuses, looked up for their queue.
         let (classified_tx, classified_rx) = mpsc::unbounded_channel();
+        // The campaigns' dialler and the engine, both ways.
+        let (dialer_tx, dialer_rx) = mpsc::unbounded_channel();
+        let (dialer_events_tx, dialer_events_rx) = mpsc::unbounded_channel();
         // Calls offered to agents, for their screen pops (lagging
         // listeners lose the oldest, never the engine's time).
         let (offers_tx, _) = tokio::sync::broadcast::channel(1024);
@@ -296,6 +304,7 @@ impl SipServer {
                 .classify
                 .clone()
                 .map(|classify| (classify, classified_tx)),
+            campaigns: campaigns::CampaignCalls::new(Some(dialer_events_tx)),
             anchoring: settings
                 .media
                 .map(|media| anchoring::Anchoring::new(media, digits_tx, settings.prompts.clone())),
@@ -306,6 +315,7 @@ impl SipServer {
             digits: digits_rx,
             agents: agents_rx,
             classified: classified_rx,
+            dialer: dialer_rx,
             stop: stop_rx,
         };
         std::thread::Builder::new()
@@ -334,9 +344,27 @@ impl SipServer {
             live: live_rx,
             trunk_health,
             status,
+            dialer: dialer_tx,
+            dialer_events: std::sync::Mutex::new(Some(dialer_events_rx)),
             stop: stop_tx,
             engine: stopped,
         })
+    }
+
+    /// The engine's side of the campaigns' dialler: where to send its
+    /// requests, and what the engine tells it (`None` once taken).
+    pub fn dialer(
+        &self,
+    ) -> Option<(
+        mpsc::UnboundedSender<campaigns::DialerCommand>,
+        mpsc::UnboundedReceiver<campaigns::DialerEvent>,
+    )> {
+        let events = self
+            .dialer_events
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()?;
+        Some((self.dialer.clone(), events))
     }
 
     /// Every call offered to an agent from now on (the screen pops).

@@ -330,6 +330,64 @@ fn trunk_target(
     ))
 }
 
+/// A campaign's call to `number` through `trunk`, taken by `queue` once
+/// answered: the plan (presented with `caller_id`, else the trunk's own
+/// number) and the trunk's target. `None` when the trunk has no peer to
+/// call or the number cannot be written for it.
+pub fn campaign_call(
+    trunk: &Trunk,
+    number: &str,
+    caller_id: Option<&str>,
+    queue: &str,
+    ring_timeout: std::time::Duration,
+    locals: &Locals,
+    names: &Names,
+) -> Option<(Plan, Target)> {
+    let presented = caller_id
+        .map(str::to_string)
+        .or_else(|| {
+            let own = trunk.outbound_caller_id.as_ref()?;
+            Some(own.e164().unwrap_or(own.entered()).to_string())
+        })
+        .unwrap_or_else(|| "anonymous".into());
+    let caller = Caller {
+        source: Source::Extension(queue),
+        number: presented.clone(),
+        e164: None,
+        name: None,
+        called: number.to_string(),
+        original_called: None,
+    };
+    let (target, present_as) = trunk_target(trunk, number, caller_id, &caller, locals, names)?;
+    let plan = Plan {
+        direction: Direction::Outbound,
+        trunk: Some(trunk.name.clone()),
+        rule: Some(queue.to_string()),
+        caller: presented,
+        caller_e164: None,
+        caller_name: None,
+        called: number.to_string(),
+        original_called: None,
+        party_e164: Number::parse(number, trunk.region)
+            .e164()
+            .map(str::to_string),
+        present_as,
+        targets: Vec::new(),
+        ring_timeout,
+        session_expires: trunk.session_expires,
+        record: trunk.record,
+        caller_keys_by_info: trunk.profile.dtmf == crate::pbx::DtmfMode::Info,
+        media: None,
+        menu: None,
+        queue: Some(QueueEntry {
+            name: queue.to_string(),
+            priority: 0,
+        }),
+        monitor: None,
+    };
+    Some((plan, target))
+}
+
 /// Every registered phone of every extension to ring.
 pub fn ring_targets(
     extensions: &[String],
