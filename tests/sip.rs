@@ -2,6 +2,8 @@
 //! and against raw datagrams from the malformed-message corpus; TLS,
 //! WebSocket and stream edge cases in [`transports`].
 
+#[path = "sip/campaigns.rs"]
+mod campaigns;
 #[path = "sip/clients.rs"]
 mod clients;
 #[path = "support/mod.rs"]

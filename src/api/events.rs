@@ -136,6 +136,11 @@ pub struct CallOffered<'a> {
     /// The caller asked to be called back: the agent calls them (their
     /// phone does not ring).
     pub callback: bool,
+    /// A campaign's call: the campaign and the lead called, whose script,
+    /// survey and results the agent works with
+    /// (`POST /campaigns/{campaign_id}/leads/{lead_id}/outcome`).
+    pub campaign_id: Option<i64>,
+    pub lead_id: Option<i64>,
     /// The client whose number it is, as the agent may see it; `None` for
     /// an unknown number (the app offers a new client with it).
     pub card: Option<ScreenPop>,
@@ -248,6 +253,8 @@ impl EventHub {
                 caller_e164: offer.caller_e164.as_deref(),
                 caller_name: offer.caller_name.as_deref(),
                 callback: offer.callback,
+                campaign_id: offer.campaign.map(|(campaign, _)| campaign),
+                lead_id: offer.campaign.map(|(_, lead)| lead),
                 card,
             };
             let Ok(text) = serde_json::to_string(&message) else {

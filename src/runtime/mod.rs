@@ -5,6 +5,7 @@
 
 pub mod cdr;
 pub mod clock;
+pub mod dialer;
 pub mod media;
 pub mod plans;
 pub mod prompts;

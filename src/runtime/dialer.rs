@@ -1,0 +1,366 @@
+//! The campaigns' dialler: the task that runs progressive and predictive
+//! campaigns. Twice a second it asks the engine for each running
+//! campaign's floor, lets the campaign's [`Pacer`] say how many calls to
+//! place, takes that many leads (the same picking as preview: calling
+//! window, do-not-call, attempts, one call per number) and has the engine
+//! place them. It stores how each call went and moves its lead on (retry
+//! rules), gives a connected lead to its agent, and keeps the abandon
+//! counts the pacing is held to. Which campaigns run is read from the
+//! database every few seconds, so a start or pause from any API node
+//! takes effect here.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::calls::Outcome;
+use crate::crm::campaigns::{AttemptRecord, Campaign, DialMode, LeadNext};
+use crate::crm::repo::Repository;
+use crate::dialer::abandon::{AbandonLedger, DayCount, ROLLING_DAYS};
+use crate::dialer::campaign::{Attempt, Pacer};
+use crate::dialer::leads::{AttemptOutcome, LeadState, Rules};
+use crate::dialer::pacing::{Limits, Mode};
+use crate::runtime::clock;
+use crate::runtime::sip::campaigns::{Attempted, Dial, DialerCommand, DialerEvent};
+
+/// How often pacing looks at the floor.
+const TICK: Duration = Duration::from_millis(500);
+/// How often the running campaigns are read again.
+const REFRESH: Duration = Duration::from_secs(3);
+/// How long a campaign's call rings before we give up on it.
+pub const RING_TIMEOUT: Duration = Duration::from_secs(25);
+/// An agent's time after a campaign call to record its result.
+pub const WRAP_UP: Duration = Duration::from_secs(15);
+/// The most calls one campaign places in one look, so that a burst of
+/// free agents does not flood the trunk in one instant.
+const MOST_PER_TICK: u32 = 10;
+/// A lead whose call could not be placed waits this long.
+const NOT_PLACED_WAIT: Duration = Duration::from_secs(300);
+
+struct Running {
+    campaign: Campaign,
+    pacer: Pacer,
+}
+
+pub struct Dialer {
+    repo: Arc<dyn Repository>,
+    engine: mpsc::UnboundedSender<DialerCommand>,
+    running: HashMap<i64, Running>,
+    /// Rules of campaigns whose calls may still end after a stop.
+    rules: HashMap<i64, Rules>,
+}
+
+impl Dialer {
+    pub fn new(repo: Arc<dyn Repository>, engine: mpsc::UnboundedSender<DialerCommand>) -> Self {
+        Dialer {
+            repo,
+            engine,
+            running: HashMap::new(),
+            rules: HashMap::new(),
+        }
+    }
+
+    /// Runs until the engine is gone.
+    pub async fn run(mut self, mut events: mpsc::UnboundedReceiver<DialerEvent>) {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut refreshed: Option<tokio::time::Instant> = None;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    if refreshed.is_none_or(|at| at.elapsed() >= REFRESH) {
+                        self.refresh().await;
+                        refreshed = Some(tokio::time::Instant::now());
+                    }
+                    if !self.pace().await {
+                        return;
+                    }
+                }
+                event = events.recv() => match event {
+                    Some(event) => self.on_event(event).await,
+                    None => return,
+                },
+            }
+        }
+    }
+
+    /// Reads which campaigns run; tells the engine of those that started,
+    /// changed or stopped.
+    async fn refresh(&mut self) {
+        let campaigns = match self.repo.running_campaigns().await {
+            Ok(campaigns) => campaigns,
+            Err(error) => {
+                tracing::warn!(%error, "the dialler cannot read the running campaigns; it keeps the last ones");
+                return;
+            }
+        };
+        let ids: BTreeSet<i64> = campaigns.iter().map(|c| c.id).collect();
+        let gone: Vec<i64> = (self.running.keys())
+            .filter(|id| !ids.contains(id))
+            .copied()
+            .collect();
+        for id in gone {
+            self.running.remove(&id);
+            tracing::info!(campaign = id, "dialler.leave");
+            let _ = self.engine.send(DialerCommand::Leave { campaign: id });
+        }
+        for campaign in campaigns {
+            let changed = self
+                .running
+                .get(&campaign.id)
+                .is_none_or(|r| r.campaign.updated_at != campaign.updated_at);
+            if !changed {
+                continue;
+            }
+            let settings = &campaign.settings;
+            self.rules.insert(campaign.id, Rules::of_campaign(settings));
+            let _ = self.engine.send(DialerCommand::Run {
+                campaign: campaign.id,
+                agents: settings.agents.iter().copied().collect(),
+                wrap_up: WRAP_UP,
+                grace: Limits::default().grace,
+                results: settings.results.clone(),
+            });
+            let limits = Limits {
+                abandon_rate: settings.abandon_limit_pct / 100.0,
+                max_lines_per_agent: settings.max_lines_per_agent,
+                ..Limits::default()
+            };
+            let mode = match settings.mode {
+                DialMode::Preview => Mode::Preview,
+                DialMode::Progressive => Mode::Progressive,
+                DialMode::Predictive => Mode::Predictive,
+            };
+            match self.running.get_mut(&campaign.id) {
+                // New settings: what was seen of the calls stays.
+                Some(running) => {
+                    running.pacer.mode = mode;
+                    running.pacer.limits = limits;
+                    running.campaign = campaign;
+                }
+                None => {
+                    let ledger = self.ledger(campaign.id).await;
+                    tracing::info!(campaign = campaign.id, ?mode, "dialler.run");
+                    let pacer = Pacer::new(mode, limits, ledger);
+                    self.running
+                        .insert(campaign.id, Running { campaign, pacer });
+                }
+            }
+        }
+    }
+
+    /// The campaign's abandon counts of the rolling period.
+    async fn ledger(&self, campaign: i64) -> AbandonLedger {
+        let since = clock::now() - chrono::Duration::days(ROLLING_DAYS);
+        match self.repo.abandon_days(campaign, since).await {
+            Ok(days) => {
+                AbandonLedger::from_days(days.into_iter().map(|(date, answered, abandoned)| {
+                    let day = date
+                        .signed_duration_since(chrono::NaiveDate::default())
+                        .num_days();
+                    let count = DayCount {
+                        answered: answered.into(),
+                        abandoned: abandoned.into(),
+                    };
+                    (day, count)
+                }))
+            }
+            Err(error) => {
+                // Without its history a campaign could break the limit:
+                // it starts as if it had reached it (no dialling ahead).
+                tracing::warn!(campaign, %error, "no abandon history: dialling progressively");
+                AbandonLedger::from_days([(
+                    day_of(clock::now()),
+                    DayCount {
+                        answered: 1,
+                        abandoned: 1,
+                    },
+                )])
+            }
+        }
+    }
+
+    /// Places the calls each running campaign's pacing asks for; `false`
+    /// when the engine is gone.
+    async fn pace(&mut self) -> bool {
+        let ids: Vec<i64> = self.running.keys().copied().collect();
+        for id in ids {
+            let Some(running) = self.running.get(&id) else {
+                continue;
+            };
+            if running.pacer.mode == Mode::Preview {
+                continue;
+            }
+            let Some(trunk) = running.campaign.settings.trunk.clone() else {
+                continue;
+            };
+            let (reply, floor) = oneshot::channel();
+            if self
+                .engine
+                .send(DialerCommand::Floor {
+                    campaign: id,
+                    reply,
+                })
+                .is_err()
+            {
+                return false;
+            }
+            let Ok(floor) = floor.await else {
+                return false;
+            };
+            let now = clock::now();
+            let wanted = running
+                .pacer
+                .calls_to_place(&floor, day_of(now))
+                .min(MOST_PER_TICK);
+            for _ in 0..wanted {
+                let lead = crate::crm::campaign_leads::next_lead(
+                    self.repo.as_ref(),
+                    &running.campaign,
+                    None,
+                    now,
+                )
+                .await;
+                let lead = match lead {
+                    Ok(Some(lead)) => lead,
+                    Ok(None) => break,
+                    Err(error) => {
+                        tracing::warn!(campaign = id, %error, "the dialler cannot take a lead");
+                        break;
+                    }
+                };
+                tracing::debug!(campaign = id, lead = lead.id, "dialler.dial");
+                let dial = Dial {
+                    campaign: id,
+                    lead: lead.id,
+                    number: lead.number,
+                    trunk: trunk.clone(),
+                    caller_id: running.campaign.settings.caller_id.clone(),
+                    ring_timeout: RING_TIMEOUT,
+                };
+                if self.engine.send(DialerCommand::Dial(dial)).is_err() {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    async fn on_event(&mut self, event: DialerEvent) {
+        match event {
+            DialerEvent::NotPlaced { lead, reason } => {
+                let next = LeadNext::Waiting {
+                    at: clock::now() + NOT_PLACED_WAIT,
+                    uncount: true,
+                };
+                if let Err(error) = self.repo.end_dialled_lead(lead, "failed", next).await {
+                    tracing::warn!(lead, %reason, %error, "a lead not called could not be put back");
+                }
+            }
+            DialerEvent::Connected { lead, agent } => {
+                if let Err(error) = self.repo.assign_lead(lead, agent).await {
+                    tracing::warn!(lead, %agent, %error, "a connected lead could not be given to its agent");
+                }
+            }
+            DialerEvent::Ended(attempted) => self.ended(attempted).await,
+        }
+    }
+
+    /// A placed call is over: pacing learns from it, the attempt is
+    /// stored, and a lead no agent took moves on by the retry rules.
+    async fn ended(&mut self, a: Attempted) {
+        let outcome = outcome_of(&a);
+        let day = day_of(a.dialled_at);
+        if let Some(running) = self.running.get_mut(&a.campaign) {
+            let handled = a
+                .connected_at
+                .map(|at| (a.ended_at - at).to_std().unwrap_or_default() + WRAP_UP);
+            running.pacer.ended(
+                Attempt {
+                    rang: a.rang,
+                    picked_up: a.picked_up_at.is_some(),
+                    abandoned: a.abandoned,
+                    handled,
+                },
+                day,
+            );
+        }
+        tracing::info!(
+            campaign = a.campaign,
+            lead = a.lead,
+            outcome = outcome.as_str(),
+            abandoned = a.abandoned,
+            "dialler.attempt"
+        );
+        let record = AttemptRecord {
+            campaign_id: a.campaign,
+            lead_id: Some(a.lead),
+            number: a.number.clone(),
+            dialled_at: a.dialled_at,
+            answered_at: a.picked_up_at,
+            connected_at: a.connected_at,
+            ended_at: a.ended_at,
+            agent_id: a.agent,
+            outcome,
+            sip_code: a.sip_code,
+        };
+        if let Err(error) = self.repo.record_attempt(&record).await {
+            tracing::warn!(campaign = a.campaign, lead = a.lead, %error, "a campaign attempt could not be stored");
+        }
+        if a.connected_at.is_some() {
+            return; // the agent records how it went
+        }
+        let rules = self.rules.get(&a.campaign).cloned().unwrap_or_default();
+        let attempts = match self.repo.campaign_lead(a.lead).await {
+            Ok(Some(lead)) => u32::try_from(lead.attempts).unwrap_or(0),
+            Ok(None) => return, // the lead (or its campaign) is gone
+            Err(error) => {
+                tracing::warn!(lead = a.lead, %error, "a lead's attempts could not be read");
+                1
+            }
+        };
+        let closed;
+        let next = match rules.after(outcome, attempts, clock::now()) {
+            LeadState::Closed(how) => {
+                closed = how.as_str();
+                LeadNext::Closed(closed)
+            }
+            LeadState::Waiting(at) => LeadNext::Waiting { at, uncount: false },
+            LeadState::Dialling => LeadNext::Waiting {
+                at: clock::now(),
+                uncount: false,
+            },
+        };
+        if let Err(error) = self
+            .repo
+            .end_dialled_lead(a.lead, outcome.as_str(), next)
+            .await
+        {
+            tracing::warn!(lead = a.lead, %error, "a lead could not be moved on after its call");
+        }
+    }
+}
+
+/// How an attempt counts for its lead.
+fn outcome_of(a: &Attempted) -> AttemptOutcome {
+    if a.connected_at.is_some() {
+        return AttemptOutcome::Answered;
+    }
+    if a.abandoned {
+        return AttemptOutcome::Abandoned;
+    }
+    match a.outcome {
+        Outcome::Busy => AttemptOutcome::Busy,
+        Outcome::NoAnswer | Outcome::Cancelled => AttemptOutcome::NoAnswer,
+        Outcome::Answered => AttemptOutcome::Abandoned,
+        Outcome::Rejected | Outcome::Failed | Outcome::Unavailable => AttemptOutcome::Failed,
+    }
+}
+
+/// Days since the Unix epoch, UTC: the abandon ledger's days.
+fn day_of(at: DateTime<Utc>) -> i64 {
+    at.timestamp().div_euclid(86_400)
+}

@@ -1,0 +1,410 @@
+//! Outbound campaigns dialled by the server binary, with SIPp as the
+//! carrier behind a trunk (answering, busy or unanswered by the number's
+//! last digit) and as the agent's phone: the marketer sets the campaign up
+//! and starts it through the API, the dialler calls within the window and
+//! around the do-not-call list, retries by the rules, puts the answered
+//! call through to the agent, and stores every attempt.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::Timelike;
+use serde_json::{Value, json};
+
+use super::{Sipp, free_port, register, wait_bound};
+
+/// The server binary on a database, with a trunk `carrier` to a SIPp.
+struct Server {
+    _dir: tempfile::TempDir,
+    log: PathBuf,
+    /// Killed when dropped.
+    _process: tokio::process::Child,
+    http: u16,
+    sip: SocketAddr,
+}
+
+impl Server {
+    /// Loads the demo data into `db` and serves it with the demo plan and
+    /// a trunk to `carrier_port`.
+    async fn start(db: &str, carrier_port: u16) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let plans = dir.path().join("dialplans");
+        std::fs::create_dir(&plans).unwrap();
+        std::fs::copy(
+            manifest.join("dialplans/demo.toml"),
+            plans.join("demo.toml"),
+        )
+        .unwrap();
+        let config = dir.path().join("switchboard.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[[trunks]]\nname = \"carrier\"\nvendor = \"generic\"\npeers = [\"127.0.0.1:{carrier_port}\"]\noptions_interval_secs = 0\n"
+            ),
+        )
+        .unwrap();
+        let bin = env!("CARGO_BIN_EXE_switchboard");
+        let demo = std::process::Command::new(bin)
+            .args(["demo", "--database", db])
+            .current_dir(manifest)
+            .output()
+            .unwrap();
+        assert!(
+            demo.status.success(),
+            "{}",
+            String::from_utf8_lossy(&demo.stderr)
+        );
+        let (http, sip) = (free_port(), free_port());
+        let log = dir.path().join("server.log");
+        let process = tokio::process::Command::new(bin)
+            .args([
+                "serve",
+                "--config",
+                &config.display().to_string(),
+                "--database",
+                db,
+                "--http",
+                &format!("127.0.0.1:{http}"),
+                "--sip",
+                &format!("127.0.0.1:{sip}"),
+            ])
+            .env("SWITCHBOARD_DIALPLANS", &plans)
+            .env("SWITCHBOARD_WEB_DIR", dir.path())
+            .env("SWITCHBOARD_SPOOL_DIR", dir.path().join("spool"))
+            .current_dir(manifest)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let server = Server {
+            _dir: dir,
+            log,
+            _process: process,
+            http,
+            sip: format!("127.0.0.1:{sip}").parse().unwrap(),
+        };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", http))
+                .await
+                .is_ok()
+            {
+                return server;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the server starts: {}", server.log());
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// A logged-in user of the demo data (password `demo`).
+    async fn user(&self, username: &str) -> Api {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{}/api/v1", self.http);
+        let login = client
+            .post(format!("{base}/auth/login"))
+            .json(&json!({"username": username, "password": "demo"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(login.status().is_success(), "{username} logs in");
+        Api { client, base }
+    }
+}
+
+struct Api {
+    client: reqwest::Client,
+    base: String,
+}
+
+impl Api {
+    async fn get(&self, path: &str) -> Value {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (reqwest::StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post_csv(&self, path: &str, csv: &str) -> Value {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "text/csv")
+            .body(csv.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+        response.json().await.unwrap()
+    }
+}
+
+/// A two-hour calling window around the time in Berlin now, which is
+/// closed in Tokyo (eight or seven hours ahead) whatever the hour.
+fn window_around_berlin() -> (String, String) {
+    let hour = switchboard::runtime::clock::now()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .hour();
+    match hour {
+        0 => ("00:00".into(), "02:00".into()),
+        23 => ("22:00".into(), "23:59".into()),
+        h => (format!("{:02}:00", h - 1), format!("{:02}:00", h + 1)),
+    }
+}
+
+/// Polls `read` until `done` holds of what it gives, for up to 30 s.
+async fn until(mut read: impl AsyncFnMut() -> Value, done: impl Fn(&Value) -> bool) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..300 {
+        last = read().await;
+        if done(&last) {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    last
+}
+
+fn lead<'a>(leads: &'a Value, number: &str) -> &'a Value {
+    leads["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["number"] == number)
+        .unwrap_or_else(|| panic!("no lead {number}: {leads}"))
+}
+
+async fn a_progressive_campaign_calls_retries_and_connects_through_a_sipp_carrier(
+    db: super::support::TestDatabase,
+) {
+    // The carrier takes five calls: the busy and the unanswered numbers
+    // twice each (two attempts), the answering one once.
+    let carrier_port = free_port();
+    let mut carrier = Sipp::scenario("carrier_answers_by_number.xml");
+    carrier.arg([
+        "-p",
+        &carrier_port.to_string(),
+        "-m",
+        "5",
+        "-l",
+        "5",
+        "-timeout",
+        "60",
+    ]);
+    let carrier_run = carrier.spawn();
+    wait_bound("127.0.0.1", carrier_port).await;
+    let server = Server::start(db.url(), carrier_port).await;
+
+    // agent1 (extension 1001) with a SIPp phone that answers and, a second
+    // later, hangs up; logged in to the sales queue.
+    let phone_port = free_port();
+    let mut phone = Sipp::scenario("phone_hangs_up.xml");
+    phone.arg(["-p", &phone_port.to_string(), "-timeout", "60"]);
+    let phone_run = phone.spawn();
+    wait_bound("127.0.0.1", phone_port).await;
+    let contact = format!("127.0.0.1:{phone_port}");
+    let (ok, out) = register(
+        "register.xml",
+        server.sip,
+        "u1",
+        "1001",
+        "demo1001",
+        &contact,
+    )
+    .await;
+    assert!(ok, "1001 registers: {out}");
+    let agent = server.user("agent1").await;
+    let agent_id = agent.get("/auth/me").await["id"].as_i64().unwrap();
+    let (status, body) = agent
+        .post("/agent/login", json!({"queues": ["sales"]}))
+        .await;
+    assert!(status.is_success(), "agent1 logs in to sales: {body}");
+
+    let marketer = server.user("supervisor").await;
+    let (from, until_) = window_around_berlin();
+    let (status, campaign) = marketer
+        .post(
+            "/campaigns",
+            json!({"name": "Winter offer", "settings": {"mode": "progressive",
+                "trunk": "carrier", "caller_id": "+4940111111", "time_zone": "Europe/Berlin",
+                "calling_from": from, "calling_until": until_, "max_attempts": 2,
+                "retry_minutes": {"busy": 0, "no_answer": 0, "failed": 0, "voicemail": null, "abandoned": 0},
+                "agents": [agent_id], "results": ["sale", "no interest"]}}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{campaign}");
+    let id = campaign["id"].as_i64().unwrap();
+    // Busy and unanswered first (priority), then the one who answers; one
+    // on the campaign's do-not-call list, one in Tokyo where it is night
+    // or evening outside the window.
+    let added = marketer
+        .post_csv(
+            &format!("/campaigns/{id}/leads"),
+            "number,priority\n+4930555002,3\n+4930555003,2\n+4930555001,1\n+4930555004,5\n+81355550001,5\n",
+        )
+        .await;
+    assert_eq!(added["added"], 5, "{added}");
+    let (status, body) = marketer
+        .post(
+            &format!("/campaigns/{id}/dnc"),
+            json!({"number": "+4930555004"}),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let (status, started) = marketer
+        .post(&format!("/campaigns/{id}/start"), json!({}))
+        .await;
+    assert!(status.is_success(), "{started}");
+    assert_eq!(started["state"], "running");
+
+    // The answered call reaches agent1, whose lead it becomes.
+    let leads_path = format!("/campaigns/{id}/leads?limit=50");
+    let leads = until(
+        async || marketer.get(&leads_path).await,
+        |leads| lead(leads, "+4930555001")["agent_id"] == agent_id,
+    )
+    .await;
+    let answered = lead(&leads, "+4930555001");
+    assert_eq!(
+        answered["agent_id"],
+        agent_id,
+        "connected to agent1: {leads}\n{}",
+        server.log()
+    );
+    let (ok, out) = phone.finish(phone_run).await;
+    assert!(ok, "agent1's phone answered the campaign call: {out}");
+    let lead_id = answered["id"].as_i64().unwrap();
+    let (status, finished) = agent
+        .post(
+            &format!("/campaigns/{id}/leads/{lead_id}/outcome"),
+            json!({"outcome": "answered", "result": "sale"}),
+        )
+        .await;
+    assert!(
+        status.is_success(),
+        "the agent records the result: {finished}"
+    );
+    let (ok, out) = carrier.finish(carrier_run).await;
+    assert!(
+        ok,
+        "the carrier had its five calls: {out}\n{}",
+        server.log()
+    );
+
+    let leads = until(
+        async || marketer.get(&leads_path).await,
+        |leads| lead(leads, "+4930555003")["state"] == "closed",
+    )
+    .await;
+    let summary = |number: &str| {
+        let l = lead(&leads, number);
+        (
+            l["state"].as_str().unwrap_or_default().to_string(),
+            l["closed_as"].as_str().unwrap_or_default().to_string(),
+            l["attempts"].as_i64().unwrap(),
+            l["last_outcome"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    let closed = |how: &str, attempts: i64, last: &str| {
+        (
+            "closed".to_string(),
+            how.to_string(),
+            attempts,
+            last.to_string(),
+        )
+    };
+    assert_eq!(
+        summary("+4930555002"),
+        closed("attempts", 2, "busy"),
+        "{leads}"
+    );
+    assert_eq!(
+        summary("+4930555003"),
+        closed("attempts", 2, "no_answer"),
+        "{leads}"
+    );
+    assert_eq!(
+        summary("+4930555001"),
+        closed("answered", 1, "answered"),
+        "{leads}"
+    );
+    assert_eq!(lead(&leads, "+4930555001")["result"], "sale");
+    assert_eq!(summary("+4930555004"), closed("dnc", 0, ""), "never called");
+    let tokyo = lead(&leads, "+81355550001");
+    assert_eq!(
+        (tokyo["state"].as_str(), tokyo["attempts"].as_i64()),
+        (Some("waiting"), Some(0))
+    );
+    assert!(
+        tokyo["next_at"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .unwrap()
+            > switchboard::runtime::clock::now(),
+        "waits for the window in Tokyo: {tokyo}"
+    );
+
+    let stats = marketer.get(&format!("/campaigns/{id}/stats")).await;
+    assert_eq!(
+        (
+            &stats["dialled_today"],
+            &stats["answered_today"],
+            &stats["connected_today"],
+            &stats["abandoned_today"]
+        ),
+        (&json!(5), &json!(1), &json!(1), &json!(0)),
+        "{stats}"
+    );
+
+    // Paused, it places no more calls and gives no leads.
+    let (status, paused) = marketer
+        .post(&format!("/campaigns/{id}/pause"), json!({}))
+        .await;
+    assert!(status.is_success(), "{paused}");
+    assert_eq!(paused["state"], "paused");
+    drop(server);
+}
+
+#[tokio::test]
+async fn a_progressive_campaign_calls_retries_and_connects_through_a_sipp_carrier_on_sqlite() {
+    a_progressive_campaign_calls_retries_and_connects_through_a_sipp_carrier(
+        super::support::TestDatabase::sqlite(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_progressive_campaign_calls_retries_and_connects_through_a_sipp_carrier_on_postgres() {
+    a_progressive_campaign_calls_retries_and_connects_through_a_sipp_carrier(
+        super::support::TestDatabase::postgres().await,
+    )
+    .await;
+}
