@@ -224,29 +224,8 @@ async fn a_progressive_campaign_calls_retries_and_connects_through_a_sipp_carrie
     let server = Server::start(db.url(), carrier_port).await;
 
     // agent1 (extension 1001) with a SIPp phone that answers and, a second
-    // later, hangs up; logged in to the sales queue.
-    let phone_port = free_port();
-    let mut phone = Sipp::scenario("phone_hangs_up.xml");
-    phone.arg(["-p", &phone_port.to_string(), "-timeout", "60"]);
-    let phone_run = phone.spawn();
-    wait_bound("127.0.0.1", phone_port).await;
-    let contact = format!("127.0.0.1:{phone_port}");
-    let (ok, out) = register(
-        "register.xml",
-        server.sip,
-        "u1",
-        "1001",
-        "demo1001",
-        &contact,
-    )
-    .await;
-    assert!(ok, "1001 registers: {out}");
-    let agent = server.user("agent1").await;
-    let agent_id = agent.get("/auth/me").await["id"].as_i64().unwrap();
-    let (status, body) = agent
-        .post("/agent/login", json!({"queues": ["sales"]}))
-        .await;
-    assert!(status.is_success(), "agent1 logs in to sales: {body}");
+    // later, hangs up.
+    let (phone, phone_run, agent, agent_id) = agent1_with(&server, "phone_hangs_up.xml").await;
 
     let marketer = server.user("supervisor").await;
     let (from, until_) = window_around_berlin();
@@ -388,7 +367,7 @@ async fn a_progressive_campaign_calls_retries_and_connects_through_a_sipp_carrie
     let (status, paused) = marketer
         .post(&format!("/campaigns/{id}/pause"), json!({}))
         .await;
-    assert!(status.is_success(), "{paused}");
+    assert!(status.is_success(), "{paused}\n{}", server.log());
     assert_eq!(paused["state"], "paused");
     drop(server);
 }
@@ -404,6 +383,119 @@ async fn a_progressive_campaign_calls_retries_and_connects_through_a_sipp_carrie
 #[tokio::test]
 async fn a_progressive_campaign_calls_retries_and_connects_through_a_sipp_carrier_on_postgres() {
     a_progressive_campaign_calls_retries_and_connects_through_a_sipp_carrier(
+        super::support::TestDatabase::postgres().await,
+    )
+    .await;
+}
+
+/// agent1 (1001) with a SIPp phone playing `scenario`, logged in to sales.
+async fn agent1_with(server: &Server, scenario: &str) -> (Sipp, tokio::process::Child, Api, i64) {
+    let phone_port = free_port();
+    let mut phone = Sipp::scenario(scenario);
+    phone.arg(["-p", &phone_port.to_string(), "-timeout", "60"]);
+    let run = phone.spawn();
+    wait_bound("127.0.0.1", phone_port).await;
+    let contact = format!("127.0.0.1:{phone_port}");
+    let (ok, out) = register(
+        "register.xml",
+        server.sip,
+        "u1",
+        "1001",
+        "demo1001",
+        &contact,
+    )
+    .await;
+    assert!(ok, "1001 registers: {out}");
+    let agent = server.user("agent1").await;
+    let agent_id = agent.get("/auth/me").await["id"].as_i64().unwrap();
+    let (status, body) = agent
+        .post("/agent/login", json!({"queues": ["sales"]}))
+        .await;
+    assert!(status.is_success(), "agent1 logs in to sales: {body}");
+    (phone, run, agent, agent_id)
+}
+
+async fn an_answered_call_no_agent_takes_in_two_seconds_is_abandoned_with_the_message(
+    db: super::support::TestDatabase,
+) {
+    let carrier_port = free_port();
+    let mut carrier = Sipp::scenario("carrier_answers_by_number.xml");
+    carrier.arg(["-p", &carrier_port.to_string(), "-timeout", "60"]);
+    let carrier_run = carrier.spawn();
+    wait_bound("127.0.0.1", carrier_port).await;
+    let server = Server::start(db.url(), carrier_port).await;
+    // The agent's phone rings and is never picked up.
+    let (phone, phone_run, _agent, agent_id) =
+        agent1_with(&server, "phone_rings_unanswered.xml").await;
+    let marketer = server.user("supervisor").await;
+    let (status, campaign) = marketer
+        .post(
+            "/campaigns",
+            json!({"name": "Abandons", "settings": {"mode": "progressive",
+                "trunk": "carrier", "time_zone": "Europe/Berlin",
+                "calling_from": "00:00", "calling_until": "23:59", "max_attempts": 1,
+                "agents": [agent_id], "results": ["sale"]}}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{campaign}");
+    let id = campaign["id"].as_i64().unwrap();
+    marketer
+        .post_csv(&format!("/campaigns/{id}/leads"), "number\n+4930555001\n")
+        .await;
+    let (status, body) = marketer
+        .post(&format!("/campaigns/{id}/start"), json!({}))
+        .await;
+    assert!(status.is_success(), "{body}");
+
+    // The carrier's call ends with our BYE (after the message), and the
+    // agent's phone stops ringing.
+    let (ok, out) = carrier.finish(carrier_run).await;
+    assert!(
+        ok,
+        "the carrier answered and was hung up on: {out}\n{}",
+        server.log()
+    );
+    let (ok, out) = phone.finish(phone_run).await;
+    assert!(ok, "the agent's phone rang and was cancelled: {out}");
+    let stats_path = format!("/campaigns/{id}/stats");
+    let stats = until(
+        async || marketer.get(&stats_path).await,
+        |stats| stats["abandoned_today"] == 1,
+    )
+    .await;
+    assert_eq!(
+        (
+            &stats["dialled_today"],
+            &stats["answered_today"],
+            &stats["connected_today"],
+            &stats["abandoned_today"],
+            &stats["abandon_rate_today"]
+        ),
+        (&json!(1), &json!(1), &json!(0), &json!(1), &json!(1.0)),
+        "{stats}"
+    );
+    let leads = marketer.get(&format!("/campaigns/{id}/leads")).await;
+    let abandoned = lead(&leads, "+4930555001");
+    assert_eq!(abandoned["last_outcome"], "abandoned", "{leads}");
+    assert_eq!(
+        abandoned["closed_as"], "attempts",
+        "one attempt allowed: {leads}"
+    );
+    let log = server.log();
+    assert!(log.contains("campaign.abandoned"), "{log}");
+}
+
+#[tokio::test]
+async fn an_answered_call_no_agent_takes_in_two_seconds_is_abandoned_on_sqlite() {
+    an_answered_call_no_agent_takes_in_two_seconds_is_abandoned_with_the_message(
+        super::support::TestDatabase::sqlite(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_answered_call_no_agent_takes_in_two_seconds_is_abandoned_on_postgres() {
+    an_answered_call_no_agent_takes_in_two_seconds_is_abandoned_with_the_message(
         super::support::TestDatabase::postgres().await,
     )
     .await;

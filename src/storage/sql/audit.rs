@@ -42,7 +42,7 @@ impl AuditRepo for Store {
     }
 
     async fn record(&self, at: DateTime<Utc>, user: Option<UserId>, entity: &str, entity_id: i64, action: &str) -> Result<(), RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         write_audit(&mut tx, at, user, entity, entity_id, action, &[]).await?;
         tx.commit().await.map_err(backend)
     }

@@ -473,7 +473,7 @@ impl CallRecordRepo for Store {
         // One commit for many records: at a thousand calls a second a commit
         // each kept the database thread a fifth of a core busy writing the
         // same index pages to the WAL again and again.
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         for record in records {
             insert_call_record(&mut tx, record).await?;
         }
@@ -516,7 +516,7 @@ impl CallRecordRepo for Store {
         wrap_up: &NewWrapUp,
         now: DateTime<Utc>,
     ) -> Result<StoredCallRecord, RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let mut qb = QueryBuilder::<Db>::new("SELECT r.client_id FROM call_records r WHERE r.id = ");
         qb.push_bind(id.0).push(" AND ");
         push_call_scope(&mut qb, scope);

@@ -62,7 +62,7 @@ impl CampaignRepo for Store {
         now: DateTime<Utc>,
     ) -> Result<i64, RepoError> {
         let text = serde_json::to_string(settings).map_err(|e| RepoError::Backend(e.to_string()))?;
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         check_campaign_agents(&mut tx, &settings.agents).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO campaigns (name, settings, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
@@ -91,7 +91,7 @@ impl CampaignRepo for Store {
         now: DateTime<Utc>,
     ) -> Result<(), RepoError> {
         let text = serde_json::to_string(settings).map_err(|e| RepoError::Backend(e.to_string()))?;
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let before: Option<(String, String)> = sqlx::query_as("SELECT name, settings FROM campaigns WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -115,7 +115,7 @@ impl CampaignRepo for Store {
     }
 
     async fn delete_campaign(&self, actor: UserId, id: i64, now: DateTime<Utc>) -> Result<(), RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let deleted: Option<i64> = sqlx::query_scalar("DELETE FROM campaigns WHERE id = $1 RETURNING id")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -133,7 +133,7 @@ impl CampaignRepo for Store {
         state: RunState,
         now: DateTime<Utc>,
     ) -> Result<Campaign, RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let before: Option<String> = sqlx::query_scalar("SELECT state FROM campaigns WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -282,7 +282,7 @@ impl CampaignLeadRepo for Store {
 
     async fn add_leads(&self, campaign: i64, leads: &[(String, i32)], now: DateTime<Utc>) -> Result<u64, RepoError> {
         campaign_exists(&self.pool, campaign).await?;
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let mut added = 0;
         for (number, priority) in leads {
             let done = sqlx::query(
@@ -345,7 +345,7 @@ impl CampaignLeadRepo for Store {
         if let Some(id) = campaign {
             campaign_exists(&self.pool, id).await?;
         }
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO dnc_numbers (campaign_id, e164, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -365,7 +365,7 @@ impl CampaignLeadRepo for Store {
     }
 
     async fn delete_dnc(&self, actor: UserId, id: i64, now: DateTime<Utc>) -> Result<(), RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let deleted: Option<i64> = sqlx::query_scalar("DELETE FROM dnc_numbers WHERE id = $1 RETURNING id")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -625,7 +625,7 @@ impl CampaignLeadRepo for Store {
         answers: &[(String, String)],
         now: DateTime<Utc>,
     ) -> Result<(), RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         for (question, answer) in answers {
             sqlx::query(
                 "INSERT INTO survey_answers (campaign_id, lead_id, client_id, agent_id, question, answer, answered_at)

@@ -19,7 +19,7 @@ impl ClassifierRepo for Store {
     }
 
     async fn create_node(&self, parent: Option<NodeId>, name: &str) -> Result<NodeId, RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let parent_path: Option<String> = match parent {
             None => None,
             Some(p) => Some(
@@ -63,7 +63,7 @@ impl ClassifierRepo for Store {
     }
 
     async fn delete_node(&self, id: NodeId) -> Result<(), RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let children: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM classifier_nodes WHERE parent_id = $1")
             .bind(id.0)
             .fetch_one(&mut *tx)

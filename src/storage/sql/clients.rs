@@ -141,7 +141,7 @@ impl ClientRepo for Store {
     }
 
     async fn create_client(&self, actor: UserId, client: NewClient, now: DateTime<Utc>) -> Result<ClientId, RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let responsible = client.responsible_id.unwrap_or(actor);
         require_user(&mut tx, responsible, "responsible_id").await?;
         let id: i64 = sqlx::query_scalar(
@@ -191,7 +191,7 @@ impl ClientRepo for Store {
         patch: ClientPatch,
         now: DateTime<Utc>,
     ) -> Result<Client, RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let before = load_client(&mut tx, scope, id).await?;
         if let Some(responsible) = patch.responsible_id {
             require_user(&mut tx, responsible, "responsible_id").await?;
@@ -354,7 +354,7 @@ impl ClientRepo for Store {
         person: NewContactPerson,
         now: DateTime<Utc>,
     ) -> Result<ContactPersonId, RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         if !client_visible(&mut tx, scope, client).await? {
             return Err(RepoError::NotFound);
         }
@@ -379,7 +379,7 @@ impl ClientRepo for Store {
     }
 
     async fn delete_contact_person(&self, scope: ClientScope, actor: UserId, id: ContactPersonId, now: DateTime<Utc>) -> Result<(), RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let client: Option<i64> = sqlx::query_scalar("SELECT client_id FROM contact_persons WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *tx)

@@ -47,6 +47,19 @@ impl Repository for Store {
 }
 
 impl Store {
+    /// A write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred one that reads, then writes, fails at
+    /// once with "database is locked" when another connection (the call
+    /// records' writer, the dialler) wrote in between, where this one waits
+    /// its turn within the busy timeout.
+    async fn begin_write(&self) -> Result<Tx<'static>, RepoError> {
+        if BACKEND == "sqlite" {
+            self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(backend)
+        } else {
+            self.pool.begin().await.map_err(backend)
+        }
+    }
+
     /// Adds the default rights of each role where none are stored yet, so an
     /// admin's changes survive upgrades.
     async fn seed_rights(&self) -> Result<(), sqlx::Error> {

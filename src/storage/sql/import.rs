@@ -44,7 +44,7 @@ impl ImportRepo for Store {
         clients: &[NewClient],
         now: DateTime<Utc>,
     ) -> Result<Vec<Upserted>, RepoError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_bulk().await?;
         let outcomes = upsert_in(&mut tx, actor, field, columns, clients, now).await?;
         tx.commit().await.map_err(backend)?;
         Ok(outcomes)
@@ -129,7 +129,7 @@ async fn upsert_in(
 impl Store {
     /// A write transaction. SQLite takes the write lock at once, so the ids
     /// reserved from `MAX(id)` stay free until the commit.
-    async fn begin_write(&self) -> Result<Tx<'static>, RepoError> {
+    async fn begin_bulk(&self) -> Result<Tx<'static>, RepoError> {
         if BACKEND == "sqlite" {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
             // Bulk inserts into the random-order indexes (names, phones,

@@ -96,7 +96,7 @@ impl InteractionRepo for Store {
         new: NewInteraction,
         now: DateTime<Utc>,
     ) -> Result<InteractionId, RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         if !client_visible(&mut tx, scope, new.client_id).await? {
             return Err(invalid("client_id", "no such client"));
         }

@@ -29,7 +29,7 @@ impl QueueRepo for Store {
         now: DateTime<Utc>,
     ) -> Result<(), RepoError> {
         let text = serde_json::Value::Object(settings.clone()).to_string();
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let before: Option<(i64, String)> = sqlx::query_as("SELECT id, settings FROM queues WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut *tx)
@@ -66,7 +66,7 @@ impl QueueRepo for Store {
     }
 
     async fn delete_queue(&self, actor: UserId, name: &str, now: DateTime<Utc>) -> Result<(), RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar("DELETE FROM queues WHERE name = $1 RETURNING id")
             .bind(name)
             .fetch_optional(&mut *tx)
@@ -90,7 +90,7 @@ impl QueueRepo for Store {
     }
 
     async fn set_agent_skills(&self, actor: UserId, user: UserId, skills: &Skills, now: DateTime<Utc>) -> Result<(), RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         require_user(&mut tx, user, "user_id").await?;
         sqlx::query("DELETE FROM agent_skills WHERE user_id = $1")
             .bind(user.0)

@@ -31,7 +31,7 @@ async fn load_sip_account(conn: &mut Conn, id: SipAccountId) -> Result<SipAccoun
 #[async_trait]
 impl SipAccountRepo for Store {
     async fn create_sip_account(&self, actor: UserId, account: NewSipAccount, now: DateTime<Utc>) -> Result<SipAccountId, RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         if let Some(user) = account.user_id {
             require_user(&mut tx, user, "user_id").await?;
         }
@@ -71,7 +71,7 @@ impl SipAccountRepo for Store {
     }
 
     async fn update_sip_account(&self, actor: UserId, id: SipAccountId, patch: SipAccountPatch, now: DateTime<Utc>) -> Result<SipAccount, RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let before = load_sip_account(&mut tx, id).await?;
         if let Some(Some(user)) = patch.user_id {
             require_user(&mut tx, user, "user_id").await?;
@@ -111,7 +111,7 @@ impl SipAccountRepo for Store {
     }
 
     async fn set_sip_password(&self, actor: UserId, id: SipAccountId, ha1: Ha1Set, now: DateTime<Utc>) -> Result<(), RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE sip_accounts SET ha1_md5 = $1, ha1_sha256 = $2, updated_at = $3 WHERE id = $4")
             .bind(&ha1.md5)
             .bind(&ha1.sha256)
@@ -130,7 +130,7 @@ impl SipAccountRepo for Store {
     }
 
     async fn delete_sip_account(&self, actor: UserId, id: SipAccountId, now: DateTime<Utc>) -> Result<(), RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let extension: String = sqlx::query_scalar("DELETE FROM sip_accounts WHERE id = $1 RETURNING extension")
             .bind(id.0)
             .fetch_optional(&mut *tx)

@@ -63,7 +63,7 @@ async fn open_tasks_of_client(conn: &mut Conn, client: ClientId, limit: i64, now
 #[async_trait]
 impl TaskRepo for Store {
     async fn create_task(&self, scope: TaskScope, task: NewTask, now: DateTime<Utc>) -> Result<TaskId, RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         if let Some(client) = task.client_id
             && !client_visible(&mut tx, scope.clients, client).await?
         {
@@ -91,7 +91,7 @@ impl TaskRepo for Store {
     }
 
     async fn update_task(&self, scope: TaskScope, id: TaskId, patch: TaskPatch, now: DateTime<Utc>) -> Result<Task, RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let before = load_task(&mut tx, scope, id, now).await?;
         if let Some(responsible) = patch.responsible_id {
             require_user(&mut tx, responsible, "responsible_id").await?;

@@ -18,7 +18,7 @@ const USER_COLUMNS: &str = "id, username, display_name, role, team_id, active, c
 #[async_trait]
 impl UserRepo for Store {
     async fn create_user(&self, user: NewUser, now: DateTime<Utc>) -> Result<UserId, RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (username, display_name, password_hash, role, team_id, active, created_at)
              VALUES ($1, $2, $3, $4, $5, TRUE, $6) RETURNING id",
@@ -122,7 +122,7 @@ impl UserRepo for Store {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), RepoError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.begin_write().await?;
         // Expired sessions are swept on login rather than by a background job.
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(now)
