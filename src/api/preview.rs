@@ -36,6 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/campaigns/{id}/next", post(next))
         .route("/campaigns/{id}/leads/{lead}/outcome", post(outcome))
         .route(
+            "/campaigns/{id}/leads/{lead}/work",
+            axum::routing::get(work),
+        )
+        .route(
             "/clients/{id}/survey-answers",
             axum::routing::get(survey_answers),
         )
@@ -142,6 +146,42 @@ async fn next(
         card,
     };
     Ok(axum::Json(preview).into_response())
+}
+
+/// A lead of a campaign you work, with its card, script, survey and
+/// results: what the screen pop of a campaign's call (`call.offered` with
+/// `campaign_id` and `lead_id`) shows while the dialler puts it through.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/leads/{lead}/work", tag = "campaigns",
+    params(("id" = i64, Path), ("lead" = i64, Path)),
+    responses((status = 200, body = PreviewLead), (status = 403, body = super::error::Problem),
+        (status = 404, body = super::error::Problem)))]
+async fn work(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, lead_id)): Path<(i64, i64)>,
+) -> ApiResult<axum::Json<PreviewLead>> {
+    let campaign = campaign_for(&state, &actor, id).await?;
+    let lead = state
+        .repo
+        .campaign_lead(lead_id)
+        .await?
+        .filter(|l| l.campaign_id == id)
+        .ok_or(ApiError::NotFound)?;
+    let scope = actor.client_scope(Section::Clients);
+    let card = state
+        .repo
+        .lookup_phone(scope, &lead.number, clock::now())
+        .await?;
+    let settings = campaign.settings;
+    Ok(axum::Json(PreviewLead {
+        campaign_id: campaign.id,
+        campaign: campaign.name,
+        results: settings.results,
+        script: settings.script,
+        survey: settings.survey,
+        lead,
+        card,
+    }))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
