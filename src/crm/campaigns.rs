@@ -71,6 +71,10 @@ pub struct CampaignSettings {
     pub abandon_limit_pct: f64,
     /// Calls in progress per agent at most (1 to 10).
     pub max_lines_per_agent: f64,
+    /// Answering machines are detected and hung up on (the attempt counts
+    /// as voicemail) instead of being put through to an agent.
+    #[serde(default)]
+    pub detect_machines: bool,
     /// What an agent records a call as.
     pub results: Vec<String>,
     /// The agents who work it.
@@ -169,6 +173,7 @@ pub struct SettingsInput {
     pub retry_minutes: Option<RetryMinutes>,
     pub abandon_limit_pct: Option<f64>,
     pub max_lines_per_agent: Option<f64>,
+    pub detect_machines: Option<bool>,
     pub results: Option<Vec<String>>,
     #[schema(value_type = Option<Vec<i64>>)]
     pub agents: Option<Vec<UserId>>,
@@ -189,6 +194,7 @@ impl Default for CampaignSettings {
             retry_minutes: RetryMinutes::default(),
             abandon_limit_pct: 3.0,
             max_lines_per_agent: 3.0,
+            detect_machines: false,
             results: vec![
                 "sale".into(),
                 "interested".into(),
@@ -275,6 +281,9 @@ impl CampaignSettings {
                 errors.add(field("abandon_limit_pct"), "must be from 0 to 10");
             }
             out.abandon_limit_pct = limit;
+        }
+        if let Some(detect) = input.detect_machines {
+            out.detect_machines = detect;
         }
         if let Some(lines) = input.max_lines_per_agent {
             if !(1.0..=10.0).contains(&lines) {

@@ -240,6 +240,7 @@ impl Dialer {
                     trunk: trunk.clone(),
                     caller_id: running.campaign.settings.caller_id.clone(),
                     ring_timeout: RING_TIMEOUT,
+                    detect_machines: running.campaign.settings.detect_machines,
                 };
                 if self.engine.send(DialerCommand::Dial(dial)).is_err() {
                     return false;
@@ -281,7 +282,8 @@ impl Dialer {
             running.pacer.ended(
                 Attempt {
                     rang: a.rang,
-                    picked_up: a.picked_up_at.is_some(),
+                    // A machine counts as a call no person answered.
+                    picked_up: a.picked_up_at.is_some() && !a.machine,
                     abandoned: a.abandoned,
                     handled,
                 },
@@ -300,7 +302,7 @@ impl Dialer {
             lead_id: Some(a.lead),
             number: a.number.clone(),
             dialled_at: a.dialled_at,
-            answered_at: a.picked_up_at,
+            answered_at: a.picked_up_at.filter(|_| !a.machine),
             connected_at: a.connected_at,
             ended_at: a.ended_at,
             agent_id: a.agent,
@@ -348,6 +350,9 @@ impl Dialer {
 fn outcome_of(a: &Attempted) -> AttemptOutcome {
     if a.connected_at.is_some() {
         return AttemptOutcome::Answered;
+    }
+    if a.machine {
+        return AttemptOutcome::Voicemail;
     }
     if a.abandoned {
         return AttemptOutcome::Abandoned;

@@ -14,9 +14,11 @@
 //! - `task.rs`: the loop that relays a stream's packets;
 //! - `keys.rs`: the digits in each side's RFC 4733 events;
 //! - `player.rs`: prompts and hold music played to a side;
-//! - `tap.rs`: a supervisor listening, whispering or barging in.
+//! - `tap.rs`: a supervisor listening, whispering or barging in;
+//! - `machines.rs`: answering-machine detection on a called party's audio.
 
 mod keys;
+pub mod machines;
 mod player;
 mod ports;
 mod stream;

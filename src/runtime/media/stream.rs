@@ -49,6 +49,8 @@ pub(super) struct Relays {
     pub(super) renumber: [Vec<(u8, u8)>; 2],
     /// A supervisor on this call, or this stream is a supervisor's.
     pub(super) tap: Option<TapEnd>,
+    /// Listening for an answering machine on side A, until a verdict.
+    pub(super) machines: Option<super::machines::MachineTap>,
 }
 
 /// Which end of a tap a stream is.
@@ -119,6 +121,7 @@ impl Stream {
                 renumber: Default::default(),
                 players: [None, None],
                 tap: None,
+                machines: None,
             }),
             wake: Notify::new(),
         });
@@ -205,6 +208,16 @@ impl Stream {
     /// The payload type of `side`'s RFC 4733 events (from its SDP).
     pub fn events(&self, side: Side, pt: Option<u8>) {
         lock(&self.relays).keys.events[index(side)] = pt;
+    }
+
+    /// Listens for an answering machine on side A; the verdict goes to
+    /// `listener`, with `tag`.
+    pub fn detect_machines(
+        &self,
+        listener: tokio::sync::mpsc::UnboundedSender<super::machines::Heard>,
+        tag: u64,
+    ) {
+        lock(&self.relays).machines = Some(super::machines::MachineTap::new(listener, tag));
     }
 
     /// Sends every digit either side keys to `listener`, with `tag`.

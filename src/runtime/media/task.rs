@@ -216,6 +216,12 @@ fn forward(
     outbox: &mut Outbox,
 ) -> Option<SocketAddr> {
     relays.keys.hear(side, &header, packet);
+    if side == Side::A
+        && let Some(machines) = &mut relays.machines
+        && machines.hear(&header, packet)
+    {
+        relays.machines = None;
+    }
     if let Some(recording) = &mut relays.recording {
         recording.audio(index(side), now, &header, packet);
     }

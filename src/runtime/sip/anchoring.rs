@@ -17,6 +17,8 @@ pub struct Anchoring {
     media: Media,
     /// Where the streams send the digits they hear (the engine's loop).
     digits: tokio::sync::mpsc::UnboundedSender<Digit>,
+    /// Where the streams send their answering-machine verdicts.
+    machines: tokio::sync::mpsc::UnboundedSender<crate::runtime::media::machines::Heard>,
     /// Prompts and music by name, loaded at start.
     prompts: Prompts,
     /// Each call's stream.
@@ -30,11 +32,13 @@ impl Anchoring {
     pub fn new(
         media: Media,
         digits: tokio::sync::mpsc::UnboundedSender<Digit>,
+        machines: tokio::sync::mpsc::UnboundedSender<crate::runtime::media::machines::Heard>,
         prompts: Prompts,
     ) -> Self {
         Anchoring {
             media,
             digits,
+            machines,
             prompts,
             streams: HashMap::new(),
             closed: HashMap::new(),
@@ -73,6 +77,18 @@ impl Anchoring {
         stream.listen(self.digits.clone(), call.0);
         self.streams.insert(call, stream);
         metrics::gauge!("media_streams_active").set(self.streams.len() as f64);
+    }
+
+    /// Listens for an answering machine on the call's side A (a called
+    /// party); `false` when the call has no stream.
+    pub fn detect_machines(&mut self, call: CallId) -> bool {
+        match self.streams.get(&call) {
+            Some(stream) => {
+                stream.detect_machines(self.machines.clone(), call.0);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Records a call from now on (a menu put it through to an extension

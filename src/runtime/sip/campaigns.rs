@@ -59,6 +59,9 @@ pub struct Dial {
     /// The number the called party sees; the trunk's own when `None`.
     pub caller_id: Option<String>,
     pub ring_timeout: Duration,
+    /// Listen for an answering machine before queueing an answered call;
+    /// a machine is hung up on.
+    pub detect_machines: bool,
 }
 
 /// What the engine tells the dialler.
@@ -94,14 +97,18 @@ pub struct Attempted {
     pub sip_code: Option<u16>,
     /// From the INVITE to the answer or the failure.
     pub rang: Duration,
-    /// Answered, and no agent took it.
+    /// Answered by a person, and no agent took it.
     pub abandoned: bool,
+    /// An answering machine answered (and was hung up on).
+    pub machine: bool,
 }
 
 /// Where a placed call is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {
     Ringing,
+    /// Answered; its audio is listened to for an answering machine.
+    Listening,
     /// Answered, waiting for an agent.
     Waiting,
     /// An agent's phone rings with it.
@@ -118,7 +125,17 @@ struct Placed {
     stage: Stage,
     picked_up: Option<Instant>,
     agent: Option<UserId>,
+    detect_machines: bool,
+    /// While listening for a machine: since when, and the queue to join
+    /// if a person answered.
+    listening: Option<(Instant, String)>,
+    machine: bool,
 }
+
+/// The longest a called party is listened to before joining the queue
+/// when no verdict comes (no audio at all): the detector's own limit and
+/// a little more.
+const LISTEN_LIMIT: Duration = Duration::from_millis(5500);
 
 /// The campaigns' calls in progress, and the channel to the dialler.
 pub struct CampaignCalls {
@@ -250,6 +267,9 @@ impl Engine {
                 stage: Stage::Ringing,
                 picked_up: None,
                 agent: None,
+                detect_machines: dial.detect_machines,
+                listening: None,
+                machine: false,
             },
         );
     }
@@ -278,11 +298,81 @@ impl Engine {
                 Stage::Ringing => floor
                     .ringing
                     .push(now.saturating_duration_since(placed.dialled)),
-                Stage::Waiting => floor.waiting += 1,
+                // A call being listened to will most likely want an
+                // agent in a moment, as a waiting one does.
+                Stage::Waiting | Stage::Listening => floor.waiting += 1,
                 Stage::Offered | Stage::Connected => {}
             }
         }
         floor
+    }
+
+    /// A campaign's answered call whose campaign detects machines: its
+    /// audio is listened to before it joins `queue`. `false` when it is no
+    /// such call (it joins at once).
+    pub(super) fn listen_before_queueing(&mut self, call: CallId, queue: &str) -> bool {
+        let Some(placed) = self.campaigns.placed.get_mut(&call) else {
+            return false;
+        };
+        if !placed.detect_machines || placed.machine {
+            return false;
+        }
+        let Some(anchoring) = &mut self.anchoring else {
+            return false;
+        };
+        if !anchoring.detect_machines(call) {
+            return false;
+        }
+        placed.stage = Stage::Listening;
+        placed.listening = Some((clock::instant(), queue.to_string()));
+        true
+    }
+
+    /// A verdict on a called party: a machine is hung up on, a person (or
+    /// one the detector is not sure of) joins the campaign's queue.
+    pub(super) fn machine_heard(&mut self, heard: crate::runtime::media::machines::Heard) {
+        use crate::media::amd::Verdict;
+        let call = CallId(heard.tag);
+        let Some(placed) = self.campaigns.placed.get_mut(&call) else {
+            return;
+        };
+        let Some((_, queue)) = placed.listening.take() else {
+            return;
+        };
+        tracing::info!(%call, verdict = ?heard.verdict, "campaign.amd");
+        if heard.verdict == Verdict::Machine {
+            placed.machine = true;
+            metrics::counter!("dialer_machines_total").increment(1);
+            self.calls.hang_up(stamp(), call);
+        } else {
+            placed.stage = Stage::Waiting;
+            self.classify_then_join(call, queue, 0);
+        }
+    }
+
+    /// Calls listened to past [`LISTEN_LIMIT`] with no verdict join their
+    /// queue.
+    pub(super) fn listening_overdue(&mut self, now: Instant) {
+        let overdue: Vec<CallId> = (self.campaigns.placed.iter())
+            .filter(|(_, p)| {
+                p.listening
+                    .as_ref()
+                    .is_some_and(|(since, _)| *since + LISTEN_LIMIT <= now)
+            })
+            .map(|(call, _)| *call)
+            .collect();
+        for call in overdue {
+            self.machine_heard(crate::runtime::media::machines::Heard {
+                tag: call.0,
+                verdict: crate::media::amd::Verdict::NotSure,
+            });
+        }
+    }
+
+    pub(super) fn next_listening_deadline(&self) -> Option<Instant> {
+        (self.campaigns.placed.values())
+            .filter_map(|p| p.listening.as_ref().map(|(since, _)| *since + LISTEN_LIMIT))
+            .min()
     }
 
     /// A campaign's call waiting longer than its grace: the called party
@@ -351,6 +441,7 @@ fn attempted(placed: &Placed, summary: &Summary) -> Attempted {
         outcome: summary.outcome,
         sip_code: summary.sip_code,
         rang,
-        abandoned: summary.picked_up_at.is_some() && connected_at.is_none(),
+        abandoned: summary.picked_up_at.is_some() && connected_at.is_none() && !placed.machine,
+        machine: placed.machine,
     }
 }

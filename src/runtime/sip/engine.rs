@@ -96,6 +96,8 @@ pub struct Inputs {
     pub inbound: mpsc::Receiver<Inbound>,
     /// Digits keyed in calls' media (RFC 4733), from the media threads.
     pub digits: mpsc::UnboundedReceiver<Digit>,
+    /// Answering-machine verdicts, from the media threads.
+    pub machines: mpsc::UnboundedReceiver<crate::runtime::media::machines::Heard>,
     /// Agents' requests to the ACD, from the API.
     pub agents: mpsc::UnboundedReceiver<super::distribution::AgentCommand>,
     /// Callers' CRM statuses (see `Engine::classify`).
@@ -111,6 +113,7 @@ impl Engine {
         let Inputs {
             mut inbound,
             mut digits,
+            mut machines,
             mut agents,
             mut classified,
             mut dialer,
@@ -138,6 +141,7 @@ impl Engine {
                 }
                 Some(answer) = classified.recv() => self.join_queue(answer),
                 Some(command) = dialer.recv() => self.on_dialer(command),
+                Some(heard) = machines.recv() => self.machine_heard(heard),
                 Some(digit) = digits.recv() => {
                     self.calls.on_digit(stamp(), CallId(digit.tag), digit.side, digit.digit);
                 }
@@ -164,6 +168,7 @@ impl Engine {
                     self.distribution.acd.handle_timeout(now);
                     self.keepalive.handle_timeout(now);
                     self.pbx_registrations.handle_timeout(now);
+                    self.listening_overdue(now);
                 }
                 _ = stop.changed() => return,
             }
@@ -201,6 +206,7 @@ impl Engine {
             self.distribution.acd.poll_timeout(),
             self.keepalive.poll_timeout(),
             self.pbx_registrations.poll_timeout(),
+            self.next_listening_deadline(),
             (self.distribution.acd.revision() != self.published.0)
                 .then_some(self.published.1 + LIVE_EVERY),
         ]
@@ -362,7 +368,9 @@ impl Engine {
                     anchoring.record(call);
                 }
                 self.campaigns.waiting(call);
-                self.classify_then_join(call, queue, priority);
+                if !self.listen_before_queueing(call, &queue) {
+                    self.classify_then_join(call, queue, priority);
+                }
             }
         }
     }
@@ -445,7 +453,7 @@ impl Engine {
 
     /// Joins a caller to their queue, first looking up their CRM status
     /// when the queue ranks callers by it.
-    fn classify_then_join(&mut self, call: CallId, queue: String, priority: u8) {
+    pub(super) fn classify_then_join(&mut self, call: CallId, queue: String, priority: u8) {
         let ranks = self
             .plan
             .borrow()

@@ -219,6 +219,8 @@ impl SipServer {
         let (monitors_tx, monitors_rx) = watch::channel(Recorded::default());
         // Digits the media threads hear, for the calls they belong to.
         let (digits_tx, digits_rx) = mpsc::unbounded_channel();
+        // Answering-machine verdicts on campaigns' called parties.
+        let (machines_tx, machines_rx) = mpsc::unbounded_channel();
         // Agents' requests to the ACD, from the API.
         let (agents_tx, agents_rx) = mpsc::unbounded_channel();
         // Callers' CRM statuses, looked up for their queue.
@@ -305,14 +307,15 @@ impl SipServer {
                 .clone()
                 .map(|classify| (classify, classified_tx)),
             campaigns: campaigns::CampaignCalls::new(Some(dialer_events_tx)),
-            anchoring: settings
-                .media
-                .map(|media| anchoring::Anchoring::new(media, digits_tx, settings.prompts.clone())),
+            anchoring: settings.media.map(|media| {
+                anchoring::Anchoring::new(media, digits_tx, machines_tx, settings.prompts.clone())
+            }),
         };
         let (done, stopped) = tokio::sync::oneshot::channel();
         let engine_inputs = engine::Inputs {
             inbound: inbound_rx,
             digits: digits_rx,
+            machines: machines_rx,
             agents: agents_rx,
             classified: classified_rx,
             dialer: dialer_rx,
