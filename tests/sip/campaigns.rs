@@ -7,6 +7,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+
 use std::time::Duration;
 
 use chrono::Timelike;
@@ -496,6 +497,161 @@ async fn an_answered_call_no_agent_takes_in_two_seconds_is_abandoned_on_sqlite()
 #[tokio::test]
 async fn an_answered_call_no_agent_takes_in_two_seconds_is_abandoned_on_postgres() {
     an_answered_call_no_agent_takes_in_two_seconds_is_abandoned_with_the_message(
+        super::support::TestDatabase::postgres().await,
+    )
+    .await;
+}
+
+/// RTP packets of `samples` (8 kHz) as G.711 u-law, 20 ms each, in a pcap
+/// file SIPp's `play_pcap_audio` replays (Ethernet, IPv4, UDP; SIPp uses
+/// the payloads and their timing, not the addresses).
+fn pcap_of(samples: &[i16]) -> Vec<u8> {
+    let mut out = Vec::new();
+    // The global header: magic, version 2.4, zone, accuracy, snap length,
+    // Ethernet.
+    out.extend_from_slice(&0xa1b2_c3d4_u32.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&4u16.to_le_bytes());
+    for word in [0u32, 0, 65_535, 1] {
+        out.extend_from_slice(&word.to_le_bytes());
+    }
+    for (n, chunk) in samples.chunks(160).enumerate() {
+        let mut rtp = vec![0x80, 0];
+        rtp.extend_from_slice(&(n as u16).to_be_bytes());
+        rtp.extend_from_slice(&((n * 160) as u32).to_be_bytes());
+        rtp.extend_from_slice(&0x5eed_u32.to_be_bytes());
+        rtp.extend(
+            chunk
+                .iter()
+                .map(|s| switchboard::media::g711::ulaw_from_linear(*s)),
+        );
+        let udp_len = 8 + rtp.len();
+        let ip_len = 20 + udp_len;
+        let mut frame = vec![0u8; 12];
+        frame.extend_from_slice(&[0x08, 0x00]);
+        frame.extend_from_slice(&[0x45, 0]);
+        frame.extend_from_slice(&(ip_len as u16).to_be_bytes());
+        frame.extend_from_slice(&[0, 0, 0, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1]);
+        frame.extend_from_slice(&6000u16.to_be_bytes());
+        frame.extend_from_slice(&6002u16.to_be_bytes());
+        frame.extend_from_slice(&(udp_len as u16).to_be_bytes());
+        frame.extend_from_slice(&[0, 0]);
+        frame.extend_from_slice(&rtp);
+        let micros = n as u32 * 20_000;
+        for word in [
+            micros / 1_000_000,
+            micros % 1_000_000,
+            frame.len() as u32,
+            frame.len() as u32,
+        ] {
+            out.extend_from_slice(&word.to_le_bytes());
+        }
+        out.extend_from_slice(&frame);
+    }
+    out
+}
+
+async fn an_answering_machine_is_hung_up_on_and_never_reaches_the_agent(
+    db: super::support::TestDatabase,
+) {
+    // A machine's greeting from the detection fixtures.
+    let fixtures = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/amd-fixtures"),
+    )
+    .arg(fixtures.path())
+    .status()
+    .unwrap();
+    assert!(
+        status.success(),
+        "scripts/amd-fixtures needs espeak-ng and sox"
+    );
+    let mut wav = hound::WavReader::open(fixtures.path().join("16-machine.wav")).unwrap();
+    let samples: Vec<i16> = wav.samples::<i16>().map(|s| s.unwrap()).collect();
+
+    let carrier_port = free_port();
+    let mut carrier = Sipp::scenario("carrier_machine_answers.xml");
+    let media_port = super::free_ports(2);
+    carrier.arg([
+        "-p",
+        &carrier_port.to_string(),
+        "-mp",
+        &media_port.to_string(),
+        "-timeout",
+        "60",
+    ]);
+    std::fs::write(carrier.dir.path().join("greeting.pcap"), pcap_of(&samples)).unwrap();
+    let carrier_run = carrier.spawn();
+    wait_bound("127.0.0.1", carrier_port).await;
+    let server = Server::start(db.url(), carrier_port).await;
+    let (_phone, _phone_run, _agent, agent_id) = agent1_with(&server, "phone_answers.xml").await;
+    let marketer = server.user("supervisor").await;
+    let (status, campaign) = marketer
+        .post(
+            "/campaigns",
+            json!({"name": "Machines", "settings": {"mode": "progressive",
+                "trunk": "carrier", "time_zone": "Europe/Berlin", "detect_machines": true,
+                "calling_from": "00:00", "calling_until": "23:59", "max_attempts": 1,
+                "agents": [agent_id], "results": ["sale"]}}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{campaign}");
+    let id = campaign["id"].as_i64().unwrap();
+    marketer
+        .post_csv(&format!("/campaigns/{id}/leads"), "number\n+4930555001\n")
+        .await;
+    let (status, body) = marketer
+        .post(&format!("/campaigns/{id}/start"), json!({}))
+        .await;
+    assert!(status.is_success(), "{body}");
+
+    let (ok, out) = carrier.finish(carrier_run).await;
+    assert!(
+        ok,
+        "the machine answered and was hung up on: {out}\n{}",
+        server.log()
+    );
+    let stats_path = format!("/campaigns/{id}/stats");
+    let stats = until(
+        async || marketer.get(&stats_path).await,
+        |stats| stats["dialled_today"] == 1,
+    )
+    .await;
+    assert_eq!(
+        (
+            &stats["answered_today"],
+            &stats["connected_today"],
+            &stats["abandoned_today"]
+        ),
+        (&json!(0), &json!(0), &json!(0)),
+        "a machine is neither a person's answer nor an abandon: {stats}"
+    );
+    let leads = marketer.get(&format!("/campaigns/{id}/leads")).await;
+    assert_eq!(
+        lead(&leads, "+4930555001")["last_outcome"],
+        "voicemail",
+        "{leads}"
+    );
+    let log = server.log();
+    let verdict = log.lines().find(|l| l.contains("campaign.amd"));
+    assert!(verdict.is_some_and(|l| l.contains("Machine")), "{log}");
+    assert!(
+        !log.contains("call.answered"),
+        "agent1's phone never rang: {log}"
+    );
+}
+
+#[tokio::test]
+async fn an_answering_machine_is_hung_up_on_on_sqlite() {
+    an_answering_machine_is_hung_up_on_and_never_reaches_the_agent(
+        super::support::TestDatabase::sqlite(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_answering_machine_is_hung_up_on_on_postgres() {
+    an_answering_machine_is_hung_up_on_and_never_reaches_the_agent(
         super::support::TestDatabase::postgres().await,
     )
     .await;
