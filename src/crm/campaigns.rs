@@ -75,6 +75,12 @@ pub struct CampaignSettings {
     /// as voicemail) instead of being put through to an agent.
     #[serde(default)]
     pub detect_machines: bool,
+    /// How long a call rings before the dialler gives up on it (10 to 60 s).
+    #[serde(default = "default_ring_seconds")]
+    pub ring_seconds: u32,
+    /// The agent's time after a campaign call to record it (0 to 600 s).
+    #[serde(default = "default_wrap_up_seconds")]
+    pub wrap_up_seconds: u32,
     /// What an agent records a call as.
     pub results: Vec<String>,
     /// The agents who work it.
@@ -174,6 +180,8 @@ pub struct SettingsInput {
     pub abandon_limit_pct: Option<f64>,
     pub max_lines_per_agent: Option<f64>,
     pub detect_machines: Option<bool>,
+    pub ring_seconds: Option<u32>,
+    pub wrap_up_seconds: Option<u32>,
     pub results: Option<Vec<String>>,
     #[schema(value_type = Option<Vec<i64>>)]
     pub agents: Option<Vec<UserId>>,
@@ -195,6 +203,8 @@ impl Default for CampaignSettings {
             abandon_limit_pct: 3.0,
             max_lines_per_agent: 3.0,
             detect_machines: false,
+            ring_seconds: default_ring_seconds(),
+            wrap_up_seconds: default_wrap_up_seconds(),
             results: vec![
                 "sale".into(),
                 "interested".into(),
@@ -207,6 +217,16 @@ impl Default for CampaignSettings {
             survey: Vec::new(),
         }
     }
+}
+
+/// Ringing long enough for most people to reach the phone (carriers give
+/// up around 30 s; Ofcom asks for at least 15).
+fn default_ring_seconds() -> u32 {
+    25
+}
+
+fn default_wrap_up_seconds() -> u32 {
+    15
 }
 
 /// The longest name, trunk name and result.
@@ -284,6 +304,18 @@ impl CampaignSettings {
         }
         if let Some(detect) = input.detect_machines {
             out.detect_machines = detect;
+        }
+        if let Some(seconds) = input.ring_seconds {
+            if !(10..=60).contains(&seconds) {
+                errors.add(field("ring_seconds"), "must be from 10 to 60");
+            }
+            out.ring_seconds = seconds;
+        }
+        if let Some(seconds) = input.wrap_up_seconds {
+            if seconds > 600 {
+                errors.add(field("wrap_up_seconds"), "must be from 0 to 600");
+            }
+            out.wrap_up_seconds = seconds;
         }
         if let Some(lines) = input.max_lines_per_agent {
             if !(1.0..=10.0).contains(&lines) {

@@ -30,10 +30,6 @@ use crate::runtime::sip::campaigns::{Attempted, Dial, DialerCommand, DialerEvent
 const TICK: Duration = Duration::from_millis(500);
 /// How often the running campaigns are read again.
 const REFRESH: Duration = Duration::from_secs(3);
-/// How long a campaign's call rings before we give up on it.
-pub const RING_TIMEOUT: Duration = Duration::from_secs(25);
-/// An agent's time after a campaign call to record its result.
-pub const WRAP_UP: Duration = Duration::from_secs(15);
 /// The most calls one campaign places in one look, so that a burst of
 /// free agents does not flood the trunk in one instant.
 const MOST_PER_TICK: u32 = 10;
@@ -120,7 +116,7 @@ impl Dialer {
             let _ = self.engine.send(DialerCommand::Run {
                 campaign: campaign.id,
                 agents: settings.agents.iter().copied().collect(),
-                wrap_up: WRAP_UP,
+                wrap_up: Duration::from_secs(settings.wrap_up_seconds.into()),
                 grace: Limits::default().grace,
                 results: settings.results.clone(),
             });
@@ -239,7 +235,9 @@ impl Dialer {
                     number: lead.number,
                     trunk: trunk.clone(),
                     caller_id: running.campaign.settings.caller_id.clone(),
-                    ring_timeout: RING_TIMEOUT,
+                    ring_timeout: Duration::from_secs(
+                        running.campaign.settings.ring_seconds.into(),
+                    ),
                     detect_machines: running.campaign.settings.detect_machines,
                 };
                 if self.engine.send(DialerCommand::Dial(dial)).is_err() {
@@ -276,9 +274,10 @@ impl Dialer {
         let outcome = outcome_of(&a);
         let day = day_of(a.dialled_at);
         if let Some(running) = self.running.get_mut(&a.campaign) {
+            let wrap_up = Duration::from_secs(running.campaign.settings.wrap_up_seconds.into());
             let handled = a
                 .connected_at
-                .map(|at| (a.ended_at - at).to_std().unwrap_or_default() + WRAP_UP);
+                .map(|at| (a.ended_at - at).to_std().unwrap_or_default() + wrap_up);
             running.pacer.ended(
                 Attempt {
                     rang: a.rang,

@@ -32,6 +32,14 @@ async fn marketers_set_up_campaigns_with_every_mistake_named(app: TestApp) {
     assert_eq!(settings["calling_until"], "21:00");
     assert_eq!(settings["abandon_limit_pct"], 3.0);
     assert_eq!(settings["retry_minutes"]["busy"], 10);
+    assert_eq!(
+        (
+            &settings["ring_seconds"],
+            &settings["wrap_up_seconds"],
+            &settings["detect_machines"]
+        ),
+        (&json!(25), &json!(15), &json!(false))
+    );
 
     // Every mistake at once, by its field; nothing is stored.
     let (status, problem) = marketer
@@ -39,6 +47,7 @@ async fn marketers_set_up_campaigns_with_every_mistake_named(app: TestApp) {
             &format!("/api/v1/campaigns/{id}"),
             json!({"name": "", "settings": {"time_zone": "Mars/Olympus",
                 "calling_from": "9 am", "max_attempts": 0, "abandon_limit_pct": 50,
+                "ring_seconds": 5, "wrap_up_seconds": 900,
                 "results": []}}),
         )
         .await;
@@ -51,6 +60,8 @@ async fn marketers_set_up_campaigns_with_every_mistake_named(app: TestApp) {
             "settings.calling_from",
             "settings.max_attempts",
             "settings.abandon_limit_pct",
+            "settings.ring_seconds",
+            "settings.wrap_up_seconds",
             "settings.results"
         ]
     );
