@@ -209,9 +209,10 @@ async fn stats(
     Path(id): Path<i64>,
 ) -> ApiResult<axum::Json<CampaignStats>> {
     actor.require_read(Section::Campaigns)?;
-    Ok(axum::Json(
-        state.repo.campaign_stats(id, clock::now()).await?,
-    ))
+    let campaign = state.repo.campaign(id).await?.ok_or(ApiError::NotFound)?;
+    let mut stats = state.repo.campaign_stats(id, clock::now()).await?;
+    stats.price(&campaign.settings);
+    Ok(axum::Json(stats))
 }
 
 /// Every lead with its outcome and result, as CSV.

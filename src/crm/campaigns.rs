@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveTime, Utc};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::access::ClientScope;
@@ -81,6 +82,21 @@ pub struct CampaignSettings {
     /// The agent's time after a campaign call to record it (0 to 600 s).
     #[serde(default = "default_wrap_up_seconds")]
     pub wrap_up_seconds: u32,
+    /// What a minute of an answered call costs on the trunk, billed by the
+    /// second (in the campaign's currency, as text: "0.02").
+    #[serde(default)]
+    #[schema(value_type = String)]
+    pub cost_per_minute: Decimal,
+    /// The most the campaign spends on calls: the dialler places no more
+    /// once its calls cost this much. `None`: no limit.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub budget: Option<Decimal>,
+    /// What each result brings (its return), e.g. `{"sale": "120.00"}`;
+    /// a result not named brings nothing.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub result_values: std::collections::BTreeMap<String, Decimal>,
     /// What an agent records a call as.
     pub results: Vec<String>,
     /// The agents who work it.
@@ -182,6 +198,14 @@ pub struct SettingsInput {
     pub detect_machines: Option<bool>,
     pub ring_seconds: Option<u32>,
     pub wrap_up_seconds: Option<u32>,
+    #[schema(value_type = Option<String>)]
+    pub cost_per_minute: Option<Decimal>,
+    /// `null` takes the limit away.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub budget: Option<Option<Decimal>>,
+    #[schema(value_type = Option<Object>)]
+    pub result_values: Option<std::collections::BTreeMap<String, Decimal>>,
     pub results: Option<Vec<String>>,
     #[schema(value_type = Option<Vec<i64>>)]
     pub agents: Option<Vec<UserId>>,
@@ -205,6 +229,9 @@ impl Default for CampaignSettings {
             detect_machines: false,
             ring_seconds: default_ring_seconds(),
             wrap_up_seconds: default_wrap_up_seconds(),
+            cost_per_minute: Decimal::ZERO,
+            budget: None,
+            result_values: Default::default(),
             results: vec![
                 "sale".into(),
                 "interested".into(),
@@ -217,6 +244,12 @@ impl Default for CampaignSettings {
             survey: Vec::new(),
         }
     }
+}
+
+/// A field that may be given as `null`: `Some(None)`, where a field left
+/// out is `None`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Decimal>>, D::Error> {
+    Option::<Decimal>::deserialize(d).map(Some)
 }
 
 /// Ringing long enough for most people to reach the phone (carriers give
@@ -311,6 +344,27 @@ impl CampaignSettings {
             }
             out.ring_seconds = seconds;
         }
+        if let Some(rate) = input.cost_per_minute {
+            if rate.is_sign_negative() || rate > Decimal::ONE_HUNDRED {
+                errors.add(field("cost_per_minute"), "must be from 0 to 100");
+            }
+            out.cost_per_minute = rate;
+        }
+        if let Some(budget) = input.budget {
+            if budget.is_some_and(|b| b <= Decimal::ZERO) {
+                errors.add(field("budget"), "must be more than 0, or null for no limit");
+            }
+            out.budget = budget;
+        }
+        if let Some(values) = input.result_values {
+            if values.values().any(|v| v.is_sign_negative()) {
+                errors.add(
+                    field("result_values"),
+                    "a result's value cannot be negative",
+                );
+            }
+            out.result_values = values;
+        }
         if let Some(seconds) = input.wrap_up_seconds {
             if seconds > 600 {
                 errors.add(field("wrap_up_seconds"), "must be from 0 to 600");
@@ -346,6 +400,12 @@ impl CampaignSettings {
         if let Some(survey) = input.survey {
             check_survey(&survey, &mut errors);
             out.survey = survey;
+        }
+        if let Some(unknown) = (out.result_values.keys()).find(|r| !out.results.contains(r)) {
+            errors.add(
+                field("result_values"),
+                format!("{unknown:?} is not one of the campaign's results"),
+            );
         }
         errors.finish(|| out)
     }
@@ -512,6 +572,9 @@ pub struct AttemptRecord {
     pub outcome: AttemptOutcome,
     /// The final SIP status of the call, when it had one.
     pub sip_code: Option<u16>,
+    /// Seconds from the called party's answer (a machine's too) to the
+    /// end: what the carrier bills.
+    pub billed_seconds: i64,
 }
 
 /// A campaign's name: 1 to 100 characters, trimmed.
@@ -646,6 +709,8 @@ pub trait CampaignLeadRepo: Send + Sync {
         outcome: &str,
         next: LeadNext<'_>,
     ) -> Result<(), RepoError>;
+    /// Seconds every attempt of the campaign was billed for.
+    async fn billed_seconds(&self, campaign: i64) -> Result<i64, RepoError>;
     /// Keeps an ended call of the dialler; its id.
     async fn record_attempt(&self, attempt: &AttemptRecord) -> Result<i64, RepoError>;
     /// Per UTC day (of `dialled_at`) from `since` on, oldest first, a
@@ -734,9 +799,34 @@ pub struct CampaignStats {
     pub abandon_rate_today: f64,
     /// The same over the last 30 days.
     pub abandon_rate_30_days: f64,
+    /// Seconds the campaign's calls were billed for, all days.
+    pub billed_seconds: i64,
+    /// What they cost at the campaign's rate (text, two decimals).
+    #[schema(value_type = String)]
+    pub cost: Decimal,
+    /// The budget left (`None` without a budget; never below 0).
+    #[schema(value_type = Option<String>)]
+    pub budget_left: Option<Decimal>,
+    /// What the results recorded bring, at the campaign's values.
+    #[serde(rename = "return")]
+    #[schema(value_type = String)]
+    pub returned: Decimal,
 }
 
 impl CampaignStats {
+    /// Prices the figures at the campaign's rate, budget and values.
+    pub fn price(&mut self, settings: &CampaignSettings) {
+        self.cost = cost_of(self.billed_seconds, settings.cost_per_minute);
+        self.budget_left = settings
+            .budget
+            .map(|budget| (budget - self.cost).max(Decimal::ZERO));
+        self.returned = (self.results.iter())
+            .filter_map(|(result, count)| {
+                Some(*settings.result_values.get(result)? * Decimal::from(*count))
+            })
+            .sum();
+    }
+
     /// Abandoned calls per call a person answered; 0 when none was.
     pub fn abandon_rate(answered: i64, abandoned: i64) -> f64 {
         if answered <= 0 {
@@ -762,6 +852,13 @@ pub enum LeadNext<'a> {
         agent: Option<UserId>,
     },
     Closed(&'a str),
+}
+
+/// What `seconds` of calls cost at `per_minute`, to the cent (rounded half
+/// up, as carriers bill).
+pub fn cost_of(seconds: i64, per_minute: Decimal) -> Decimal {
+    (Decimal::from(seconds) * per_minute / Decimal::from(60))
+        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
 #[cfg(test)]
@@ -818,6 +915,38 @@ mod tests {
                 "settings.results"
             ]
         );
+    }
+
+    #[test]
+    fn figures_are_priced_at_the_rate_the_budget_and_the_results_values() {
+        let dec = |s: &str| s.parse::<Decimal>().unwrap();
+        let settings = CampaignSettings {
+            cost_per_minute: dec("0.02"),
+            budget: Some(dec("10")),
+            result_values: [("sale".to_string(), dec("120.00"))].into_iter().collect(),
+            ..CampaignSettings::default()
+        };
+        let mut stats = CampaignStats {
+            billed_seconds: 95,
+            results: [("sale".to_string(), 2), ("not interested".to_string(), 5)]
+                .into_iter()
+                .collect(),
+            ..CampaignStats::default()
+        };
+        stats.price(&settings);
+        // 95 s at 0.02 a minute is 0.031666..., billed 0.03.
+        assert_eq!(stats.cost.to_string(), "0.03");
+        assert_eq!(stats.budget_left.unwrap().to_string(), "9.97");
+        assert_eq!(stats.returned.to_string(), "240.00");
+        stats.billed_seconds = 60 * 600;
+        stats.price(&settings);
+        assert_eq!(
+            stats.budget_left.unwrap().to_string(),
+            "0",
+            "never below nothing"
+        );
+        let json = serde_json::to_value(&stats).unwrap();
+        assert_eq!(json["return"], "240.00", "money is text: {json}");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::calls::Outcome;
-use crate::crm::campaigns::{AttemptRecord, Campaign, DialMode, LeadNext};
+use crate::crm::campaigns::{AttemptRecord, Campaign, DialMode, LeadNext, cost_of};
 use crate::crm::repo::Repository;
 use crate::dialer::abandon::{AbandonLedger, DayCount, ROLLING_DAYS};
 use crate::dialer::campaign::{Attempt, Pacer};
@@ -39,6 +39,8 @@ const NOT_PLACED_WAIT: Duration = Duration::from_secs(300);
 struct Running {
     campaign: Campaign,
     pacer: Pacer,
+    /// Its calls have cost its budget: it places no more.
+    spent: bool,
 }
 
 pub struct Dialer {
@@ -69,6 +71,7 @@ impl Dialer {
                 _ = tick.tick() => {
                     if refreshed.is_none_or(|at| at.elapsed() >= REFRESH) {
                         self.refresh().await;
+                        self.check_budgets().await;
                         refreshed = Some(tokio::time::Instant::now());
                     }
                     if !self.pace().await {
@@ -141,8 +144,38 @@ impl Dialer {
                     let ledger = self.ledger(campaign.id).await;
                     tracing::info!(campaign = campaign.id, ?mode, "dialler.run");
                     let pacer = Pacer::new(mode, limits, ledger);
-                    self.running
-                        .insert(campaign.id, Running { campaign, pacer });
+                    self.running.insert(
+                        campaign.id,
+                        Running {
+                            campaign,
+                            pacer,
+                            spent: false,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Marks the running campaigns whose calls have cost their budget.
+    async fn check_budgets(&mut self) {
+        for running in self.running.values_mut() {
+            let settings = &running.campaign.settings;
+            let Some(budget) = settings.budget else {
+                running.spent = false;
+                continue;
+            };
+            let id = running.campaign.id;
+            match self.repo.billed_seconds(id).await {
+                Ok(seconds) => {
+                    let spent = cost_of(seconds, settings.cost_per_minute) >= budget;
+                    if spent && !running.spent {
+                        tracing::info!(campaign = id, %budget, "dialler.budget_spent");
+                    }
+                    running.spent = spent;
+                }
+                Err(error) => {
+                    tracing::warn!(campaign = id, %error, "the dialler cannot read a campaign's costs")
                 }
             }
         }
@@ -187,7 +220,7 @@ impl Dialer {
             let Some(running) = self.running.get(&id) else {
                 continue;
             };
-            if running.pacer.mode == Mode::Preview {
+            if running.pacer.mode == Mode::Preview || running.spent {
                 continue;
             }
             let Some(trunk) = running.campaign.settings.trunk.clone() else {
@@ -307,6 +340,9 @@ impl Dialer {
             agent_id: a.agent,
             outcome,
             sip_code: a.sip_code,
+            billed_seconds: a
+                .picked_up_at
+                .map_or(0, |at| (a.ended_at - at).num_seconds().max(0)),
         };
         if let Err(error) = self.repo.record_attempt(&record).await {
             tracing::warn!(campaign = a.campaign, lead = a.lead, %error, "a campaign attempt could not be stored");

@@ -336,6 +336,15 @@ async fn the_abandon_rate_counts_abandoned_calls_per_call_a_person_answered(app:
         agent_id: None,
         outcome,
         sip_code: None,
+        // Billed from the answer (8 s in) to the end (30 s in).
+        billed_seconds: if matches!(
+            outcome,
+            AttemptOutcome::Answered | AttemptOutcome::Abandoned
+        ) {
+            22
+        } else {
+            0
+        },
     };
     let connected = |dialled_at| AttemptRecord {
         connected_at: Some(dialled_at + Duration::seconds(9)),
@@ -411,6 +420,25 @@ async fn the_abandon_rate_counts_abandoned_calls_per_call_a_person_answered(app:
             json!(0.5),
             json!(0.6)
         ),
+        "{shown}"
+    );
+    // Costs are every day's, at the campaign's rate: 6 answered calls of
+    // 22 s at 0.60 a minute cost 1.32 of a budget of 5.
+    let (status, body) = marketer
+        .put(
+            &format!("/api/v1/campaigns/{id}"),
+            json!({"settings": {"cost_per_minute": "0.60", "budget": "5"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, shown) = marketer.get(&format!("/api/v1/campaigns/{id}/stats")).await;
+    assert_eq!(
+        (
+            &shown["billed_seconds"],
+            &shown["cost"],
+            &shown["budget_left"]
+        ),
+        (&json!(132), &json!("1.32"), &json!("3.68")),
         "{shown}"
     );
     // A campaign nobody called has rates of 0, not a division by zero.

@@ -47,7 +47,8 @@ async fn marketers_set_up_campaigns_with_every_mistake_named(app: TestApp) {
             &format!("/api/v1/campaigns/{id}"),
             json!({"name": "", "settings": {"time_zone": "Mars/Olympus",
                 "calling_from": "9 am", "max_attempts": 0, "abandon_limit_pct": 50,
-                "ring_seconds": 5, "wrap_up_seconds": 900,
+                "ring_seconds": 5, "wrap_up_seconds": 900, "cost_per_minute": "-1",
+                "budget": "0", "result_values": {"refund": "5"},
                 "results": []}}),
         )
         .await;
@@ -61,8 +62,11 @@ async fn marketers_set_up_campaigns_with_every_mistake_named(app: TestApp) {
             "settings.max_attempts",
             "settings.abandon_limit_pct",
             "settings.ring_seconds",
+            "settings.cost_per_minute",
+            "settings.budget",
             "settings.wrap_up_seconds",
-            "settings.results"
+            "settings.results",
+            "settings.result_values"
         ]
     );
     let (status, problem) = marketer

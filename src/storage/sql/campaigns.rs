@@ -514,8 +514,8 @@ impl CampaignLeadRepo for Store {
         let whole = crate::crm::whole_seconds;
         sqlx::query_scalar(
             "INSERT INTO campaign_attempts (campaign_id, lead_id, number, dialled_at, answered_at, connected_at,
-                    ended_at, agent_id, outcome, sip_code)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                    ended_at, agent_id, outcome, sip_code, billed_seconds)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(attempt.campaign_id)
         .bind(attempt.lead_id)
@@ -527,6 +527,7 @@ impl CampaignLeadRepo for Store {
         .bind(attempt.agent_id.map(|a| a.0))
         .bind(attempt.outcome.as_str())
         .bind(attempt.sip_code.map(i32::from))
+        .bind(attempt.billed_seconds)
         .fetch_one(&self.pool)
         .await
         .map_err(refused_or_backend)
@@ -615,7 +616,19 @@ impl CampaignLeadRepo for Store {
             .iter()
             .fold((0, 0), |(an, ab), &(_, answered, abandoned)| (an + i64::from(answered), ab + i64::from(abandoned)));
         stats.abandon_rate_30_days = CampaignStats::abandon_rate(answered, abandoned);
+        stats.billed_seconds = self.billed_seconds(campaign).await?;
         Ok(stats)
+    }
+
+    async fn billed_seconds(&self, campaign: i64) -> Result<i64, RepoError> {
+        let billed: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(SUM(billed_seconds) AS BIGINT) FROM campaign_attempts WHERE campaign_id = $1",
+        )
+        .bind(campaign)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(billed.unwrap_or(0))
     }
 
     async fn record_survey(
