@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { apiGetBytes, apiLogin } from "./lib/api.mjs";
 import { launchBrowser, newPage } from "./lib/browser.mjs";
 import { startServer } from "./lib/server.mjs";
-import { echoingPhone, trunkCallsAndTalks, trunkIsHungUpOn } from "./lib/sipp.mjs";
+import { carrierAnswersByNumber, echoingPhone, trunkCallsAndTalks, trunkIsHungUpOn } from "./lib/sipp.mjs";
 import { loadAll, loadMoreUntil, login, rowFor, search } from "./lib/ui.mjs";
 
 const SCREENSHOT = process.env.SWITCHBOARD_E2E_SCREENSHOT || "/tmp/switchboard-client-card.png";
@@ -22,6 +22,8 @@ let agent1Client;
 /** agent1's API session, to compare what the UI shows with what the server holds. */
 let agent1Api;
 const pages = [];
+/** Who logged in on each context `open` made, to close a user's tabs. */
+const owners = new Map();
 
 /** A 16-bit PCM WAV's channel count, rate, and samples louder than 1000 per channel. */
 function wavLoudness(bytes) {
@@ -58,8 +60,19 @@ function localInput(d) {
 async function open(username) {
   const { context, page } = await newPage(browser, server.baseUrl);
   pages.push(context);
+  owners.set(context, username);
   await login(page, username);
   return page;
+}
+
+/** Closes the tabs earlier tests left open for `username`: each one's
+ * softphone is registered and would ring (and answer) too. */
+async function closePagesOf(username) {
+  for (const [context, owner] of owners) {
+    if (owner !== username) continue;
+    owners.delete(context);
+    await context.close().catch(() => {});
+  }
 }
 
 describe("Switchboard web app", { timeout: 300_000 }, () => {
@@ -856,5 +869,106 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     }
     await phoneOf(callee).getByRole("button", { name: "Hang up" }).click();
     await phoneOf(caller).getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();
+  });
+
+  test("a progressive campaign calls through the carrier and puts the answered call through to agent1's browser, which answers by itself; agent1 records the result from the pop", async () => {
+    // Only this test's tab may answer agent1's campaign call.
+    await closePagesOf("agent1");
+    const carrier = await carrierAnswersByNumber(server.carrier, 1);
+    const supervisorApi = await apiLogin(server.baseUrl, "supervisor");
+    let campaignId;
+    try {
+      // agent1 is registered and available: the campaign's calls go to them.
+      const agent = await open("agent1");
+      const softphone = agent.getByRole("complementary", { name: "Phone" });
+      await softphone.getByTestId("softphone-registration").filter({ hasText: "Ready" }).waitFor();
+      const queues = softphone.getByRole("region", { name: "Queues" });
+      await queues.getByRole("checkbox", { name: "sales" }).check();
+      await queues.getByRole("button", { name: "Log in to queues" }).click();
+      await queues.getByTestId("agent-state").filter({ hasText: "Available" }).waitFor();
+
+      // The marketer's campaign, its trunk left out at first; one lead the
+      // carrier answers (a number ending in 1).
+      const name = `Spring renewals ${stamp}`;
+      const created = await supervisorApi.post("/campaigns", {
+        name,
+        settings: {
+          mode: "progressive", caller_id: "+4940111111", time_zone: "Europe/Berlin",
+          calling_from: "00:00", calling_until: "23:59", agents: [agent1Api.user.id], results: ["sale", "no interest"],
+          script: [{ id: "hello", text: "Good morning, this is Switchboard about your renewal.", choices: [{ label: "Go on", next: null }] }],
+        },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      campaignId = created.body.id;
+      const added = await supervisorApi.postCsv(`/campaigns/${campaignId}/leads`, "number,priority\n+4930555001,1\n");
+      assert.equal(added.body?.added, 1, JSON.stringify(added.body));
+
+      const page = await open("supervisor");
+      await page.getByRole("link", { name: "Campaigns" }).click();
+      const row = page.locator(`tr[data-campaign="${name}"]`);
+      await row.filter({ hasText: "Stopped" }).waitFor();
+      await row.getByRole("button", { name: "Leads" }).click();
+      const figures = page.getByTestId("campaign-figures");
+      await figures.getByTestId("figure-dialled").waitFor();
+      // Without a trunk the server refuses to start it, and says which setting.
+      await row.getByRole("button", { name: "Start" }).click();
+      await page.getByTestId("campaign-state-error").filter({ hasText: "settings.trunk:" }).waitFor();
+      assert.equal(await row.getAttribute("data-state"), "stopped");
+      await row.getByRole("button", { name: "Edit" }).click();
+      const form = page.getByRole("form", { name: "Campaign settings" });
+      await form.getByLabel("Trunk").fill("carrier");
+      await form.getByRole("button", { name: "Save campaign" }).click();
+      await form.waitFor({ state: "detached" });
+      await row.getByRole("button", { name: "Start" }).click();
+      await row.filter({ hasText: "Running" }).waitFor();
+      assert.equal(await row.getAttribute("data-state"), "running");
+      assert.equal(await page.getByTestId("campaign-state-error").count(), 0);
+
+      // The carrier answers; the call pops on agent1's screen with the
+      // campaign's script, and the softphone takes it with no click.
+      const pop = agent.getByRole("dialog", { name: "Campaign call" });
+      await pop.getByTestId("campaign-call").filter({ hasText: `Campaign call · ${name}` }).waitFor({ timeout: 30_000 });
+      assert.match(await pop.innerText(), /4930555001/);
+      await pop.getByTestId("campaign-script").getByText("about your renewal").waitFor();
+      await softphone.getByTestId("softphone-timer").waitFor({ timeout: 10_000 });
+      assert.equal(await softphone.getByRole("button", { name: "Answer" }).count(), 0, "no one had to answer");
+      await queues.getByTestId("agent-state").filter({ hasText: "On a call" }).waitFor();
+      await pop.getByTestId("campaign-call-state").filter({ hasText: "On the call" }).waitFor();
+
+      // agent1 hangs up (the carrier gets our BYE) and records the result.
+      await softphone.getByRole("button", { name: "Hang up" }).click();
+      await softphone.getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();
+      const end = await carrier.done;
+      assert.ok(end.ok, `the carrier's call ended with our BYE: ${end.log}`);
+      await pop.getByLabel("Result").selectOption("sale");
+      await pop.getByRole("button", { name: "Answered", exact: true }).click();
+      await pop.getByTestId("campaign-notice").filter({ hasText: "Recorded: sale" }).waitFor();
+
+      const leads = await supervisorApi.get(`/campaigns/${campaignId}/leads?limit=10`);
+      const lead = leads.body.items.find((l) => l.number === "+4930555001");
+      assert.deepEqual(
+        [lead.state, lead.closed_as, lead.last_outcome, lead.result, lead.attempts, String(lead.agent_id)],
+        ["closed", "answered", "answered", "sale", 1, String(agent1Api.user.id)],
+        JSON.stringify(lead),
+      );
+      // The marketer's figures, read again every 2 s while it runs.
+      await figures.locator('[data-testid="figure-connected"][data-value="1"]').waitFor({ timeout: 10_000 });
+      await figures.getByTestId("chart-results").locator('li[data-key="sale"][data-count="1"]').waitFor();
+      const figure = async (id) => figures.getByTestId(id).getAttribute("data-value");
+      assert.deepEqual(
+        [await figure("figure-dialled"), await figure("figure-answered"), await figure("figure-connected"), await figure("figure-abandoned")],
+        ["1", "1", "1", "0"],
+      );
+      assert.equal(await figures.getByTestId("abandon-rate-today").getAttribute("data-over"), "false");
+      await figures.getByTestId("chart-last-outcomes").locator('li[data-key="answered"]').waitFor();
+      await pop.getByRole("button", { name: "Close" }).click();
+      assert.equal(await agent.getByTestId("screen-pop").count(), 0);
+      await queues.getByRole("button", { name: "Log out" }).click();
+      await queues.getByRole("button", { name: "Log in to queues" }).waitFor();
+    } finally {
+      carrier.stop();
+      if (campaignId) await supervisorApi.post(`/campaigns/${campaignId}/stop`, {});
+      await agent1Api.post("/agent/logout", {});
+    }
   });
 });

@@ -12,15 +12,17 @@ export async function apiLogin(baseUrl, username, password = "demo") {
     user: body.user,
     get: (path) => apiGet(baseUrl, body.token, path),
     post: (path, json) => apiPost(baseUrl, body.token, path, json),
+    put: (path, json) => apiPost(baseUrl, body.token, path, json, "PUT"),
+    postCsv: (path, csv) => apiPost(baseUrl, body.token, path, csv, "POST", "text/csv"),
   };
 }
 
-/** A POST of JSON: { status, body }. */
-export async function apiPost(baseUrl, token, path, json) {
+/** A POST (or `method`) of JSON, or of text of `contentType`: { status, body }. */
+export async function apiPost(baseUrl, token, path, json, method = "POST", contentType = "application/json") {
   const res = await fetch(`${baseUrl}/api/v1${path}`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify(json),
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": contentType },
+    body: contentType === "application/json" ? JSON.stringify(json) : json,
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };

@@ -32,7 +32,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Loads the demo data and starts `switchboard serve`. Returns
- * { baseUrl, sip (its UDP/TCP address), database, stop(), log() }.
+ * { baseUrl, sip (its UDP/TCP address), carrier (the `carrier` trunk's
+ * peer address, for a SIPp carrier), database, stop(), log() }.
  */
 export async function startServer() {
   const bin = binaryPath();
@@ -71,8 +72,16 @@ export async function startServer() {
   // The demo's PBX trunk, its peer on 127.0.0.2 as in the Rust SIP tests:
   // calls from there are the PBX's, and are recorded.
   const trunkPort = await freePort();
+  // A carrier the campaigns' dialler calls out through, on 127.0.0.3 so no
+  // other test's SIPp is taken for it; no OPTIONS pings (SIPp would count
+  // them as calls).
+  const carrier = `127.0.0.3:${await freePort()}`;
   const config = join(tmp, "switchboard.toml");
-  writeFileSync(config, `[[trunks]]\nname = "demo-pbx"\nvendor = "generic"\npeers = ["127.0.0.2:${trunkPort}"]\noptions_interval_secs = 0\nrecord = true\n`);
+  writeFileSync(
+    config,
+    `[[trunks]]\nname = "demo-pbx"\nvendor = "generic"\npeers = ["127.0.0.2:${trunkPort}"]\noptions_interval_secs = 0\nrecord = true\n\n` +
+      `[[trunks]]\nname = "carrier"\nvendor = "generic"\npeers = ["${carrier}"]\noptions_interval_secs = 0\n`,
+  );
   const child = spawn(bin, ["serve", "--config", config, "--database", database, "--http", `127.0.0.1:${port}`, "--sip", `127.0.0.1:${sipPort}`], {
     cwd: repoRoot, // the demo and the server find fixtures/ relative to the working directory
     env,
@@ -112,5 +121,5 @@ export async function startServer() {
     if (!process.env.SWITCHBOARD_E2E_KEEP) rmSync(tmp, { recursive: true, force: true });
   }
 
-  return { baseUrl, sip: `127.0.0.1:${sipPort}`, database, demoOutput: demo.stdout, stop, log, tmp };
+  return { baseUrl, sip: `127.0.0.1:${sipPort}`, carrier, database, demoOutput: demo.stdout, stop, log, tmp };
 }

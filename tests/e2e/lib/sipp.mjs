@@ -71,3 +71,33 @@ export async function trunkIsHungUpOn(sip, extension) {
   child.stderr.on("data", (d) => (stderr += d));
   return new Promise((resolve) => child.on("exit", (code) => resolve({ ok: code === 0, log: logOf(dir, stderr) })));
 }
+
+/**
+ * The carrier behind the server's `carrier` trunk: SIPp listening on the
+ * trunk's peer `address` ("127.0.0.3:PORT") for `calls` calls, answering by
+ * the last digit of the number called (...1 answers and waits for our BYE,
+ * ...2 is busy, ...3 rings unanswered; fixtures/sipp/carrier_answers_by_number.xml).
+ * Returns { done: Promise<{ ok, log }>, stop() }: stop() kills it by its pid.
+ */
+export async function carrierAnswersByNumber(address, calls = 1) {
+  const [ip, port] = address.split(":");
+  const dir = mkdtempSync(join(tmpdir(), "switchboard-sipp-"));
+  const child = spawn("sipp", ["-sf", scenario("carrier_answers_by_number.xml"), "-i", ip, "-p", port,
+    "-mp", String(await freePort()), "-m", String(calls), "-timeout", "90", "-timeout_error", "-trace_err", "-nostdin"],
+    { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  let exited = false;
+  const done = new Promise((resolve) => child.on("exit", (code) => {
+    exited = true;
+    resolve({ ok: code === 0, log: logOf(dir, stderr) });
+  }));
+  // Listening before the dialler's first INVITE.
+  await new Promise((r) => setTimeout(r, 500));
+  return {
+    done,
+    stop: () => {
+      if (!exited) process.kill(child.pid, "SIGKILL");
+    },
+  };
+}

@@ -123,6 +123,10 @@ export const api = {
   updateCampaign: (id: Id, name: string, settings: Partial<CampaignSettings>) =>
     http.put<Campaign>(`/campaigns/${seg(id)}`, { name, settings }),
   deleteCampaign: (id: Id) => http.del(`/campaigns/${seg(id)}`),
+  /** Start (or resume), pause or stop the dialling; 422 names a missing setting. */
+  startCampaign: (id: Id) => http.post<Campaign>(`/campaigns/${seg(id)}/start`),
+  pauseCampaign: (id: Id) => http.post<Campaign>(`/campaigns/${seg(id)}/pause`),
+  stopCampaign: (id: Id) => http.post<Campaign>(`/campaigns/${seg(id)}/stop`),
   campaignLeads: (id: Id, cursor?: string) =>
     http.get<Page<CampaignLead>>(`/campaigns/${seg(id)}/leads`, { limit: 200, cursor }),
   addSegment: (id: Id, filter: Record<string, string>) =>
@@ -138,6 +142,8 @@ export const api = {
   agentCampaigns: () => http.get<{ items: AgentCampaign[] }>("/agent/campaigns"),
   /** The next lead to call, or undefined when nothing may be called now (204). */
   nextLead: (campaign: Id) => http.post<PreviewLead | undefined>(`/campaigns/${seg(campaign)}/next`),
+  /** The lead of a campaign call the dialler put through to this agent. */
+  leadWork: (campaign: Id, lead: Id) => http.get<PreviewLead>(`/campaigns/${seg(campaign)}/leads/${seg(lead)}/work`),
   leadOutcome: (
     campaign: Id,
     lead: Id,

@@ -438,6 +438,10 @@ export interface CallOffered {
   /** The queue's wrap-up time in seconds, and the results to pick from (empty: any text). */
   wrap_up_s: number;
   results: string[];
+  /** A campaign's call: the campaign and the lead called (their work is at
+   * GET /campaigns/{campaign_id}/leads/{lead_id}/work); null for a queue call. */
+  campaign_id?: Id | null;
+  lead_id?: Id | null;
 }
 
 export type DialMode = "preview" | "progressive" | "predictive";
@@ -467,10 +471,15 @@ export interface CampaignSettings {
   survey: SurveyQuestion[];
 }
 
+/** Whether a campaign dials: only a running one is dialled by the server;
+ * a paused one gives no leads; a stopped one still gives preview leads. */
+export type RunState = "running" | "paused" | "stopped";
+
 export interface Campaign {
   id: Id;
   name: string;
   settings: CampaignSettings;
+  state: RunState;
   created_at: string;
   updated_at: string;
 }
@@ -487,6 +496,10 @@ export interface CampaignLead {
   next_at: string;
   last_outcome: string | null;
   result: string | null;
+  /** The agent it is (or was last) given to. */
+  agent_id?: Id | null;
+  callback_agent_id?: Id | null;
+  notes?: string | null;
 }
 
 export interface LeadsAdded {
@@ -528,6 +541,15 @@ export interface CampaignStats {
   last_outcomes: Record<string, number>;
   results: Record<string, number>;
   closed_as: Record<string, number>;
+  /** The dialler's calls today (UTC): placed, answered by a person, taken
+   * by an agent, abandoned (answered with no agent free in time). */
+  dialled_today: number;
+  answered_today: number;
+  connected_today: number;
+  abandoned_today: number;
+  /** Abandoned per answered call, as fractions (0.03 is 3%). */
+  abandon_rate_today: number;
+  abandon_rate_30_days: number;
 }
 
 export interface ScriptStep {

@@ -45,3 +45,17 @@ export function unclaimed(errors: FieldErrors, claimed: Iterable<string>): { fie
   }
   return out;
 }
+
+/**
+ * An error as one line of text for a place with no form fields to mark:
+ * each field the server names with its message ("settings.trunk: give the
+ * trunk calls go out on"), else the problem's detail or the error's message.
+ */
+export function problemText(error: unknown): string {
+  if (error instanceof ApiError) {
+    const fields = (error.problem.errors ?? []).filter((e) => e && typeof e.field === "string");
+    if (fields.length > 0) return fields.map((e) => `${normaliseField(e.field)}: ${String(e.message ?? "is invalid")}`).join("; ");
+    return error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -2,13 +2,15 @@
 // client card opens over the page before the phone rings (pushed on the
 // events socket, /api/v1/events). An unknown number offers a new client
 // with it. Answering from the card answers the softphone; once the call is
-// over, the card holds the wrap-up form.
+// over, the card holds the wrap-up form. A campaign's call (the offer names
+// the campaign and lead) is answered by the softphone itself and pops the
+// lead's work instead (CampaignPop).
 import { useState } from "react";
-import { Link } from "react-router-dom";
 import type { AgentStateEvent, CallOffered } from "../api/types";
 import { useEvent } from "../lib/events";
-import { formatDateTime, humanise } from "../lib/format";
-import { ANSWER_EVENT, DIAL_EVENT } from "./answerEvent";
+import { ANSWER_EVENT, AUTO_ANSWER_EVENT, DIAL_EVENT } from "./answerEvent";
+import { CallerCard } from "./CallerCard";
+import { CampaignPop } from "./CampaignPop";
 import { WrapUpForm } from "./WrapUpForm";
 
 export function ScreenPop() {
@@ -21,6 +23,8 @@ export function ScreenPop() {
   useEvent<CallOffered>("call.offered", (event) => {
     setOffer(event);
     setTaken(null);
+    // The dialler's call is abandoned if no agent takes it within seconds.
+    if (event.campaign_id != null) window.dispatchEvent(new CustomEvent(AUTO_ANSWER_EVENT));
   });
   useEvent<AgentStateEvent>("agent.state", (event) => {
     setAgentState(event.state);
@@ -31,9 +35,9 @@ export function ScreenPop() {
     setTaken(null);
   };
   if (!offer) return null;
+  if (offer.campaign_id != null) return <CampaignPop key={offer.call_id} offer={offer} agentState={agentState} onClose={dismiss} />;
   const talking = taken === offer.call_id && agentState === "on_call";
   const wrappingUp = taken === offer.call_id && !talking;
-  const { card } = offer;
   const number = offer.caller_e164 ?? offer.caller;
   return (
     <section className="screen-pop card" role="dialog" aria-label="Incoming call" data-testid="screen-pop">
@@ -65,49 +69,7 @@ export function ScreenPop() {
         </div>
       </header>
       {wrappingUp && <WrapUpForm key={offer.call_id} offer={offer} inWrapUp={agentState === "wrap_up"} onDone={dismiss} />}
-      {card ? (
-        <div className="screen-pop-card" data-testid="screen-pop-client">
-          <h2>
-            <Link to={`/clients/${encodeURIComponent(String(card.client.id))}`}>{card.client.name}</Link>
-          </h2>
-          {card.contact_person && <div>Contact: {card.contact_person.name}</div>}
-          <div className="muted">
-            {[card.client.status, card.client.responsible_name && `responsible ${card.client.responsible_name}`]
-              .filter(Boolean)
-              .join(" · ")}
-          </div>
-          <h3>Recent contacts</h3>
-          {card.recent_interactions.length === 0 ? (
-            <p className="muted">None yet.</p>
-          ) : (
-            <ul>
-              {card.recent_interactions.map((i) => (
-                <li key={String(i.id)}>
-                  {formatDateTime(i.started_at)} · {humanise(i.channel)} {humanise(i.direction)}
-                  {i.result ? ` · ${i.result}` : ""}
-                </li>
-              ))}
-            </ul>
-          )}
-          <h3>Open tasks</h3>
-          {card.open_tasks.length === 0 ? (
-            <p className="muted">None.</p>
-          ) : (
-            <ul>
-              {card.open_tasks.map((t) => (
-                <li key={String(t.id)} className={t.overdue ? "overdue" : ""}>
-                  {t.title} · due {formatDateTime(t.due_at)}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      ) : (
-        <div className="screen-pop-card" data-testid="screen-pop-unknown">
-          <p>No client has this number.</p>
-          <Link to={`/clients/new?phone=${encodeURIComponent(number)}`}>New client with {number}</Link>
-        </div>
-      )}
+      <CallerCard card={offer.card} number={number} />
     </section>
   );
 }

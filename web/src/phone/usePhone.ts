@@ -8,7 +8,7 @@ import type { RTCSessionEvent, UA } from "jssip/lib/UA";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/endpoints";
 import type { Phone } from "../api/types";
-import { ANSWER_EVENT, DIAL_EVENT } from "./answerEvent";
+import { ANSWER_EVENT, AUTO_ANSWER_EVENT, AUTO_ANSWER_WINDOW_MS, DIAL_EVENT } from "./answerEvent";
 import { useEvent } from "../lib/events";
 import { describeFailure, normaliseDialled } from "./dialing";
 
@@ -92,6 +92,11 @@ export function usePhone() {
   const ua = useRef<UA | null>(null);
   const session = useRef<RTCSession | null>(null);
   const audio = useRef<HTMLAudioElement | null>(null);
+  // Until when (ms) the next incoming call is answered by itself (a
+  // campaign call was offered: see AUTO_ANSWER_EVENT); 0 when not armed.
+  const autoAnswerUntil = useRef(0);
+  // The latest answer(), for the UA's handlers, which outlive renders.
+  const answerNow = useRef<() => void>(() => {});
 
   useEffect(() => {
     let cancelled = false;
@@ -187,12 +192,18 @@ export function usePhone() {
     agent.on("unregistered", () => setRegistration("offline"));
     agent.on("registrationFailed", () => setRegistration("failed"));
     agent.on("newRTCSession", ({ session: s, originator }: RTCSessionEvent) => {
-      if (originator === "remote" && session.current) {
-        // One call at a time: a second caller hears busy.
+      if (originator === "remote" && session.current && !session.current.isEnded()) {
+        // One call at a time: a second caller hears busy. (A call that has
+        // ended but is still on screen is no longer in the way.)
         s.terminate({ status_code: 486, reason_phrase: "Busy Here" });
         return;
       }
       follow(s, originator === "remote" ? "incoming" : "outgoing");
+      if (originator === "remote" && Date.now() < autoAnswerUntil.current) {
+        autoAnswerUntil.current = 0;
+        // After JsSIP has sent its 180 for this INVITE.
+        window.setTimeout(() => answerNow.current(), 0);
+      }
     });
     agent.start();
     ua.current = agent;
@@ -254,8 +265,25 @@ export function usePhone() {
 
   // The screen pop's Answer button answers here.
   useEffect(() => {
+    answerNow.current = answer;
     window.addEventListener(ANSWER_EVENT, answer);
     return () => window.removeEventListener(ANSWER_EVENT, answer);
+  }, [answer]);
+
+  // A campaign call is coming: answer it now if it already rings, else
+  // the next incoming call of the next few seconds as it arrives.
+  useEffect(() => {
+    const onAutoAnswer = () => {
+      const s = session.current;
+      if (s && s.direction === "incoming" && !s.isEstablished() && !s.isEnded()) {
+        autoAnswerUntil.current = 0;
+        answer();
+      } else if (!s || s.isEnded()) {
+        autoAnswerUntil.current = Date.now() + AUTO_ANSWER_WINDOW_MS;
+      }
+    };
+    window.addEventListener(AUTO_ANSWER_EVENT, onAutoAnswer);
+    return () => window.removeEventListener(AUTO_ANSWER_EVENT, onAutoAnswer);
   }, [answer]);
 
   // Other screens dial through this phone (a supervisor's Listen button).

@@ -1,0 +1,115 @@
+// A campaign's figures: today's calls by the dialler (dialled, answered by
+// a person, taken by an agent, abandoned), the abandon rate today and over
+// 30 days against the campaign's limit, the leads, and charts of the leads
+// by last outcome and by result. Read again every 2 s while it runs.
+import { useEffect, useState } from "react";
+import { api } from "../api/endpoints";
+import type { Campaign, CampaignStats } from "../api/types";
+import { ErrorBanner } from "../components/ErrorBanner";
+import { abandonRate, barsOf } from "./figures";
+
+const REFRESH_MS = 2000;
+
+function Figure({ id, label, value }: { id: string; label: string; value: number }) {
+  return (
+    <div className="figure" data-testid={id} data-value={value}>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+}
+
+function RateFigure({ id, label, fraction, limitPct }: { id: string; label: string; fraction: number; limitPct: number }) {
+  const rate = abandonRate(fraction, limitPct);
+  return (
+    <div className={`figure${rate.over ? " over-limit" : ""}`} data-testid={id} data-over={rate.over}>
+      <dt>{label}</dt>
+      <dd>
+        {rate.text}
+        {rate.over && <span className="tag danger">at or over the limit</span>}
+      </dd>
+    </div>
+  );
+}
+
+/** Horizontal bars, one per key, sized against the largest. */
+function BarChart({ id, title, counts }: { id: string; title: string; counts: Record<string, number> }) {
+  const bars = barsOf(counts);
+  return (
+    <figure className="bar-chart" data-testid={id}>
+      <figcaption>{title}</figcaption>
+      {bars.length === 0 ? (
+        <p className="muted">None yet.</p>
+      ) : (
+        <ul>
+          {bars.map((b) => (
+            <li key={b.key} data-key={b.key} data-count={b.count}>
+              <span className="bar-label">{b.label}</span>
+              <span className="bar-track" aria-hidden="true">
+                <span className="bar" style={{ width: `${b.width}%` }} />
+              </span>
+              <span className="bar-count">
+                {b.count} ({b.share})
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </figure>
+  );
+}
+
+interface Props {
+  campaign: Campaign;
+  /** Changes when the leads change: the figures are read again. */
+  version: number;
+}
+
+export function CampaignFigures({ campaign, version }: Props) {
+  const [stats, setStats] = useState<CampaignStats | null>(null);
+  const [error, setError] = useState<unknown>();
+  const running = campaign.state === "running";
+
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      api.campaignStats(campaign.id).then(
+        (s) => {
+          if (!live) return;
+          setStats(s);
+          setError(undefined);
+        },
+        (err: unknown) => live && setError(err),
+      );
+    void load();
+    const timer = running ? window.setInterval(() => void load(), REFRESH_MS) : undefined;
+    return () => {
+      live = false;
+      window.clearInterval(timer);
+    };
+  }, [campaign.id, running, version]);
+
+  if (!stats) return <ErrorBanner error={error} />;
+  const limit = campaign.settings.abandon_limit_pct;
+  return (
+    <div data-testid="campaign-figures" data-state={campaign.state}>
+      <ErrorBanner error={error} />
+      <dl className="figures">
+        <Figure id="figure-dialled" label="Dialled today" value={stats.dialled_today} />
+        <Figure id="figure-answered" label="Answered today" value={stats.answered_today} />
+        <Figure id="figure-connected" label="Connected today" value={stats.connected_today} />
+        <Figure id="figure-abandoned" label="Abandoned today" value={stats.abandoned_today} />
+        <RateFigure id="abandon-rate-today" label="Abandon rate today" fraction={stats.abandon_rate_today} limitPct={limit} />
+        <RateFigure id="abandon-rate-30-days" label="Abandon rate, 30 days" fraction={stats.abandon_rate_30_days} limitPct={limit} />
+      </dl>
+      <p data-testid="campaign-stats">
+        {stats.leads} leads: {stats.waiting} waiting, {stats.dialling} being called, {stats.closed} closed; {stats.attempts} calls made{" "}
+        <a href={`/api/v1/campaigns/${campaign.id}/export`} download>Export CSV</a>
+      </p>
+      <div className="bar-charts">
+        <BarChart id="chart-last-outcomes" title="Leads by last outcome" counts={stats.last_outcomes} />
+        <BarChart id="chart-results" title="Leads by result" counts={stats.results} />
+      </div>
+    </div>
+  );
+}
