@@ -205,6 +205,15 @@ pub(super) async fn queue_results(state: &AppState, queue: &str) -> ApiResult<Ve
         .unwrap_or_default())
 }
 
+/// Every agent's state now, or `None` when this server takes no calls.
+pub(crate) async fn live_status(state: &AppState) -> Option<AcdStatus> {
+    let agents = agents(state).ok()?;
+    let (reply, answer) = oneshot::channel();
+    ask(&agents, AgentCommand::Status { reply }, answer)
+        .await
+        .ok()
+}
+
 /// Every agent's state and every queue's counts, for supervisors.
 #[utoipa::path(get, path = "/api/v1/acd", tag = "agents",
     responses((status = 200, body = AcdStatus), (status = 403, body = super::error::Problem)))]

@@ -21,6 +21,7 @@ use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Json, QueryPairs};
 use crate::crm::FieldErrors;
+use crate::crm::RepoError;
 use crate::crm::access::{Actor, Section};
 use crate::crm::campaigns::{CampaignLead, CampaignStats, DncEntry};
 use crate::crm::page::Page;
@@ -200,7 +201,9 @@ async fn list_leads(
 
 /// A campaign's figures: leads by state, calls made, last outcomes, the
 /// agents' results and why leads were closed; the dialler's calls today
-/// (UTC) and the abandon rate today and over 30 days.
+/// (UTC) and the abandon rate today and over 30 days; each agent's state
+/// and calls today, and the occupancy now; the calls' cost, the budget left
+/// and the return of the results.
 #[utoipa::path(get, path = "/api/v1/campaigns/{id}/stats", tag = "campaigns", params(("id" = i64, Path)),
     responses((status = 200, body = CampaignStats), (status = 404, body = super::error::Problem)))]
 async fn stats(
@@ -210,8 +213,33 @@ async fn stats(
 ) -> ApiResult<axum::Json<CampaignStats>> {
     actor.require_read(Section::Campaigns)?;
     let campaign = state.repo.campaign(id).await?.ok_or(ApiError::NotFound)?;
-    let mut stats = state.repo.campaign_stats(id, clock::now()).await?;
+    let now = clock::now();
+    let mut stats = state.repo.campaign_stats(id, now).await?;
     stats.price(&campaign.settings);
+    let today = now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+    let talk = (state.repo)
+        .agent_talk(id, today, today + chrono::Duration::days(1))
+        .await?;
+    let mut agents = Vec::new();
+    for &agent in &campaign.settings.agents {
+        let name = match state.repo.user(agent).await {
+            Ok(user) if user.display_name.is_empty() => user.username,
+            Ok(user) => user.display_name,
+            // A user deleted since is still one of the figures.
+            Err(RepoError::NotFound) => format!("user {}", agent.0),
+            Err(error) => return Err(error.into()),
+        };
+        agents.push((agent, name));
+    }
+    let states = (super::agents::live_status(&state).await)
+        .map(|live| {
+            live.agents
+                .into_iter()
+                .map(|a| (a.agent, a.state))
+                .collect()
+        })
+        .unwrap_or_default();
+    stats.staff(&agents, &states, &talk);
     Ok(axum::Json(stats))
 }
 

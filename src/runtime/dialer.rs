@@ -39,8 +39,27 @@ const NOT_PLACED_WAIT: Duration = Duration::from_secs(300);
 struct Running {
     campaign: Campaign,
     pacer: Pacer,
+    /// Seconds its calls were billed for, all days: read at each refresh,
+    /// added to as calls end so that the budget stops it at once.
+    billed_seconds: i64,
+}
+
+impl Running {
     /// Its calls have cost its budget: it places no more.
-    spent: bool,
+    fn spent(&self) -> bool {
+        let settings = &self.campaign.settings;
+        settings
+            .budget
+            .is_some_and(|budget| cost_of(self.billed_seconds, settings.cost_per_minute) >= budget)
+    }
+
+    fn bill(&mut self, seconds: i64) {
+        let was = self.spent();
+        self.billed_seconds = seconds;
+        if self.spent() && !was {
+            tracing::info!(campaign = self.campaign.id, budget = ?self.campaign.settings.budget, "dialler.budget_spent");
+        }
+    }
 }
 
 pub struct Dialer {
@@ -149,7 +168,7 @@ impl Dialer {
                         Running {
                             campaign,
                             pacer,
-                            spent: false,
+                            billed_seconds: 0,
                         },
                     );
                 }
@@ -157,23 +176,15 @@ impl Dialer {
         }
     }
 
-    /// Marks the running campaigns whose calls have cost their budget.
+    /// Reads what the running campaigns with a budget have spent.
     async fn check_budgets(&mut self) {
         for running in self.running.values_mut() {
-            let settings = &running.campaign.settings;
-            let Some(budget) = settings.budget else {
-                running.spent = false;
+            if running.campaign.settings.budget.is_none() {
                 continue;
-            };
+            }
             let id = running.campaign.id;
             match self.repo.billed_seconds(id).await {
-                Ok(seconds) => {
-                    let spent = cost_of(seconds, settings.cost_per_minute) >= budget;
-                    if spent && !running.spent {
-                        tracing::info!(campaign = id, %budget, "dialler.budget_spent");
-                    }
-                    running.spent = spent;
-                }
+                Ok(seconds) => running.bill(seconds),
                 Err(error) => {
                     tracing::warn!(campaign = id, %error, "the dialler cannot read a campaign's costs")
                 }
@@ -220,7 +231,7 @@ impl Dialer {
             let Some(running) = self.running.get(&id) else {
                 continue;
             };
-            if running.pacer.mode == Mode::Preview || running.spent {
+            if running.pacer.mode == Mode::Preview || running.spent() {
                 continue;
             }
             let Some(trunk) = running.campaign.settings.trunk.clone() else {
@@ -344,6 +355,9 @@ impl Dialer {
                 .picked_up_at
                 .map_or(0, |at| (a.ended_at - at).num_seconds().max(0)),
         };
+        if let Some(running) = self.running.get_mut(&a.campaign) {
+            running.bill(running.billed_seconds + record.billed_seconds);
+        }
         if let Err(error) = self.repo.record_attempt(&record).await {
             tracing::warn!(campaign = a.campaign, lead = a.lead, %error, "a campaign attempt could not be stored");
         }

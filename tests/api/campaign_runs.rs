@@ -427,7 +427,7 @@ async fn the_abandon_rate_counts_abandoned_calls_per_call_a_person_answered(app:
     let (status, body) = marketer
         .put(
             &format!("/api/v1/campaigns/{id}"),
-            json!({"settings": {"cost_per_minute": "0.60", "budget": "5"}}),
+            json!({"settings": {"cost_per_minute": "0.60", "budget": "5", "agents": [anna.0]}}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -441,6 +441,15 @@ async fn the_abandon_rate_counts_abandoned_calls_per_call_a_person_answered(app:
         (&json!(132), &json!("1.32"), &json!("3.68")),
         "{shown}"
     );
+    // anna took today's connected call (talking from 9 s to 30 s in); this
+    // server takes no calls, so she is offline and nobody is busy or free.
+    assert_eq!(
+        shown["agents"],
+        json!([{"agent": anna.0, "name": "anna", "state": "offline",
+            "calls_today": 1, "talk_seconds_today": 21}]),
+        "{shown}"
+    );
+    assert_eq!(shown["occupancy"], serde_json::Value::Null, "{shown}");
     // A campaign nobody called has rates of 0, not a division by zero.
     let (_, other) = marketer
         .post("/api/v1/campaigns", json!({"name": "Quiet"}))

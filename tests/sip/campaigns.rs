@@ -656,3 +656,92 @@ async fn an_answering_machine_is_hung_up_on_on_postgres() {
     )
     .await;
 }
+
+async fn a_campaign_whose_calls_cost_its_budget_places_no_more(db: super::support::TestDatabase) {
+    // The carrier answers one call; a second would make SIPp fail with an
+    // unexpected message.
+    let carrier_port = free_port();
+    let mut carrier = Sipp::scenario("carrier_answers_by_number.xml");
+    carrier.arg(["-p", &carrier_port.to_string(), "-timeout", "60"]);
+    let carrier_run = carrier.spawn();
+    wait_bound("127.0.0.1", carrier_port).await;
+    let server = Server::start(db.url(), carrier_port).await;
+    let (phone, phone_run, _agent, agent_id) = agent1_with(&server, "phone_hangs_up.xml").await;
+    let marketer = server.user("supervisor").await;
+    // 1.00 a second against a budget of 0.50: the first answered call
+    // spends it. No wrap-up: agent1 is free for the next lead at once.
+    let (status, campaign) = marketer
+        .post(
+            "/campaigns",
+            json!({"name": "Small budget", "settings": {"mode": "progressive",
+                "trunk": "carrier", "time_zone": "Europe/Berlin",
+                "calling_from": "00:00", "calling_until": "23:59",
+                "cost_per_minute": "60", "budget": "0.50", "wrap_up_seconds": 0,
+                "agents": [agent_id], "results": ["sale"]}}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{campaign}");
+    let id = campaign["id"].as_i64().unwrap();
+    marketer
+        .post_csv(
+            &format!("/campaigns/{id}/leads"),
+            "number,priority\n+4930555001,2\n+4930555011,1\n",
+        )
+        .await;
+    let (status, body) = marketer
+        .post(&format!("/campaigns/{id}/start"), json!({}))
+        .await;
+    assert!(status.is_success(), "{body}");
+
+    let (ok, out) = phone.finish(phone_run).await;
+    assert!(ok, "agent1 took the first call: {out}");
+    let (ok, out) = carrier.finish(carrier_run).await;
+    assert!(ok, "the carrier's call ended: {out}\n{}", server.log());
+    let stats_path = format!("/campaigns/{id}/stats");
+    let stats = until(
+        async || marketer.get(&stats_path).await,
+        |stats| {
+            stats["agents"][0]["calls_today"] == 1 && stats["agents"][0]["state"] == "available"
+        },
+    )
+    .await;
+    let billed = stats["billed_seconds"].as_i64().unwrap();
+    assert!(billed >= 1, "{stats}");
+    assert_eq!(stats["cost"], format!("{billed}.00"), "{stats}");
+    assert_eq!(stats["budget_left"], "0.00", "{stats}");
+    assert!(
+        stats["agents"][0]["talk_seconds_today"].as_i64().unwrap() >= 1,
+        "{stats}"
+    );
+    // agent1 is logged in and free, and nobody else works it.
+    assert_eq!(stats["occupancy"], 0.0, "{stats}");
+
+    // Free agent, waiting lead, running campaign: only the budget keeps
+    // the dialler from the second lead, through two reads of the campaigns.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    let stats = marketer.get(&stats_path).await;
+    assert_eq!(stats["dialled_today"], 1, "{stats}\n{}", server.log());
+    let leads = marketer.get(&format!("/campaigns/{id}/leads")).await;
+    let second = lead(&leads, "+4930555011");
+    assert_eq!(
+        (second["state"].as_str(), second["attempts"].as_i64()),
+        (Some("waiting"), Some(0)),
+        "{leads}"
+    );
+    let log = server.log();
+    assert!(log.contains("dialler.budget_spent"), "{log}");
+}
+
+#[tokio::test]
+async fn a_campaign_whose_calls_cost_its_budget_places_no_more_on_sqlite() {
+    a_campaign_whose_calls_cost_its_budget_places_no_more(super::support::TestDatabase::sqlite())
+        .await;
+}
+
+#[tokio::test]
+async fn a_campaign_whose_calls_cost_its_budget_places_no_more_on_postgres() {
+    a_campaign_whose_calls_cost_its_budget_places_no_more(
+        super::support::TestDatabase::postgres().await,
+    )
+    .await;
+}

@@ -620,6 +620,32 @@ impl CampaignLeadRepo for Store {
         Ok(stats)
     }
 
+    async fn agent_talk(
+        &self,
+        campaign: i64,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<std::collections::BTreeMap<UserId, crate::crm::campaigns::AgentTalk>, RepoError> {
+        let rows: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT agent_id, connected_at, ended_at FROM campaign_attempts
+             WHERE campaign_id = $1 AND dialled_at >= $2 AND dialled_at < $3
+               AND agent_id IS NOT NULL AND connected_at IS NOT NULL",
+        )
+        .bind(campaign)
+        .bind(since)
+        .bind(until)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        let mut talk = std::collections::BTreeMap::<UserId, crate::crm::campaigns::AgentTalk>::new();
+        for (agent, connected, ended) in rows {
+            let one = talk.entry(UserId(agent)).or_default();
+            one.calls += 1;
+            one.talk_seconds += (ended - connected).num_seconds().max(0);
+        }
+        Ok(talk)
+    }
+
     async fn billed_seconds(&self, campaign: i64) -> Result<i64, RepoError> {
         let billed: Option<i64> = sqlx::query_scalar(
             "SELECT CAST(SUM(billed_seconds) AS BIGINT) FROM campaign_attempts WHERE campaign_id = $1",
