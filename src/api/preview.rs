@@ -24,6 +24,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::Json;
 use crate::crm::FieldErrors;
 use crate::crm::access::{Actor, Section};
+use crate::crm::calls::{CallScope, NewWrapUp};
 use crate::crm::campaign_leads::next_lead;
 use crate::crm::campaigns::{Campaign, CampaignLead, LeadNext, RunState};
 use crate::crm::clients::ScreenPop;
@@ -339,7 +340,47 @@ async fn outcome(
             .record_survey(&finished, actor.user_id, &answers, now)
             .await?;
     }
+    if let Some(result) = result {
+        result_on_call(&state, &actor, &lead, result, notes).await?;
+    }
     Ok(axum::Json(finished))
+}
+
+/// Puts the agent's result and notes on the call to the lead (its record
+/// and the client's contact history) when the call is stored already; a
+/// call stored later takes them from the lead as it is stored.
+async fn result_on_call(
+    state: &AppState,
+    actor: &Actor,
+    lead: &CampaignLead,
+    result: &str,
+    notes: Option<&str>,
+) -> ApiResult<()> {
+    let Some(given) = lead.dialled_at else {
+        return Ok(());
+    };
+    let extensions: Vec<String> = (state.repo.sip_accounts().await?.into_iter())
+        .filter(|a| a.user_id == Some(actor.user_id))
+        .map(|a| a.extension.as_str().to_string())
+        .collect();
+    let queue = crate::crm::campaigns::queue_of(lead.campaign_id);
+    // Stored times are whole seconds: the call may look a second older.
+    let since = given - chrono::Duration::seconds(5);
+    let Some(call) = (state.repo)
+        .call_out_to(&lead.number, since, &queue, &extensions)
+        .await?
+    else {
+        return Ok(());
+    };
+    let wrap_up = NewWrapUp {
+        result: result.to_string(),
+        notes: notes.map(str::to_string),
+        follow_up: None,
+    };
+    (state.repo)
+        .wrap_up_call(&CallScope::All, call, actor.user_id, &wrap_up, clock::now())
+        .await?;
+    Ok(())
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

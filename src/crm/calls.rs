@@ -309,6 +309,16 @@ pub trait CallRecordRepo: Send + Sync {
         scope: &CallScope,
         id: CallRecordId,
     ) -> Result<StoredCallRecord, RepoError>;
+    /// The latest call out to `number` (E.164) since `since`, that was in
+    /// `queue` (a campaign's calls the dialler put through) or placed from
+    /// one of `extensions` (an agent's own dialling).
+    async fn call_out_to(
+        &self,
+        number: &str,
+        since: DateTime<Utc>,
+        queue: &str,
+        extensions: &[String],
+    ) -> Result<Option<CallRecordId>, RepoError>;
     /// Sets the wrap-up of a call the scope reaches, on the record and on
     /// the client's interaction, and adds the follow-up task for `by` (on
     /// the call's client), all in one transaction. Returns the record as

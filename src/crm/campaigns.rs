@@ -516,6 +516,8 @@ pub struct CampaignLead {
     pub result: Option<String>,
     /// The agent it is (or was last) given to.
     pub agent_id: Option<i64>,
+    /// When it was last given to be called (to an agent, or to the dialler).
+    pub dialled_at: Option<DateTime<Utc>>,
     /// A callback promised by this agent: theirs to make.
     pub callback_agent_id: Option<i64>,
     pub notes: Option<String>,
@@ -922,6 +924,16 @@ pub enum LeadNext<'a> {
         agent: Option<UserId>,
     },
     Closed(&'a str),
+}
+
+/// The ACD queue of a campaign's agents: its calls' records name it.
+pub fn queue_of(campaign: i64) -> String {
+    format!("campaign-{campaign}")
+}
+
+/// The campaign whose queue `queue` is.
+pub fn campaign_of_queue(queue: &str) -> Option<i64> {
+    queue.strip_prefix("campaign-")?.parse().ok()
 }
 
 /// What `seconds` of calls cost at `per_minute`, to the cent (rounded half

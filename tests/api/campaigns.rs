@@ -375,7 +375,7 @@ async fn an_agent_previews_leads_in_order_within_the_window_and_records_outcomes
     let anna = agent.me().await["id"].as_i64().unwrap();
     let stranger = app.user("ben", "agent").await;
     let admin = app.admin().await;
-    admin
+    let ann = admin
         .create_client(
             json!({"kind": "individual", "name": "Ann Lead", "responsible_id": anna,
             "phones": [{"number": "+1 212 555 0101"}]}),
@@ -491,6 +491,27 @@ async fn an_agent_previews_leads_in_order_within_the_window_and_records_outcomes
         (json!("closed"), json!("answered"))
     );
     assert_eq!(sold["result"], "sale");
+    // She said it while still talking: her call, stored as it ends, takes
+    // the result and notes to Ann's contact history.
+    let talked = switchboard::crm::calls::CallRecord {
+        call_id: "out-ann".into(),
+        answered_at: Some(switchboard::runtime::clock::now()),
+        outcome: switchboard::crm::calls::Outcome::Answered,
+        sip_code: Some(200),
+        ..outbound_call("101", "+12125550101")
+    };
+    app.repo.record_call(&talked).await.unwrap();
+    let (_, history) = agent
+        .get(&format!("/api/v1/clients/{ann}/interactions"))
+        .await;
+    let contact = &history["items"][0];
+    assert_eq!(
+        (&contact["direction"], &contact["result"], &contact["notes"]),
+        (&json!("out"), &json!("sale"), &json!("yearly plan")),
+        "{history}"
+    );
+    let (_, calls) = agent.get("/api/v1/calls?number=12125550101").await;
+    assert_eq!(calls["items"][0]["wrap_up"]["result"], "sale", "{calls}");
 
     // The last one is skipped: back later, the attempt not counted.
     let (_, third) = agent.post(&next, json!(null)).await;

@@ -229,6 +229,16 @@ async fn a_progressive_campaign_calls_retries_and_connects_through_a_sipp_carrie
     let (phone, phone_run, agent, agent_id) = agent1_with(&server, "phone_hangs_up.xml").await;
 
     let marketer = server.user("supervisor").await;
+    // The number that answers is a client's: the agent's result goes on
+    // the client's contact history.
+    let (status, client) = marketer
+        .post(
+            "/clients",
+            json!({"kind": "legal", "name": "Nordlicht GmbH", "phones": [{"number": "+49 30 555001"}]}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{client}");
+    let client_id = client["id"].as_i64().unwrap();
     let (from, until_) = window_around_berlin();
     let (status, campaign) = marketer
         .post(
@@ -337,6 +347,32 @@ async fn a_progressive_campaign_calls_retries_and_connects_through_a_sipp_carrie
         "{leads}"
     );
     assert_eq!(lead(&leads, "+4930555001")["result"], "sale");
+    assert_eq!(lead(&leads, "+4930555001")["client_id"], client_id);
+    // The call is on the client's contact history with the result, however
+    // the result and the call's record crossed.
+    let history_path = format!("/clients/{client_id}/interactions");
+    let history = until(
+        async || marketer.get(&history_path).await,
+        |h| h["items"][0]["result"] == "sale",
+    )
+    .await;
+    let contact = &history["items"][0];
+    assert_eq!(
+        (
+            &contact["channel"],
+            &contact["direction"],
+            &contact["result"],
+            &contact["responsible_id"]
+        ),
+        (
+            &json!("call"),
+            &json!("out"),
+            &json!("sale"),
+            &json!(agent_id)
+        ),
+        "{history}"
+    );
+    assert_eq!(history["items"].as_array().unwrap().len(), 1, "{history}");
     assert_eq!(summary("+4930555004"), closed("dnc", 0, ""), "never called");
     let tokyo = lead(&leads, "+81355550001");
     assert_eq!(

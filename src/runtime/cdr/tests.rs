@@ -94,6 +94,17 @@ impl CallRecordRepo for FakeRepo {
         Ok(StoredCallRecord::new(id, record.clone()))
     }
 
+    /// The writer never looks calls up.
+    async fn call_out_to(
+        &self,
+        _: &str,
+        _: chrono::DateTime<chrono::Utc>,
+        _: &str,
+        _: &[String],
+    ) -> Result<Option<CallRecordId>, RepoError> {
+        Ok(None)
+    }
+
     /// The writer never wraps calls up.
     async fn wrap_up_call(
         &self,

@@ -20,10 +20,7 @@ use crate::dialer::pacing::Floor;
 use crate::ids::UserId;
 use crate::runtime::clock;
 
-/// The ACD queue of a campaign's agents.
-pub fn queue_of(campaign: i64) -> String {
-    format!("campaign-{campaign}")
-}
+pub use crate::crm::campaigns::queue_of;
 
 /// What the dialler asks of the engine.
 #[derive(Debug)]

@@ -260,7 +260,9 @@ async fn file_call(tx: &mut Tx<'_>, id: i64, record: &CallRecord) -> Result<(), 
     };
     if let Some(owner) = &owner {
         let responsible = agent.or(rang).or(owner.responsible);
-        add_call_interaction(tx, id, record, owner, responsible, None).await?;
+        let result = campaign_result(tx, id, record, agent).await?;
+        let wrap_up = result.as_ref().map(|(result, notes)| (result.as_str(), notes.as_deref()));
+        add_call_interaction(tx, id, record, owner, responsible, wrap_up).await?;
     }
     if let Some(title) = record.callback_title() {
         add_callback_task(tx, id, record, &title, owner.as_ref(), rang).await?;
@@ -271,6 +273,59 @@ async fn file_call(tx: &mut Tx<'_>, id: i64, record: &CallRecord) -> Result<(), 
         note_campaign_attempt(tx, record).await?;
     }
     Ok(())
+}
+
+/// The result an agent already gave the campaign lead this call was to
+/// (they may record it while still talking, before the call is stored),
+/// put on the record as its wrap-up: the client's contact history shows
+/// it. The lead is the one given to be called within the hour before the
+/// call, to the agent who placed the call or by the campaign whose queue
+/// put it through.
+async fn campaign_result(
+    tx: &mut Tx<'_>,
+    id: i64,
+    record: &CallRecord,
+    agent: Option<i64>,
+) -> Result<Option<(String, Option<String>)>, RepoError> {
+    let Some(number) = record.party_e164.as_deref() else {
+        return Ok(None);
+    };
+    if record.direction != crate::crm::calls::Direction::Outbound {
+        return Ok(None);
+    }
+    let campaign = (record.queue.as_deref()).and_then(crate::crm::campaigns::campaign_of_queue);
+    let caller = user_of_extension(tx, &record.caller).await?;
+    let Some(by) = agent.or(caller) else {
+        return Ok(None);
+    };
+    let arrived = crate::crm::whole_seconds(record.arrived_at);
+    let row: Option<(String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT result, notes, agent_id FROM campaign_leads
+         WHERE number = $1 AND result IS NOT NULL AND agent_id = $2
+           AND dialled_at <= $3 AND dialled_at >= $4 AND ($5 IS NULL OR campaign_id = $5)
+         ORDER BY dialled_at DESC LIMIT 1",
+    )
+    .bind(number)
+    .bind(by)
+    .bind(arrived + chrono::Duration::seconds(5))
+    .bind(arrived - chrono::Duration::hours(1))
+    .bind(campaign)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(backend)?;
+    let Some((result, notes, by)) = row else {
+        return Ok(None);
+    };
+    sqlx::query("UPDATE call_records SET result = $1, notes = $2, wrapped_up_at = $3, wrapped_up_by = $4 WHERE id = $5")
+        .bind(&result)
+        .bind(notes.as_deref())
+        .bind(crate::crm::whole_seconds(record.ended_at))
+        .bind(by)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    Ok(Some((result, notes)))
 }
 
 /// An agent's call out to a campaign lead they are dialling (preview): the
@@ -506,6 +561,28 @@ impl CallRecordRepo for Store {
         push_call_scope(&mut qb, scope);
         let row = qb.build().fetch_optional(&self.pool).await.map_err(backend)?.ok_or(RepoError::NotFound)?;
         call_from_row(&row)
+    }
+
+    async fn call_out_to(
+        &self,
+        number: &str,
+        since: DateTime<Utc>,
+        queue: &str,
+        extensions: &[String],
+    ) -> Result<Option<CallRecordId>, RepoError> {
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT r.id FROM call_records r WHERE r.direction = 'outbound' AND r.party_e164 = ",
+        );
+        qb.push_bind(number.to_string())
+            .push(" AND r.arrived_at >= ")
+            .push_bind(crate::crm::whole_seconds(since))
+            .push(" AND (r.queue = ")
+            .push_bind(queue.to_string())
+            .push(" OR ");
+        push_call_scope(&mut qb, &CallScope::Extensions(extensions.to_vec()));
+        qb.push(") ORDER BY r.id DESC LIMIT 1");
+        let id: Option<i64> = qb.build_query_scalar().fetch_optional(&self.pool).await.map_err(backend)?;
+        Ok(id.map(CallRecordId))
     }
 
     async fn wrap_up_call(

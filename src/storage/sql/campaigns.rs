@@ -175,7 +175,7 @@ impl CampaignRepo for Store {
 
 /// The columns `lead_of` reads, from `campaign_leads l` and `clients c`.
 const LEAD_COLUMNS: &str = "l.id, l.campaign_id, l.client_id, c.name AS client_name, l.number, l.priority, l.state, l.closed_as,
-    l.attempts, l.next_at, l.last_outcome, l.result, l.agent_id, l.notes, l.callback_agent_id";
+    l.attempts, l.next_at, l.last_outcome, l.result, l.agent_id, l.notes, l.callback_agent_id, l.dialled_at";
 
 fn lead_of(row: &<Db as sqlx::Database>::Row) -> Result<CampaignLead, RepoError> {
     Ok(CampaignLead {
@@ -193,6 +193,7 @@ fn lead_of(row: &<Db as sqlx::Database>::Row) -> Result<CampaignLead, RepoError>
         result: row.try_get("result").map_err(backend)?,
         agent_id: row.try_get("agent_id").map_err(backend)?,
         callback_agent_id: row.try_get("callback_agent_id").map_err(backend)?,
+        dialled_at: row.try_get("dialled_at").map_err(backend)?,
         notes: row.try_get("notes").map_err(backend)?,
     })
 }
