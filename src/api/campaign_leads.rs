@@ -32,6 +32,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/campaigns/{id}/leads", get(list_leads).post(add_csv))
         .route("/campaigns/{id}/leads/segment", post(add_segment))
+        .route(
+            "/campaigns/{id}/leads/segments/{segment}",
+            post(add_saved_segment),
+        )
         .route("/campaigns/{id}/stats", get(stats))
         .route("/campaigns/{id}/export", get(export))
         .route("/dnc", get(global_dnc).post(add_global_dnc))
@@ -75,6 +79,45 @@ async fn add_segment(
     let priority = query.parse::<i32>("priority", &mut errors).unwrap_or(0);
     let filter = QueryPairs::finish(errors, Some(filter))?;
     // The segment is the clients this marketer may see.
+    let scope = actor.client_scope(Section::Clients);
+    let added = state
+        .repo
+        .add_leads_from_clients(id, scope, &filter, priority, clock::now())
+        .await?;
+    Ok(axum::Json(LeadsAdded {
+        added,
+        rejected: Vec::new(),
+    }))
+}
+
+/// Add the clients a saved segment matches now (within the marketer's
+/// reach) as leads.
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/leads/segments/{segment}", tag = "campaigns",
+    params(("id" = i64, Path), ("segment" = i64, Path),
+        ("priority" = Option<i32>, Query, description = "Higher is called first")),
+    responses((status = 200, body = LeadsAdded), (status = 404, body = super::error::Problem),
+        (status = 422, description = "The segment names a filter that no longer exists", body = super::error::Problem)))]
+async fn add_saved_segment(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, segment)): Path<(i64, i64)>,
+    query: QueryPairs,
+) -> ApiResult<axum::Json<LeadsAdded>> {
+    actor.require_write(Section::Campaigns)?;
+    let segment = state
+        .repo
+        .segment(segment)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut errors = FieldErrors::new();
+    let priority = query.parse::<i32>("priority", &mut errors).unwrap_or(0);
+    if !errors.is_empty() {
+        return Err(ApiError::BadRequest(errors));
+    }
+    let filter = super::segments::filter_of(&state, &actor, &segment.filter, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
     let scope = actor.client_scope(Section::Clients);
     let added = state
         .repo

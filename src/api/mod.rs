@@ -34,6 +34,7 @@ pub mod openapi;
 pub mod preview;
 pub mod queues;
 pub mod reports;
+pub mod segments;
 pub mod sip_accounts;
 mod sip_status;
 pub mod skills;
@@ -83,6 +84,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .merge(calls::router())
         .merge(reports::router())
         .merge(queues::router())
+        .merge(segments::router())
         .merge(skills::router())
         .merge(openapi::router())
         .fallback(|| async { error::ApiError::NotFound });

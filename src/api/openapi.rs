@@ -45,6 +45,9 @@ use super::AppState;
         super::campaign_leads::add_campaign_dnc, super::campaign_leads::remove_dnc,
         super::preview::next, super::preview::outcome, super::preview::work, super::preview::mine, super::preview::survey_answers,
         super::campaign_leads::stats, super::campaign_leads::export,
+        super::campaign_leads::add_saved_segment,
+        super::segments::list, super::segments::one, super::segments::create,
+        super::segments::update, super::segments::delete,
     ),
     tags(
         (name = "auth", description = "Log in and out"),

@@ -60,6 +60,7 @@ pub mod page;
 pub mod queues;
 pub mod repo;
 pub mod reports;
+pub mod segments;
 pub mod sip_accounts;
 pub mod tasks;
 pub mod text;

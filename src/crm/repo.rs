@@ -14,6 +14,7 @@ use super::import::ImportRepo;
 use super::interactions::InteractionRepo;
 use super::queues::QueueRepo;
 use super::reports::ReportRepo;
+use super::segments::SegmentRepo;
 use super::sip_accounts::SipAccountRepo;
 use super::tasks::TaskRepo;
 use super::users::UserRepo;
@@ -34,6 +35,7 @@ pub trait Repository:
     + QueueRepo
     + CampaignRepo
     + CampaignLeadRepo
+    + SegmentRepo
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

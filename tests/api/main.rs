@@ -15,5 +15,6 @@ mod clients;
 mod errors;
 mod queues;
 mod rights;
+mod segments;
 mod sip_accounts;
 mod tasks_and_interactions;

@@ -15,3 +15,4 @@ include!("calls.rs");
 include!("reports.rs");
 include!("queues.rs");
 include!("campaigns.rs");
+include!("segments.rs");

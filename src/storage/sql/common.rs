@@ -22,6 +22,7 @@ use crate::crm::campaigns::{
     RunState, SurveyAnswer,
 };
 use crate::crm::reports::{AgentSums, QueueSums, ReportQuery, ReportRepo};
+use crate::crm::segments::{Segment, SegmentRepo, SegmentSize};
 use crate::crm::sip_accounts::{NewSipAccount, SipAccount, SipAccountPatch, SipAccountRepo, SipCredential};
 use crate::crm::tasks::{NewTask, Task, TaskFilter, TaskPatch, TaskRepo, TaskScope, TaskState};
 use crate::crm::text::{fold, Email};
