@@ -175,7 +175,10 @@ async fn start_sip(
     sip.set_monitors(monitors);
     // Progressive and predictive campaigns place their calls from here.
     if let Some((commands, events)) = sip.dialer() {
-        tokio::spawn(crate::runtime::dialer::Dialer::new(repo.clone(), commands).run(events));
+        let dialling = sip.status().dialling;
+        tokio::spawn(
+            crate::runtime::dialer::Dialer::new(repo.clone(), commands, dialling).run(events),
+        );
     }
     tokio::spawn(refresh_accounts(sip.clone(), repo));
     tokio::spawn(reload_on_sighup(sip.clone(), plans.clone()));

@@ -283,6 +283,13 @@ async fn stats(
         })
         .unwrap_or_default();
     stats.staff(&agents, &states, &talk);
+    if let Some(sip) = &state.sip {
+        let board = sip.dialling.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(lines) = board.get(&id) {
+            (stats.ringing_now, stats.lines_now, stats.peak_lines) =
+                (lines.ringing, lines.lines, lines.peak_lines);
+        }
+    }
     Ok(axum::Json(stats))
 }
 

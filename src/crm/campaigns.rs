@@ -809,6 +809,13 @@ pub struct CampaignStats {
     pub abandon_rate_today: f64,
     /// The same over the last 30 days.
     pub abandon_rate_30_days: f64,
+    /// The dialler's calls now: placed and not yet answered...
+    pub ringing_now: u32,
+    /// ... and all in progress (ringing, waiting for an agent, with one).
+    pub lines_now: u32,
+    /// The most lines in use at once since the campaign (or the server)
+    /// started.
+    pub peak_lines: u32,
     /// The campaign's agents: live state and today's calls.
     pub agents: Vec<CampaignAgentFigures>,
     /// Of the campaign's agents logged in and not paused, the share busy

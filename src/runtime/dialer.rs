@@ -63,6 +63,8 @@ impl Running {
 }
 
 pub struct Dialer {
+    /// Each running campaign's lines, for the marketers' figures.
+    dialling: crate::runtime::sip::status::DiallingNow,
     repo: Arc<dyn Repository>,
     engine: mpsc::UnboundedSender<DialerCommand>,
     running: HashMap<i64, Running>,
@@ -71,8 +73,13 @@ pub struct Dialer {
 }
 
 impl Dialer {
-    pub fn new(repo: Arc<dyn Repository>, engine: mpsc::UnboundedSender<DialerCommand>) -> Self {
+    pub fn new(
+        repo: Arc<dyn Repository>,
+        engine: mpsc::UnboundedSender<DialerCommand>,
+        dialling: crate::runtime::sip::status::DiallingNow,
+    ) -> Self {
         Dialer {
+            dialling,
             repo,
             engine,
             running: HashMap::new(),
@@ -122,6 +129,7 @@ impl Dialer {
             .collect();
         for id in gone {
             self.running.remove(&id);
+            self.lines(id, None);
             tracing::info!(campaign = id, "dialler.leave");
             let _ = self.engine.send(DialerCommand::Leave { campaign: id });
         }
@@ -256,6 +264,7 @@ impl Dialer {
                 .pacer
                 .calls_to_place(&floor, day_of(now))
                 .min(MOST_PER_TICK);
+            let mut placed = 0;
             for _ in 0..wanted {
                 let lead = crate::crm::campaign_leads::next_lead(
                     self.repo.as_ref(),
@@ -287,9 +296,33 @@ impl Dialer {
                 if self.engine.send(DialerCommand::Dial(dial)).is_err() {
                     return false;
                 }
+                placed += 1;
             }
+            self.lines(
+                id,
+                Some((
+                    floor.ringing.len() as u32 + placed,
+                    floor.lines() as u32 + placed,
+                )),
+            );
         }
         true
+    }
+
+    /// Publishes a campaign's `(ringing, lines)` now; `None` when it stopped.
+    fn lines(&self, campaign: i64, now: Option<(u32, u32)>) {
+        let mut board = self.dialling.lock().unwrap_or_else(|e| e.into_inner());
+        match now {
+            None => {
+                board.remove(&campaign);
+            }
+            Some((ringing, lines)) => {
+                let entry = board.entry(campaign).or_default();
+                entry.ringing = ringing;
+                entry.lines = lines;
+                entry.peak_lines = entry.peak_lines.max(lines);
+            }
+        }
     }
 
     async fn on_event(&mut self, event: DialerEvent) {
@@ -351,9 +384,7 @@ impl Dialer {
             agent_id: a.agent,
             outcome,
             sip_code: a.sip_code,
-            billed_seconds: a
-                .picked_up_at
-                .map_or(0, |at| (a.ended_at - at).num_seconds().max(0)),
+            billed_seconds: a.picked_up_at.map_or(0, |at| billed(a.ended_at - at)),
         };
         if let Some(running) = self.running.get_mut(&a.campaign) {
             running.bill(running.billed_seconds + record.billed_seconds);
@@ -417,4 +448,26 @@ fn outcome_of(a: &Attempted) -> AttemptOutcome {
 /// Days since the Unix epoch, UTC: the abandon ledger's days.
 fn day_of(at: DateTime<Utc>) -> i64 {
     at.timestamp().div_euclid(86_400)
+}
+
+/// What a carrier bills for a call that lasted `talked`: every second
+/// begun (a call of 0.4 s is billed a second, one of 61.2 s 62).
+fn billed(talked: chrono::Duration) -> i64 {
+    let ms = talked.num_milliseconds().max(0);
+    (ms + 999) / 1000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::billed;
+
+    #[test]
+    fn every_second_begun_is_billed() {
+        let ms = chrono::Duration::milliseconds;
+        assert_eq!(billed(ms(0)), 0);
+        assert_eq!(billed(ms(400)), 1);
+        assert_eq!(billed(ms(1000)), 1);
+        assert_eq!(billed(ms(61_200)), 62);
+        assert_eq!(billed(ms(-5)), 0, "clocks that stepped back bill nothing");
+    }
 }

@@ -427,9 +427,28 @@ async fn a_progressive_campaign_calls_retries_and_connects_through_a_sipp_carrie
 
 /// agent1 (1001) with a SIPp phone playing `scenario`, logged in to sales.
 async fn agent1_with(server: &Server, scenario: &str) -> (Sipp, tokio::process::Child, Api, i64) {
+    agent_with(server, 1, scenario, 1).await
+}
+
+/// agent`n` (extension 100`n`) logged in to sales, with a SIPp phone
+/// running `scenario` for `calls` calls.
+async fn agent_with(
+    server: &Server,
+    n: u8,
+    scenario: &str,
+    calls: u32,
+) -> (Sipp, tokio::process::Child, Api, i64) {
     let phone_port = free_port();
     let mut phone = Sipp::scenario(scenario);
-    phone.arg(["-p", &phone_port.to_string(), "-timeout", "60"]);
+    let calls = calls.to_string();
+    phone.arg([
+        "-p",
+        &phone_port.to_string(),
+        "-m",
+        &calls,
+        "-timeout",
+        "60",
+    ]);
     let run = phone.spawn();
     wait_bound("127.0.0.1", phone_port).await;
     let contact = format!("127.0.0.1:{phone_port}");
@@ -437,18 +456,18 @@ async fn agent1_with(server: &Server, scenario: &str) -> (Sipp, tokio::process::
         "register.xml",
         server.sip,
         "u1",
-        "1001",
-        "demo1001",
+        &format!("100{n}"),
+        &format!("demo100{n}"),
         &contact,
     )
     .await;
-    assert!(ok, "1001 registers: {out}");
-    let agent = server.user("agent1").await;
+    assert!(ok, "100{n} registers: {out}");
+    let agent = server.user(&format!("agent{n}")).await;
     let agent_id = agent.get("/auth/me").await["id"].as_i64().unwrap();
     let (status, body) = agent
         .post("/agent/login", json!({"queues": ["sales"]}))
         .await;
-    assert!(status.is_success(), "agent1 logs in to sales: {body}");
+    assert!(status.is_success(), "agent{n} logs in to sales: {body}");
     (phone, run, agent, agent_id)
 }
 
@@ -777,6 +796,115 @@ async fn a_campaign_whose_calls_cost_its_budget_places_no_more_on_sqlite() {
 #[tokio::test]
 async fn a_campaign_whose_calls_cost_its_budget_places_no_more_on_postgres() {
     a_campaign_whose_calls_cost_its_budget_places_no_more(
+        super::support::TestDatabase::postgres().await,
+    )
+    .await;
+}
+
+async fn a_predictive_campaign_dials_ahead_of_its_agents_and_counts_every_abandon(
+    db: super::support::TestDatabase,
+) {
+    // Sixty leads: a third answer (…1), a third are busy (…2), a third ring
+    // 2 s and are turned away (…3); one attempt each.
+    const LEADS: usize = 60;
+    let carrier_port = free_port();
+    let mut carrier = Sipp::scenario("carrier_answers_by_number.xml");
+    let calls = LEADS.to_string();
+    carrier.arg([
+        "-p",
+        &carrier_port.to_string(),
+        "-m",
+        &calls,
+        "-l",
+        &calls,
+        "-timeout",
+        "120",
+    ]);
+    let carrier_run = carrier.spawn();
+    wait_bound("127.0.0.1", carrier_port).await;
+    let server = Server::start(db.url(), carrier_port).await;
+    // Two agents whose phones answer, talk a second and hang up, as many
+    // times as they are called.
+    let (_, phone1, _agent1, agent1) = agent_with(&server, 1, "phone_hangs_up.xml", 100).await;
+    let (_, phone2, _agent2, agent2) = agent_with(&server, 2, "phone_hangs_up.xml", 100).await;
+    let marketer = server.user("supervisor").await;
+    let (status, campaign) = marketer
+        .post(
+            "/campaigns",
+            json!({"name": "Predicted", "settings": {"mode": "predictive",
+                "trunk": "carrier", "time_zone": "Europe/Berlin",
+                "calling_from": "00:00", "calling_until": "23:59", "max_attempts": 1,
+                "wrap_up_seconds": 0, "max_lines_per_agent": 3, "abandon_limit_pct": 3,
+                "agents": [agent1, agent2], "results": ["sale"]}}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{campaign}");
+    let id = campaign["id"].as_i64().unwrap();
+    let mut csv = String::from("number\n");
+    for i in 0..LEADS {
+        csv.push_str(&format!("+4930556{i:03}{}\n", i % 3 + 1));
+    }
+    let added = marketer
+        .post_csv(&format!("/campaigns/{id}/leads"), &csv)
+        .await;
+    assert_eq!(added["added"], LEADS, "{added}");
+    let (status, body) = marketer
+        .post(&format!("/campaigns/{id}/start"), json!({}))
+        .await;
+    assert!(status.is_success(), "{body}");
+
+    // Every lead is called once (two agents take a minute or so).
+    let stats_path = format!("/campaigns/{id}/stats");
+    let mut stats = Value::Null;
+    for _ in 0..240 {
+        stats = marketer.get(&stats_path).await;
+        if stats["dialled_today"] == LEADS && stats["lines_now"] == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(stats["dialled_today"], LEADS, "{stats}\n{}", server.log());
+    let (ok, out) = carrier.finish(carrier_run).await;
+    assert!(ok, "the carrier had all its calls: {out}");
+    // Once it had seen enough calls it placed more at once than it had
+    // agents: the busy and unanswered numbers leave them idle otherwise.
+    let peak = stats["peak_lines"].as_u64().unwrap();
+    assert!(
+        (3..=6).contains(&peak),
+        "dialled ahead within 3 lines an agent: {stats}"
+    );
+    // Every answered call went to an agent or was abandoned, and each
+    // abandon is counted, lead by lead.
+    let answered = stats["answered_today"].as_u64().unwrap();
+    let connected = stats["connected_today"].as_u64().unwrap();
+    let abandoned = stats["abandoned_today"].as_u64().unwrap();
+    assert_eq!(answered, (LEADS / 3) as u64, "{stats}");
+    assert_eq!(connected + abandoned, answered, "{stats}");
+    let leads = marketer
+        .get(&format!("/campaigns/{id}/leads?limit=100"))
+        .await;
+    let abandoned_leads = (leads["items"].as_array().unwrap().iter())
+        .filter(|l| l["last_outcome"] == "abandoned")
+        .count() as u64;
+    assert_eq!(abandoned_leads, abandoned, "{leads}");
+    let calls_taken: i64 = (stats["agents"].as_array().unwrap().iter())
+        .map(|a| a["calls_today"].as_i64().unwrap())
+        .sum();
+    assert_eq!(calls_taken as u64, connected, "{stats}");
+    drop((phone1, phone2));
+}
+
+#[tokio::test]
+async fn a_predictive_campaign_dials_ahead_on_sqlite() {
+    a_predictive_campaign_dials_ahead_of_its_agents_and_counts_every_abandon(
+        super::support::TestDatabase::sqlite(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_predictive_campaign_dials_ahead_on_postgres() {
+    a_predictive_campaign_dials_ahead_of_its_agents_and_counts_every_abandon(
         super::support::TestDatabase::postgres().await,
     )
     .await;

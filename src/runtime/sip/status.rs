@@ -80,6 +80,23 @@ pub struct SipStatus {
     pub trunk_names: Arc<Vec<(String, String)>>,
     /// Agents' requests to the ACD in the engine.
     pub agents: Option<super::Agents>,
+    /// The lines each running campaign's dialler has in use, by campaign.
+    pub dialling: DiallingNow,
+}
+
+/// The dialler's lines by campaign, as it last paced them.
+pub type DiallingNow = Arc<Mutex<BTreeMap<i64, CampaignLines>>>;
+
+/// A running campaign's calls in progress.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CampaignLines {
+    /// Calls placed and not yet answered.
+    pub ringing: u32,
+    /// Calls in progress: ringing, answered and waiting for an agent, or
+    /// with an agent.
+    pub lines: u32,
+    /// The most lines in use at once since it started (or the server did).
+    pub peak_lines: u32,
 }
 
 impl SipStatus {
