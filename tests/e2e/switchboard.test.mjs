@@ -917,8 +917,26 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
       await row.getByRole("button", { name: "Edit" }).click();
       const form = page.getByRole("form", { name: "Campaign settings" });
       await form.getByLabel("Trunk").fill("carrier");
+      // What its minutes cost, its budget and what a sale brings; a negative
+      // rate is named beside its field, and what was typed stays.
+      await form.getByLabel("Cost per minute").fill("-1");
+      await form.getByLabel("Budget").fill("50");
+      await form.getByLabel("Value of sale").fill("120");
+      await form.getByRole("button", { name: "Save campaign" }).click();
+      await form.locator('[data-testid="field-error"][data-field="settings.cost_per_minute"]').waitFor();
+      const costField = form.locator(".field", { has: page.getByLabel("Cost per minute") });
+      assert.equal(await costField.locator('[data-testid="field-error"]').count(), 1);
+      assert.equal(await form.locator('[data-testid="field-error"]').count(), 1, "only the rate is wrong");
+      assert.deepEqual([await form.getByLabel("Budget").inputValue(), await form.getByLabel("Value of sale").inputValue()], ["50", "120"]);
+      await form.getByLabel("Cost per minute").fill("0.60");
       await form.getByRole("button", { name: "Save campaign" }).click();
       await form.waitFor({ state: "detached" });
+      const saved = (await supervisorApi.get(`/campaigns/${campaignId}`)).body.settings;
+      assert.deepEqual(
+        [saved.trunk, Number(saved.cost_per_minute), Number(saved.budget), Number(saved.result_values.sale)],
+        ["carrier", 0.6, 50, 120],
+        JSON.stringify(saved),
+      );
       await row.getByRole("button", { name: "Start" }).click();
       await row.filter({ hasText: "Running" }).waitFor();
       assert.equal(await row.getAttribute("data-state"), "running");
@@ -935,7 +953,10 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
       await queues.getByTestId("agent-state").filter({ hasText: "On a call" }).waitFor();
       await pop.getByTestId("campaign-call-state").filter({ hasText: "On the call" }).waitFor();
 
-      // agent1 hangs up (the carrier gets our BYE) and records the result.
+      // agent1 talks for two seconds at least, so the call is billed for
+      // some (0.60 a minute is a cent a second), then hangs up (the carrier
+      // gets our BYE) and records the result.
+      await softphone.getByTestId("softphone-timer").filter({ hasText: /^0:0[2-9]$/ }).waitFor({ timeout: 10_000 });
       await softphone.getByRole("button", { name: "Hang up" }).click();
       await softphone.getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();
       const end = await carrier.done;
@@ -961,6 +982,29 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
       );
       assert.equal(await figures.getByTestId("abandon-rate-today").getAttribute("data-over"), "false");
       await figures.getByTestId("chart-last-outcomes").locator('li[data-key="answered"]').waitFor();
+      // The sale brings 120; the call cost what the server billed for it
+      // (read until the figures have caught up with the stats).
+      await figures.locator('[data-testid="figure-return"][data-value="120.00"]').waitFor({ timeout: 10_000 });
+      let stats;
+      for (let i = 0; i < 20; i++) {
+        stats = (await supervisorApi.get(`/campaigns/${campaignId}/stats`)).body;
+        if ((await figure("figure-cost")) === stats.cost) break;
+        await page.waitForTimeout(250);
+      }
+      assert.equal(await figure("figure-cost"), stats.cost, JSON.stringify(stats));
+      assert.ok(stats.billed_seconds >= 2, `billed from the carrier's answer: ${stats.billed_seconds} s`);
+      assert.equal(Number(stats.cost) > 0, stats.billed_seconds > 0, `cost ${stats.cost} for ${stats.billed_seconds} s billed`);
+      assert.equal(stats.return, "120.00");
+      assert.equal(await figure("figure-budget-left"), stats.budget_left);
+      assert.equal(await figures.getByTestId("figure-budget-left").getAttribute("data-spent"), "false");
+      await figures.getByTestId("figure-occupancy").waitFor();
+      // agent1's row among the campaign's agents, by the name the stats give.
+      const mine = stats.agents.find((a) => String(a.agent) === String(agent1Api.user.id));
+      assert.ok(mine, JSON.stringify(stats.agents));
+      const agentRow = figures.getByTestId("campaign-agents").locator(`tr[data-agent="${mine.name}"]`);
+      await agentRow.getByTestId("calls-today").filter({ hasText: /^1$/ }).waitFor();
+      const talk = mine.talk_seconds_today;
+      assert.equal(await agentRow.getByTestId("talk-today").innerText(), `${Math.floor(talk / 60)}:${String(talk % 60).padStart(2, "0")}`);
       await pop.getByRole("button", { name: "Close" }).click();
       assert.equal(await agent.getByTestId("screen-pop").count(), 0);
       await queues.getByRole("button", { name: "Log out" }).click();
@@ -970,5 +1014,57 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
       if (campaignId) await supervisorApi.post(`/campaigns/${campaignId}/stop`, {});
       await agent1Api.post("/agent/logout", {});
     }
+  });
+  test("a marketer saves the client list's filters as a segment and a campaign takes its clients as leads", async () => {
+    const page = await open("marketer");
+    const marketerApi = await apiLogin(server.baseUrl, "marketer");
+    await page.getByRole("link", { name: "Clients" }).click();
+    await page.getByLabel("Status").fill("vip");
+    await page.getByLabel("Kind").selectOption("legal");
+    await page.waitForURL(/status=vip/);
+    await page.waitForFunction(() => document.querySelector('[data-testid="client-results"]')?.getAttribute("data-state") === "ready");
+
+    // A segment needs a name; the mistake shows beside the field.
+    await page.getByRole("button", { name: "Save as segment" }).click();
+    const form = page.getByRole("form", { name: "Save as segment" });
+    await form.getByRole("button", { name: "Save segment" }).click();
+    await form.locator('[data-testid="field-error"][data-field="name"]').waitFor();
+    const name = `VIP companies ${stamp}`;
+    await form.getByLabel("Segment name").fill(name);
+    await form.getByRole("button", { name: "Save segment" }).click();
+    await page.getByTestId("segment-saved").filter({ hasText: name }).waitFor();
+
+    // Saved as the filters shown, matching what the client list matches.
+    const segments = await marketerApi.get("/segments");
+    const saved = segments.body.items.find((s) => s.name === name);
+    assert.deepEqual(saved.filter, { status: "vip", kind: "legal" });
+    const vipLegal = await marketerApi.get("/clients?status=vip&kind=legal&limit=200");
+    assert.equal(saved.size.clients, vipLegal.body.items.length, JSON.stringify(saved));
+    assert.ok(saved.size.callable > 0 && saved.size.callable <= saved.size.clients, JSON.stringify(saved));
+
+    // A campaign takes the segment's clients with a phone as its leads.
+    const campaignName = `VIP renewals ${stamp}`;
+    const created = await marketerApi.post("/campaigns", { name: campaignName });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    await page.getByRole("link", { name: "Campaigns" }).click();
+    const segmentRow = page.getByTestId("segments").locator(`tr[data-segment="${name}"]`);
+    await segmentRow.filter({ hasText: "legal entities · status vip" }).waitFor();
+    assert.equal(await segmentRow.getAttribute("data-callable"), String(saved.size.callable));
+    const row = page.locator(`tr[data-campaign="${campaignName}"]`);
+    await row.getByRole("button", { name: "Leads" }).click();
+    const leadsPanel = page.getByTestId("campaign-leads");
+    await leadsPanel.getByLabel("Saved segment").selectOption({ label: `${name} (${saved.size.callable} with a phone)` });
+    await leadsPanel.getByLabel("Priority").fill("3");
+    await leadsPanel.getByRole("button", { name: "Add segment" }).click();
+    await leadsPanel.getByTestId("leads-added").filter({ hasText: `${saved.size.callable} added` }).waitFor();
+    const leads = await marketerApi.get(`/campaigns/${created.body.id}/leads?limit=200`);
+    assert.equal(leads.body.items.length, saved.size.callable);
+    assert.ok(leads.body.items.every((l) => l.priority === 3 && l.client_id != null), JSON.stringify(leads.body.items[0]));
+
+    // Deleted from the list; the leads it gave stay.
+    await segmentRow.getByRole("button", { name: "Delete" }).click();
+    await segmentRow.waitFor({ state: "detached" });
+    const after = await marketerApi.get(`/campaigns/${created.body.id}/leads?limit=200`);
+    assert.equal(after.body.items.length, saved.size.callable);
   });
 });

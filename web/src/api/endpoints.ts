@@ -31,13 +31,14 @@ import type {
   QueueSettings,
   Campaign,
   CampaignLead,
-  CampaignSettings,
+  CampaignSettingsInput,
   DncEntry,
   LeadsAdded,
   AgentCampaign,
   PreviewLead,
   CampaignStats,
   SurveyAnswer,
+  Segment,
 } from "./types";
 
 const seg = (id: Id) => encodeURIComponent(String(id));
@@ -118,9 +119,9 @@ export const api = {
   agentLogout: () => http.post<void>("/agent/logout"),
   acd: () => http.get<AcdStatus>("/acd"),
   campaigns: () => http.get<{ items: Campaign[] }>("/campaigns"),
-  createCampaign: (name: string, settings: Partial<CampaignSettings>) =>
+  createCampaign: (name: string, settings: CampaignSettingsInput) =>
     http.post<{ id: Id }>("/campaigns", { name, settings }),
-  updateCampaign: (id: Id, name: string, settings: Partial<CampaignSettings>) =>
+  updateCampaign: (id: Id, name: string, settings: CampaignSettingsInput) =>
     http.put<Campaign>(`/campaigns/${seg(id)}`, { name, settings }),
   deleteCampaign: (id: Id) => http.del(`/campaigns/${seg(id)}`),
   /** Start (or resume), pause or stop the dialling; 422 names a missing setting. */
@@ -131,6 +132,12 @@ export const api = {
     http.get<Page<CampaignLead>>(`/campaigns/${seg(id)}/leads`, { limit: 200, cursor }),
   addSegment: (id: Id, filter: Record<string, string>) =>
     http.post<LeadsAdded>(withQuery(`/campaigns/${seg(id)}/leads/segment`, filter)),
+  /** The clients a saved segment matches now, as leads. */
+  addSavedSegment: (id: Id, segment: Id, priority: string) =>
+    http.post<LeadsAdded>(withQuery(`/campaigns/${seg(id)}/leads/segments/${seg(segment)}`, { priority })),
+  segments: () => http.get<{ items: Segment[] }>("/segments"),
+  createSegment: (name: string, filter: Record<string, string>) => http.post<{ id: Id }>("/segments", { name, filter }),
+  deleteSegment: (id: Id) => http.del(`/segments/${seg(id)}`),
   addLeadsCsv: (id: Id, csv: string) => http.postText<LeadsAdded>(`/campaigns/${seg(id)}/leads`, csv, "text/csv"),
   campaignDnc: (id: Id) => http.get<{ items: DncEntry[] }>(`/campaigns/${seg(id)}/dnc`),
   addCampaignDnc: (id: Id, number: string, reason: string) =>

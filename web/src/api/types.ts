@@ -465,11 +465,32 @@ export interface CampaignSettings {
   retry_minutes: RetryMinutes;
   abandon_limit_pct: number;
   max_lines_per_agent: number;
+  /** How long a call rings before the dialler gives up on it (10–60 s). */
+  ring_seconds: number;
+  /** The agent's time after a campaign call to record it (0–600 s). */
+  wrap_up_seconds: number;
+  /** Answering machines are hung up on instead of put through to an agent. */
+  detect_machines: boolean;
+  /** Money is exact decimal text ("0.02"), never a float: what a minute of
+   * an answered call costs, billed by the second. */
+  cost_per_minute: string;
+  /** The most the campaign spends on calls; null: no limit. */
+  budget: string | null;
+  /** What each result brings, e.g. {"sale": "120.00"}; keys among `results`. */
+  result_values: Record<string, string>;
   results: string[];
   agents: Id[];
   script: ScriptStep[];
   survey: SurveyQuestion[];
 }
+
+/** Settings as POST /campaigns and PUT /campaigns/{id} take them: any of
+ * them (left out: the default, or unchanged). A number setting may go as
+ * the text typed when it is not a number, so the server names that field
+ * instead of the form quietly dropping it. */
+export type CampaignSettingsInput = {
+  [K in keyof CampaignSettings]?: CampaignSettings[K] extends number ? number | string : CampaignSettings[K];
+};
 
 /** Whether a campaign dials: only a running one is dialled by the server;
  * a paused one gives no leads; a stopped one still gives preview leads. */
@@ -550,6 +571,34 @@ export interface CampaignStats {
   /** Abandoned per answered call, as fractions (0.03 is 3%). */
   abandon_rate_today: number;
   abandon_rate_30_days: number;
+  /** The campaign's agents: their state now and today's calls. */
+  agents: CampaignAgentFigures[];
+  /** Of the campaign's agents logged in and not paused, the share busy with
+   * a call now (0..1); null when none of them is working. */
+  occupancy: number | null;
+  /** Seconds the campaign's calls were billed for, all days. */
+  billed_seconds: number;
+  /** Money as decimal text with two decimals ("1.32"). */
+  cost: string;
+  /** null without a budget; "0.00" once spent (the dialler places no more calls). */
+  budget_left: string | null;
+  /** What the recorded results bring, at the campaign's values. */
+  return: string;
+  /** The dialler's calls now: placed and ringing, and all in progress
+   * (ringing, waiting for an agent, with one); the most at once since it started. */
+  ringing_now: number;
+  lines_now: number;
+  peak_lines: number;
+}
+
+/** One of a campaign's agents in its figures. */
+export interface CampaignAgentFigures {
+  agent: Id;
+  name: string;
+  state: "available" | "ringing" | "on_call" | "wrap_up" | "paused" | "offline";
+  /** The campaign's calls they took today (UTC), and seconds talked on them. */
+  calls_today: number;
+  talk_seconds_today: number;
 }
 
 export interface ScriptStep {
@@ -572,4 +621,16 @@ export interface SurveyAnswer {
   question: string;
   answer: string;
   answered_at: string;
+}
+
+/** A saved segment: the client list's filters under a name, with what it
+ * matches now within the asker's reach (`callable`: with a phone). */
+export interface Segment {
+  id: Id;
+  name: string;
+  filter: Record<string, string>;
+  created_by: Id | null;
+  created_at: string;
+  updated_at: string;
+  size: { clients: number; callable: number };
 }

@@ -1,83 +1,50 @@
 // A campaign's settings as a form: how it dials, through which trunk and as
-// which number, the calling window, attempts, the abandon limit, results,
-// script, survey and agents. The server checks every setting and names the
-// wrong ones; each error shows beside its field.
+// which number, the calling window, attempts, the abandon limit, ringing,
+// wrap-up and machine detection, what calls cost and may cost, what each
+// result brings, results, script, survey and agents. The server checks every
+// setting and names the wrong ones; each error shows beside its field.
 import { useEffect, useState, type FormEvent } from "react";
 import { api } from "../api/endpoints";
-import type { Campaign, CampaignSettings, DialMode, Id } from "../api/types";
+import type { Campaign, DialMode, Id } from "../api/types";
 import { ErrorBanner } from "../components/ErrorBanner";
-import { Field } from "../components/Field";
+import { describedBy, Field } from "../components/Field";
 import { useSubmit } from "../components/useSubmit";
+import { draftOf, resultsOf, settingsOf, type Draft } from "./draft";
 
 const MODES: DialMode[] = ["preview", "progressive", "predictive"];
 
-/** The fields the form shows errors beside (as the server names them). */
-const CLAIMED = ["name", "settings.agents", "settings.script", "settings.survey", "settings.mode", "settings.caller_id", "settings.time_zone", "settings.calling_from", "settings.calling_until", "settings.max_attempts", "settings.abandon_limit_pct", "settings.max_lines_per_agent", "settings.results", "settings.trunk"];
+/** The fields the form shows errors beside (as the server names them);
+ * each result's value is claimed too, by its own path. */
+const CLAIMED = ["name", "settings.agents", "settings.script", "settings.survey", "settings.mode", "settings.caller_id", "settings.time_zone", "settings.calling_from", "settings.calling_until", "settings.max_attempts", "settings.abandon_limit_pct", "settings.max_lines_per_agent", "settings.ring_seconds", "settings.wrap_up_seconds", "settings.detect_machines", "settings.cost_per_minute", "settings.budget", "settings.result_values", "settings.results", "settings.trunk"];
 
-interface Draft {
-  name: string;
-  mode: DialMode;
-  trunk: string;
-  caller_id: string;
-  time_zone: string;
-  calling_from: string;
-  calling_until: string;
-  max_attempts: string;
-  abandon_limit_pct: string;
-  max_lines_per_agent: string;
-  results: string;
-  agents: Id[];
-  /** The script and the survey as JSON text (see the README). */
-  script: string;
-  survey: string;
-}
+/** The draft's keys edited as one line of text each. */
+type TextKey = Exclude<keyof Draft, "mode" | "agents" | "detect_machines" | "result_values" | "script" | "survey">;
 
-function draftOf(c: Campaign | null): Draft {
-  const s = c?.settings;
-  return {
-    name: c?.name ?? "",
-    mode: s?.mode ?? "progressive",
-    trunk: s?.trunk ?? "",
-    caller_id: s?.caller_id ?? "",
-    time_zone: s?.time_zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC",
-    calling_from: s?.calling_from ?? "08:00",
-    calling_until: s?.calling_until ?? "21:00",
-    max_attempts: String(s?.max_attempts ?? 5),
-    abandon_limit_pct: String(s?.abandon_limit_pct ?? 3),
-    max_lines_per_agent: String(s?.max_lines_per_agent ?? 3),
-    results: (s?.results ?? []).join(", "),
-    agents: s?.agents ?? [],
-    script: JSON.stringify(s?.script ?? [], null, 2),
-    survey: JSON.stringify(s?.survey ?? [], null, 2),
-  };
-}
-
-function settingsOf(d: Draft): Partial<CampaignSettings> {
-  const settings: Partial<CampaignSettings> = {
-    mode: d.mode,
-    time_zone: d.time_zone.trim(),
-    calling_from: d.calling_from.trim(),
-    calling_until: d.calling_until.trim(),
-    max_attempts: Number(d.max_attempts),
-    abandon_limit_pct: Number(d.abandon_limit_pct),
-    max_lines_per_agent: Number(d.max_lines_per_agent),
-    agents: d.agents,
-  };
-  if (d.trunk.trim()) settings.trunk = d.trunk.trim();
-  if (d.caller_id.trim()) settings.caller_id = d.caller_id.trim();
-  const results = d.results.split(",").map((r) => r.trim()).filter(Boolean);
-  if (results.length) settings.results = results;
-  // Text that is not JSON goes as it is: the server names the field.
-  const json = (text: string) => {
-    try {
-      return JSON.parse(text || "[]");
-    } catch {
-      return text;
-    }
-  };
-  settings.script = json(d.script);
-  settings.survey = json(d.survey);
-  return settings;
+/** One text input per listed result for what it brings (empty: nothing), with
+ * the server's error for the values as a whole (a negative one) or for one. */
+function ResultValues({ results, values, onChange, errorOf }: {
+  results: string[];
+  values: Record<string, string>;
+  onChange: (result: string, value: string) => void;
+  errorOf: (field: string) => string | undefined;
+}) {
+  const error = errorOf("settings.result_values");
+  if (results.length === 0 && !error) return null;
+  return (
+    <fieldset aria-label="Result values">
+      <legend>What each result brings</legend>
+      {results.map((r, i) => {
+        const id = `campaign-result-value-${i}`;
+        const field = `settings.result_values.${r}`;
+        return (
+          <Field key={`${i}:${r}`} id={id} label={`Value of ${r}`} field={field} error={errorOf(field)}>
+            <input id={id} value={values[r] ?? ""} onChange={(e) => onChange(r, e.target.value)} inputMode="decimal" {...describedBy(id, errorOf(field))} />
+          </Field>
+        );
+      })}
+      {error && <p className="field-error" data-testid="field-error" data-field="settings.result_values">{error}</p>}
+    </fieldset>
+  );
 }
 
 export function CampaignForm({ campaign, onSaved, onCancel }: { campaign: Campaign | null; onSaved: () => void; onCancel: () => void }) {
@@ -89,7 +56,9 @@ export function CampaignForm({ campaign, onSaved, onCancel }: { campaign: Campai
   }, []);
   const toggle = (id: Id, on: boolean) =>
     setDraft((d) => ({ ...d, agents: on ? [...d.agents, id] : d.agents.filter((a) => a !== id) }));
-  const set = (key: Exclude<keyof Draft, "agents">) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: e.target.value }));
+  const set = (key: TextKey | "mode" | "script" | "survey") => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: e.target.value }));
+  const setValue = (result: string, value: string) => setDraft((d) => ({ ...d, result_values: { ...d.result_values, [result]: value } }));
+  const results = resultsOf(draft);
 
   async function save(event: FormEvent) {
     event.preventDefault();
@@ -100,17 +69,19 @@ export function CampaignForm({ campaign, onSaved, onCancel }: { campaign: Campai
     if (saved) onSaved();
   }
 
-  const field = (key: Exclude<keyof Draft, "agents" | "script" | "survey">, label: string, hint?: string) => {
+  const field = (key: TextKey, label: string, hint?: string) => {
     const name = key === "name" ? "name" : `settings.${key}`;
+    const id = `campaign-${key}`;
     return (
-      <Field id={`campaign-${key}`} label={label} field={name} error={errorOf(name)} hint={hint}>
-        <input id={`campaign-${key}`} value={draft[key]} onChange={set(key)} />
+      <Field id={id} label={label} field={name} error={errorOf(name)} hint={hint}>
+        <input id={id} value={draft[key]} onChange={set(key)} {...describedBy(id, errorOf(name))} />
       </Field>
     );
   };
+  const machinesError = errorOf("settings.detect_machines");
   return (
     <form className="card" onSubmit={(e) => void save(e)} aria-label="Campaign settings">
-      <ErrorBanner error={error} claimed={CLAIMED} />
+      <ErrorBanner error={error} claimed={[...CLAIMED, ...results.map((r) => `settings.result_values.${r}`)]} />
       {field("name", "Name")}
       <Field id="campaign-mode" label="Dialling" field="settings.mode" error={errorOf("settings.mode")}>
         <select id="campaign-mode" value={draft.mode} onChange={set("mode")}>
@@ -125,7 +96,19 @@ export function CampaignForm({ campaign, onSaved, onCancel }: { campaign: Campai
       {field("max_attempts", "Attempts per number")}
       {field("abandon_limit_pct", "Abandoned calls at most (%)")}
       {field("max_lines_per_agent", "Lines per agent at most")}
+      {field("ring_seconds", "Ring for (s)", "10 to 60; then the dialler gives up on the call")}
+      {field("wrap_up_seconds", "Wrap-up (s)", "the agent's time to record a call, 0 to 600")}
+      <div className={`field checkbox-field${machinesError ? " has-error" : ""}`}>
+        <label htmlFor="campaign-detect_machines">
+          <input id="campaign-detect_machines" type="checkbox" checked={draft.detect_machines}
+            onChange={(e) => setDraft((d) => ({ ...d, detect_machines: e.target.checked }))} /> Detect answering machines
+        </label>
+        {machinesError && <p className="field-error" data-testid="field-error" data-field="settings.detect_machines">{machinesError}</p>}
+      </div>
+      {field("cost_per_minute", "Cost per minute", "of an answered call, billed by the second")}
+      {field("budget", "Budget", "empty: no limit; once spent, no more calls")}
       {field("results", "Results", "comma-separated")}
+      <ResultValues results={results} values={draft.result_values} onChange={setValue} errorOf={errorOf} />
       <Field id="campaign-script" label="Script (JSON)" field="settings.script" error={errorOf("settings.script")} hint='[{"id": "hello", "text": "...", "choices": [{"label": "Yes", "next": "offer"}]}]'>
         <textarea id="campaign-script" rows={4} value={draft.script} onChange={set("script")} />
       </Field>

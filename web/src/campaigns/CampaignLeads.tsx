@@ -2,7 +2,7 @@
 // or a CSV file), its figures, and the numbers it must not call.
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api/endpoints";
-import type { Campaign, CampaignLead, DncEntry, LeadsAdded } from "../api/types";
+import type { Campaign, CampaignLead, DncEntry, LeadsAdded, Segment } from "../api/types";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { CampaignFigures } from "./CampaignFigures";
 
@@ -17,6 +17,8 @@ export function CampaignLeads({ campaign, canChange }: { campaign: Campaign; can
   const [priority, setPriority] = useState("0");
   const [number, setNumber] = useState("");
   const [added, setAdded] = useState<LeadsAdded | null>(null);
+  const [segments, setSegments] = useState<Segment[]>([]);
+  const [segment, setSegment] = useState("");
   const [error, setError] = useState<unknown>();
 
   const load = useCallback(() => {
@@ -27,6 +29,9 @@ export function CampaignLeads({ campaign, canChange }: { campaign: Campaign; can
     api.campaignDnc(campaign.id).then((list) => setDnc(list.items), setError);
   }, [campaign.id]);
   useEffect(load, [load]);
+  useEffect(() => {
+    if (canChange) api.segments().then((list) => setSegments(list.items), setError);
+  }, [canChange]);
 
   async function act(action: () => Promise<LeadsAdded | unknown>) {
     setError(undefined);
@@ -63,6 +68,20 @@ export function CampaignLeads({ campaign, canChange }: { campaign: Campaign; can
           </label>
           <button type="button" onClick={() => void act(() => api.addSegment(campaign.id, { status, q, priority }))}>
             Add clients
+          </button>
+          <label>
+            or a saved segment{" "}
+            <select aria-label="Saved segment" value={segment} onChange={(e) => setSegment(e.target.value)}>
+              <option value="">—</option>
+              {segments.map((s) => (
+                <option key={s.id} value={String(s.id)}>
+                  {s.name} ({s.size.callable} with a phone)
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" disabled={!segment} onClick={() => void act(() => api.addSavedSegment(campaign.id, segment, priority))}>
+            Add segment
           </button>
           <label>
             or a CSV file (number, priority){" "}

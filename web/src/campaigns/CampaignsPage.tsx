@@ -12,6 +12,7 @@ import { ErrorBanner } from "../components/ErrorBanner";
 import { problemText } from "../lib/fieldErrors";
 import { CampaignForm } from "./CampaignForm";
 import { CampaignLeads } from "./CampaignLeads";
+import { Segments } from "./Segments";
 
 const STATE_LABEL: Record<RunState, string> = {
   running: "Running",
@@ -122,6 +123,7 @@ export function CampaignsPage() {
         </tbody>
       </table>
       {open && <CampaignLeads key={`leads-${open.id}`} campaign={open} canChange={canChange} />}
+      <Segments canChange={canChange} />
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { abandonRate, barsOf, formatRate } from "./figures";
+import { abandonRate, barsOf, budgetLeft, formatOccupancy, formatRate } from "./figures";
 
 describe("formatRate", () => {
   it("shows a fraction as a percentage with one decimal at most", () => {
@@ -43,5 +43,30 @@ describe("barsOf", () => {
   it("orders ties by name and gives nothing for no counts", () => {
     expect(barsOf({ b: 2, a: 2 }).map((b) => b.key)).toEqual(["a", "b"]);
     expect(barsOf({})).toEqual([]);
+  });
+});
+
+describe("budgetLeft", () => {
+  it("says there is no limit without a budget", () => {
+    expect(budgetLeft(null)).toEqual({ text: "no limit", spent: false });
+  });
+  it("shows what is left as the server's text", () => {
+    expect(budgetLeft("49.97")).toEqual({ text: "49.97", spent: false });
+    expect(budgetLeft("0.01").spent).toBe(false);
+  });
+  it("marks a budget with nothing left as spent", () => {
+    expect(budgetLeft("0.00")).toEqual({ text: "0.00", spent: true });
+    expect(budgetLeft("0").spent).toBe(true);
+  });
+});
+
+describe("formatOccupancy", () => {
+  it("shows the share of working agents busy as a percentage", () => {
+    expect(formatOccupancy(2 / 3)).toBe("66.7%");
+    expect(formatOccupancy(1)).toBe("100%");
+    expect(formatOccupancy(0)).toBe("0%");
+  });
+  it("shows a dash when none of the agents is working", () => {
+    expect(formatOccupancy(null)).toBe("—");
   });
 });

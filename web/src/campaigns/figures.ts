@@ -1,6 +1,6 @@
 // What the campaign's figures show, worked out apart from the page: rates
-// as percentages, whether the abandon rate is at its limit, and the bars of
-// a chart of counts.
+// as percentages, whether the abandon rate is at its limit, the budget left,
+// the occupancy, and the bars of a chart of counts.
 
 /** 0.025 -> "2.5%", 0.03 -> "3%", 0 -> "0%" (one decimal at most). */
 export function formatRate(fraction: number): string {
@@ -26,6 +26,25 @@ export function abandonRate(fraction: number, limitPct: number): AbandonRate {
   const shownPct = Math.round(rate * 1000) / 10;
   const over = rate > 0 && shownPct >= limitPct;
   return { text: `${formatRate(rate)} (limit ${limitPct}%)`, over };
+}
+
+export interface BudgetLeft {
+  /** "49.97", or "no limit" without a budget. */
+  text: string;
+  /** Nothing is left: the dialler places no more calls. */
+  spent: boolean;
+}
+
+/** The budget left as the stats give it (decimal text, never below 0; null: no budget). */
+export function budgetLeft(left: string | null): BudgetLeft {
+  if (left === null) return { text: "no limit", spent: false };
+  // Money stays text; a number here only answers "anything left?".
+  return { text: left, spent: Number(left) <= 0 };
+}
+
+/** Occupancy (0..1) as a percentage; "—" when none of the agents is working. */
+export function formatOccupancy(fraction: number | null): string {
+  return fraction === null ? "—" : formatRate(fraction);
 }
 
 export interface Bar {

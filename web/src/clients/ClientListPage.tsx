@@ -12,6 +12,7 @@ import { useReferenceData } from "../lib/ReferenceData";
 import { ClassifierPanel } from "./ClassifierPanel";
 import { ClientFilters, type ClientFilterValues } from "./ClientFilters";
 import { ClientTable } from "./ClientTable";
+import { SaveSegment } from "./SaveSegment";
 
 const PAGE_SIZE = 50;
 
@@ -77,6 +78,7 @@ export function ClientListPage() {
           {canWrite(me, "clients") && <Link className="button primary" to="/clients/new">New client</Link>}
         </div>
         <ClientFilters values={filters} onChange={update} />
+        {canWrite(me, "campaigns") && <SaveSegment params={params} />}
         {classifierId && (
           <p className="active-filter">
             Under <strong>{pathOf(classifier, classifierId) || `node ${classifierId}`}</strong>{" "}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, fromLocalInput, humanise, toLocalInput } from "./format";
+import { agentStateText, formatDuration, fromLocalInput, humanise, toLocalInput } from "./format";
 
 describe("format", () => {
   it("formats durations", () => {
@@ -8,6 +8,10 @@ describe("format", () => {
     expect(formatDuration(3600)).toBe("1 h");
   });
   it("humanises enum values", () => expect(humanise("no_action_needed")).toBe("No action needed"));
+  it("words an agent's state, and one it does not know humanised", () => {
+    expect(["available", "on_call", "wrap_up", "offline"].map(agentStateText)).toEqual(["Available", "On a call", "Wrap-up", "Logged out"]);
+    expect(agentStateText("on_break")).toBe("On break");
+  });
   it("round-trips datetime-local values", () => {
     const d = new Date(2024, 4, 6, 9, 30);
     expect(toLocalInput(d)).toBe("2024-05-06T09:30");

@@ -36,6 +36,21 @@ export function humanise(value: string | null | undefined): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** An agent's ACD state as the agent's phone panel words it. */
+const AGENT_STATE: Record<string, string> = {
+  available: "Available",
+  ringing: "Ringing",
+  on_call: "On a call",
+  wrap_up: "Wrap-up",
+  paused: "Paused",
+  offline: "Logged out",
+};
+
+/** "on_call" -> "On a call": the same words wherever an agent's state shows. */
+export function agentStateText(state: string): string {
+  return AGENT_STATE[state] ?? humanise(state);
+}
+
 /** A Date as the value of <input type="datetime-local"> in local time. */
 export function toLocalInput(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");

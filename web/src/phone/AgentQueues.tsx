@@ -6,16 +6,8 @@ import { useEffect, useState } from "react";
 import { api } from "../api/endpoints";
 import type { AgentStateEvent } from "../api/types";
 import { useEvent } from "../lib/events";
+import { agentStateText } from "../lib/format";
 import { formatDuration } from "./dialing";
-
-const STATE_LABEL: Record<string, string> = {
-  available: "Available",
-  ringing: "Ringing",
-  on_call: "On a call",
-  wrap_up: "Wrap-up",
-  paused: "Paused",
-  offline: "Logged out",
-};
 
 export const PAUSE_REASONS = ["Break", "Lunch", "Training", "Meeting", "Admin work"];
 
@@ -68,7 +60,7 @@ export function AgentQueues() {
       {inQueues && agent ? (
         <>
           <div className={`agent-state ${agent.view.state}`} data-testid="agent-state">
-            {STATE_LABEL[agent.view.state] ?? agent.view.state}
+            {agentStateText(agent.view.state)}
             {agent.view.reason ? ` (${agent.view.reason})` : ""} · {formatDuration(forS)}
           </div>
           <div className="muted">{agent.view.queues.join(", ")}</div>
