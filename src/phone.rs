@@ -1,6 +1,7 @@
 //! Phone numbers, parsed once at the edge to E.164 while keeping the text as
 //! the user (or the PBX) wrote it. Every lookup compares E.164 strings.
 
+pub mod address_zones;
 pub mod zones;
 
 use std::fmt;

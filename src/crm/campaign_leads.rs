@@ -3,7 +3,9 @@
 //! else calls it. Leads that may not be called are moved out of the way on
 //! the way: closed when the number is on a do-not-call list at this moment
 //! or has had its attempts, put back until the calling window opens in the
-//! client's time zone, or for a minute while someone calls the same number.
+//! client's time zone (the number's, else the one the client's address
+//! names, else the campaign's), or for a minute while someone calls the
+//! same number.
 
 use chrono::{DateTime, Utc};
 
@@ -52,7 +54,10 @@ pub async fn next_lead(
                     .await?;
                 continue;
             }
-            let zone = crate::phone::zones::time_zone_of(&lead.number).unwrap_or(default_zone);
+            let zone = match crate::phone::zones::time_zone_of(&lead.number) {
+                Some(zone) => zone,
+                None => address_zone(repo, &lead).await?.unwrap_or(default_zone),
+            };
             let opens = rules.open_at(now, zone);
             if opens > now {
                 let next = LeadNext::Waiting {
@@ -79,4 +84,19 @@ pub async fn next_lead(
         }
     }
     Ok(None)
+}
+/// The zone the lead's client's address names (the first address that
+/// names one), for a number that does not tell its zone (a mobile of a
+/// country that spans several).
+async fn address_zone(
+    repo: &(impl CampaignLeadRepo + ?Sized),
+    lead: &CampaignLead,
+) -> Result<Option<chrono_tz::Tz>, RepoError> {
+    let Some(client) = lead.client_id else {
+        return Ok(None);
+    };
+    let addresses = repo.client_addresses(client).await?;
+    Ok(addresses
+        .iter()
+        .find_map(|text| crate::phone::address_zones::time_zone_of_address(text)))
 }

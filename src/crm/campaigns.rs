@@ -719,6 +719,12 @@ pub trait CampaignLeadRepo: Send + Sync {
         since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<std::collections::BTreeMap<UserId, AgentTalk>, RepoError>;
+    /// The leads given to `agent` that are still being called (their
+    /// outcome not said yet), the longest given first.
+    async fn agent_leads(&self, agent: UserId) -> Result<Vec<CampaignLead>, RepoError>;
+    /// A client's addresses as written, in their order (for the time zone
+    /// of a lead whose number does not tell it).
+    async fn client_addresses(&self, client: i64) -> Result<Vec<String>, RepoError>;
     /// Seconds every attempt of the campaign was billed for.
     async fn billed_seconds(&self, campaign: i64) -> Result<i64, RepoError>;
     /// Keeps an ended call of the dialler; its id.

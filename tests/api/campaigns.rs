@@ -796,7 +796,70 @@ async fn the_agent_follows_the_script_and_the_survey_answers_land_on_the_client(
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// A mobile number of a country of many zones does not tell its zone: the
+/// client's address does, and the calling window is kept there.
+async fn a_lead_whose_number_has_no_zone_is_called_in_the_time_of_its_clients_address(
+    app: TestApp,
+) {
+    let marketer = app.user("mia", "marketer").await;
+    let agent = app.user("anna", "agent").await;
+    let anna = agent.me().await["id"].as_i64().unwrap();
+    let admin = app.admin().await;
+    // Vladivostok is 14 to 16 hours ahead of New York: outside a window
+    // around New York's time now.
+    admin
+        .create_client(json!({"kind": "individual", "name": "Far East",
+            "phones": [{"number": "+7 914 123 45 67"}],
+            "addresses": [{"kind": "postal", "text": "12 Svetlanskaya St, Vladivostok"}]}))
+        .await;
+    admin
+        .create_client(json!({"kind": "individual", "name": "Nowhere Said",
+            "phones": [{"number": "+7 916 123 45 67"}]}))
+        .await;
+    let (from, until) = window_around_new_york();
+    let (status, created) = marketer
+        .post(
+            "/api/v1/campaigns",
+            json!({"name": "Zones", "settings": {"mode": "preview", "agents": [anna],
+                "calling_from": from, "calling_until": until, "time_zone": "America/New_York"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let (status, _, added) = app
+        .send_bytes(
+            &format!("/api/v1/campaigns/{id}/leads"),
+            &marketer.token,
+            "text/csv",
+            "number,priority\n+7 914 123 45 67,9\n+7 916 123 45 67,1\n",
+        )
+        .await;
+    assert_eq!((status, added["added"].clone()), (StatusCode::OK, json!(2)));
+    // The Vladivostok client ranks first but waits for morning there; the
+    // other falls back to the campaign's zone, where the window is open.
+    let (status, next) = agent
+        .post(&format!("/api/v1/campaigns/{id}/next"), json!(null))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{next}");
+    assert_eq!(next["lead"]["number"], "+79161234567", "{next}");
+    let (_, leads) = marketer.get(&format!("/api/v1/campaigns/{id}/leads")).await;
+    let far = (leads["items"].as_array().unwrap().iter())
+        .find(|l| l["number"] == "+79141234567")
+        .unwrap();
+    assert_eq!(far["state"], "waiting", "{far}");
+    let opens = chrono::DateTime::parse_from_rfc3339(far["next_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono_tz::Asia::Vladivostok);
+    use chrono::Timelike;
+    assert_eq!(
+        (opens.hour(), opens.minute()),
+        (from[..2].parse().unwrap(), from[3..].parse().unwrap()),
+        "due when the window opens in Vladivostok: {far}"
+    );
+}
+
 on_both_backends!(
+    a_lead_whose_number_has_no_zone_is_called_in_the_time_of_its_clients_address,
     the_agent_follows_the_script_and_the_survey_answers_land_on_the_client,
     a_callback_an_agent_promised_is_theirs_unless_it_is_for_anyone,
     marketers_set_up_campaigns_with_every_mistake_named,

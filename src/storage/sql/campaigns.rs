@@ -647,6 +647,26 @@ impl CampaignLeadRepo for Store {
         Ok(talk)
     }
 
+    async fn agent_leads(&self, agent: UserId) -> Result<Vec<CampaignLead>, RepoError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {LEAD_COLUMNS} FROM campaign_leads l LEFT JOIN clients c ON c.id = l.client_id
+             WHERE l.state = 'dialling' AND l.agent_id = $1 ORDER BY l.dialled_at, l.id"
+        )))
+        .bind(agent.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(lead_of).collect()
+    }
+
+    async fn client_addresses(&self, client: i64) -> Result<Vec<String>, RepoError> {
+        sqlx::query_scalar("SELECT text FROM client_addresses WHERE client_id = $1 ORDER BY position")
+            .bind(client)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)
+    }
+
     async fn billed_seconds(&self, campaign: i64) -> Result<i64, RepoError> {
         let billed: Option<i64> = sqlx::query_scalar(
             "SELECT CAST(SUM(billed_seconds) AS BIGINT) FROM campaign_attempts WHERE campaign_id = $1",
