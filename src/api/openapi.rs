@@ -43,7 +43,7 @@ use super::AppState;
         super::campaign_leads::list_leads, super::campaign_leads::global_dnc,
         super::campaign_leads::campaign_dnc, super::campaign_leads::add_global_dnc,
         super::campaign_leads::add_campaign_dnc, super::campaign_leads::remove_dnc,
-        super::preview::next, super::preview::outcome, super::preview::work, super::preview::mine, super::preview::survey_answers,
+        super::preview::next, super::preview::outcome, super::preview::work, super::preview::mine, super::preview::unfinished, super::preview::survey_answers,
         super::campaign_leads::stats, super::campaign_leads::export,
         super::campaign_leads::add_saved_segment,
         super::segments::list, super::segments::one, super::segments::create,

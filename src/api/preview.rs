@@ -34,6 +34,7 @@ use crate::runtime::clock;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/agent/campaigns", axum::routing::get(mine))
+        .route("/agent/campaign-leads", axum::routing::get(unfinished))
         .route("/campaigns/{id}/next", post(next))
         .route("/campaigns/{id}/leads/{lead}/outcome", post(outcome))
         .route(
@@ -98,6 +99,46 @@ async fn mine(
         })
         .collect();
     Ok(axum::Json(AgentCampaigns { items }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AgentLeads {
+    pub items: Vec<PreviewLead>,
+}
+
+/// The leads given to you whose outcome you have not said yet (a call the
+/// dialler put through, a preview lead you took), the longest given first,
+/// each with its work: what the phone panel lists as "to finish".
+#[utoipa::path(get, path = "/api/v1/agent/campaign-leads", tag = "campaigns",
+    responses((status = 200, body = AgentLeads)))]
+async fn unfinished(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<axum::Json<AgentLeads>> {
+    let campaigns = state.repo.campaigns().await?;
+    let scope = actor.client_scope(Section::Clients);
+    let now = clock::now();
+    let mut items = Vec::new();
+    for lead in state.repo.agent_leads(actor.user_id).await? {
+        // A campaign they no longer work is no longer theirs to finish.
+        let Some(campaign) = (campaigns.iter())
+            .find(|c| c.id == lead.campaign_id && c.settings.agents.contains(&actor.user_id))
+        else {
+            continue;
+        };
+        let card = state.repo.lookup_phone(scope, &lead.number, now).await?;
+        let settings = campaign.settings.clone();
+        items.push(PreviewLead {
+            campaign_id: campaign.id,
+            campaign: campaign.name.clone(),
+            results: settings.results,
+            script: settings.script,
+            survey: settings.survey,
+            lead,
+            card,
+        });
+    }
+    Ok(axum::Json(AgentLeads { items }))
 }
 
 /// The campaign, if `actor` works it or runs campaigns.

@@ -237,6 +237,21 @@ async fn the_dialler_calls_leads_nobody_was_promised_and_the_agent_it_connects_f
         !repo.assign_lead(dialled.id, ben).await.unwrap(),
         "Anna has it"
     );
+    // Hers to finish until she says how it went.
+    let (_, unfinished) = agent.get("/api/v1/agent/campaign-leads").await;
+    assert_eq!(
+        (
+            unfinished["items"].as_array().map(Vec::len),
+            &unfinished["items"][0]["lead"]["number"],
+            &unfinished["items"][0]["results"]
+        ),
+        (
+            Some(1),
+            &json!("+12125550132"),
+            &json!(["sale", "no interest"])
+        ),
+        "{unfinished}"
+    );
     let (status, sold) = agent
         .post(
             &format!("/api/v1/campaigns/{id}/leads/{}/outcome", dialled.id),
@@ -256,6 +271,8 @@ async fn the_dialler_calls_leads_nobody_was_promised_and_the_agent_it_connects_f
         !repo.assign_lead(dialled.id, ben).await.unwrap(),
         "no longer dialled"
     );
+    let (_, unfinished) = agent.get("/api/v1/agent/campaign-leads").await;
+    assert_eq!(unfinished["items"], json!([]), "finished");
 
     // 0133 is busy: the dialler ends the attempt itself.
     let busy = next_lead(repo, &campaign, None, now)

@@ -961,9 +961,17 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
       await softphone.getByTestId("softphone-call-state").filter({ hasText: "Call ended" }).waitFor();
       const end = await carrier.done;
       assert.ok(end.ok, `the carrier's call ended with our BYE: ${end.log}`);
-      await pop.getByLabel("Result").selectOption("sale");
-      await pop.getByRole("button", { name: "Answered", exact: true }).click();
-      await pop.getByTestId("campaign-notice").filter({ hasText: "Recorded: sale" }).waitFor();
+      // agent1 closes the pop before saying how it went: the lead stays
+      // theirs, listed to finish in the phone panel, where they record it.
+      await pop.getByRole("button", { name: "Close" }).click();
+      assert.equal(await agent.getByTestId("screen-pop").count(), 0);
+      const work = softphone.getByRole("region", { name: "Campaign calls" });
+      await work.getByTestId("leads-to-finish").locator('li[data-lead="+4930555001"]').getByRole("button").click();
+      await work.getByTestId("campaign-script").getByText("about your renewal").waitFor();
+      await work.getByLabel("Result").selectOption("sale");
+      await work.getByRole("button", { name: "Answered", exact: true }).click();
+      await work.getByTestId("campaign-notice").filter({ hasText: "Recorded: sale" }).waitFor();
+      assert.equal(await work.getByTestId("leads-to-finish").count(), 0, "nothing left to finish");
 
       const leads = await supervisorApi.get(`/campaigns/${campaignId}/leads?limit=10`);
       const lead = leads.body.items.find((l) => l.number === "+4930555001");
@@ -1005,8 +1013,6 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
       await agentRow.getByTestId("calls-today").filter({ hasText: /^1$/ }).waitFor();
       const talk = mine.talk_seconds_today;
       assert.equal(await agentRow.getByTestId("talk-today").innerText(), `${Math.floor(talk / 60)}:${String(talk % 60).padStart(2, "0")}`);
-      await pop.getByRole("button", { name: "Close" }).click();
-      assert.equal(await agent.getByTestId("screen-pop").count(), 0);
       await queues.getByRole("button", { name: "Log out" }).click();
       await queues.getByRole("button", { name: "Log in to queues" }).waitFor();
     } finally {
@@ -1015,6 +1021,7 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
       await agent1Api.post("/agent/logout", {});
     }
   });
+
   test("a marketer saves the client list's filters as a segment and a campaign takes its clients as leads", async () => {
     const page = await open("marketer");
     const marketerApi = await apiLogin(server.baseUrl, "marketer");

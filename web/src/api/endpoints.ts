@@ -147,6 +147,8 @@ export const api = {
   campaignStats: (id: Id) => http.get<CampaignStats>(`/campaigns/${seg(id)}/stats`),
   campaignAgents: () => http.get<{ items: { id: Id; name: string }[] }>("/campaign-agents"),
   agentCampaigns: () => http.get<{ items: AgentCampaign[] }>("/agent/campaigns"),
+  /** Leads given to you whose outcome you have not said yet. */
+  agentLeads: () => http.get<{ items: PreviewLead[] }>("/agent/campaign-leads"),
   /** The next lead to call, or undefined when nothing may be called now (204). */
   nextLead: (campaign: Id) => http.post<PreviewLead | undefined>(`/campaigns/${seg(campaign)}/next`),
   /** The lead of a campaign call the dialler put through to this agent. */

@@ -1,12 +1,15 @@
-// An agent's campaign work in preview mode: take the next lead, see who it
-// is, call them from this phone (or skip), then say how it went. The
-// server gives only a lead that may be called now (inside the client's
-// calling hours, on no do-not-call list, not being called by anyone else).
-// Campaigns the server dials (progressive, predictive) come to the agent as
-// calls instead, with the same work in the screen pop.
-import { useEffect, useState } from "react";
+// An agent's campaign work in the phone panel. Preview campaigns: take the
+// next lead, see who it is, call them from this phone (or skip), then say
+// how it went; the server gives only a lead that may be called now (inside
+// the client's calling hours, on no do-not-call list, not being called by
+// anyone else). Campaigns the server dials come to the agent as calls, with
+// the same work in the screen pop. Either way a lead whose outcome the
+// agent has not said yet (the pop closed too soon, the page reloaded) stays
+// theirs: it is listed here "to finish", read again after each call.
+import { useCallback, useEffect, useState } from "react";
 import { api } from "../api/endpoints";
-import type { AgentCampaign, Id, PreviewLead } from "../api/types";
+import type { AgentCampaign, AgentStateEvent, Id, PreviewLead } from "../api/types";
+import { useEvent } from "../lib/events";
 import { problemText } from "../lib/fieldErrors";
 import { DIAL_EVENT } from "./answerEvent";
 import { LeadWork } from "./LeadWork";
@@ -23,6 +26,7 @@ export function CampaignWork() {
   const [campaigns, setCampaigns] = useState<AgentCampaign[]>([]);
   const [chosen, setChosen] = useState<Id | null>(null);
   const [lead, setLead] = useState<PreviewLead | null>(null);
+  const [unfinished, setUnfinished] = useState<PreviewLead[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
 
   useEffect(() => {
@@ -35,8 +39,19 @@ export function CampaignWork() {
       () => setCampaigns([]),
     );
   }, []);
+  const loadUnfinished = useCallback(() => {
+    api.agentLeads().then(
+      (list) => setUnfinished(list.items),
+      () => setUnfinished([]),
+    );
+  }, []);
+  useEffect(loadUnfinished, [loadUnfinished]);
+  // A call ended or wrap-up is over: a campaign call's lead may be left.
+  useEvent<AgentStateEvent>("agent.state", loadUnfinished);
 
-  if (campaigns.length === 0) return null;
+  // The lead being worked is not listed twice.
+  const toFinish = unfinished.filter((u) => u.lead.id !== lead?.lead.id);
+  if (campaigns.length === 0 && toFinish.length === 0 && !lead && !notice) return null;
 
   async function next() {
     if (chosen === null) return;
@@ -53,7 +68,21 @@ export function CampaignWork() {
   return (
     <div className="agent-queues" aria-label="Campaign calls" role="region">
       <h3>Campaign calls</h3>
-      {!lead && (
+      {!lead && toFinish.length > 0 && (
+        <div data-testid="leads-to-finish">
+          <p className="muted">To finish: say how these went.</p>
+          <ul>
+            {toFinish.map((u) => (
+              <li key={u.lead.id} data-lead={u.lead.number}>
+                <button type="button" className="link-button" onClick={() => setLead(u)}>
+                  {u.card?.client.name ?? u.lead.number} · {u.campaign}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {!lead && campaigns.length > 0 && (
         <div className="agent-actions">
           <select aria-label="Campaign" value={chosen ?? ""} onChange={(e) => setChosen(Number(e.target.value))}>
             {campaigns.map((c) => (
@@ -76,6 +105,7 @@ export function CampaignWork() {
           onRecorded={(said) => {
             setNotice(said);
             setLead(null);
+            loadUnfinished();
           }}
         />
       )}
