@@ -75,6 +75,50 @@ async function closePagesOf(username) {
   }
 }
 
+/** Builds a script in the campaign form's editor, which holds none yet:
+ * every step first, so that a choice can lead to any of them. */
+async function buildScript(form, steps) {
+  const script = form.getByRole("group", { name: "Script", exact: true });
+  const card = (i) => script.getByRole("group", { name: `Step ${i + 1}`, exact: true });
+  for (const [i, step] of steps.entries()) {
+    await script.getByRole("button", { name: "Add step" }).click();
+    await card(i).getByLabel("Step id").fill(step.id);
+    await card(i).getByLabel("What the agent says").fill(step.text);
+  }
+  for (const [i, step] of steps.entries()) {
+    for (const [j, choice] of step.choices.entries()) {
+      await card(i).getByRole("button", { name: "Add choice" }).click();
+      const row = card(i).getByRole("group", { name: `Choice ${j + 1}`, exact: true });
+      await row.getByLabel(`Choice ${j + 1}`, { exact: true }).fill(choice.label);
+      await leadTo(row.getByLabel("Leads to"), choice.next);
+    }
+  }
+}
+
+/** Picks where a choice leads: "End" (null) or the step listed by this id
+ * (and its first words). */
+async function leadTo(select, id) {
+  if (id === null) return select.selectOption({ label: "End" });
+  const options = await select.locator("option").evaluateAll((all) => all.map((o) => ({ value: o.value, text: o.textContent })));
+  const option = options.find((o) => o.text === id || o.text.startsWith(`${id} — `));
+  assert.ok(option, `a step "${id}" among ${JSON.stringify(options)}`);
+  return select.selectOption(option.value);
+}
+
+/** Builds a survey in the campaign form's editor, which holds none yet. */
+async function buildSurvey(form, questions) {
+  const survey = form.getByRole("group", { name: "Survey", exact: true });
+  for (const [i, q] of questions.entries()) {
+    await survey.getByRole("button", { name: "Add question" }).click();
+    const card = survey.getByRole("group", { name: `Question ${i + 1}`, exact: true });
+    await card.getByLabel("Key").fill(q.key);
+    await card.getByLabel("Question", { exact: true }).fill(q.text);
+    await card.getByLabel("Kind").selectOption(q.kind);
+    if (q.kind === "choice") await card.getByLabel("Options").fill(q.options.join(", "));
+    await card.getByLabel("Required").setChecked(q.required);
+  }
+}
+
 describe("Switchboard web app", { timeout: 300_000 }, () => {
   before(async () => {
     server = await startServer();
@@ -714,13 +758,13 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     await form.getByLabel("Call from").fill("00:00");
     await form.getByLabel("Call until").fill("23:59");
     await form.getByRole("group", { name: "Agents" }).getByLabel("Ben Agent").check();
-    await form.getByLabel("Script (JSON)").fill(JSON.stringify([
+    await buildScript(form, [
       { id: "hello", text: "Hello from Switchboard, have you a minute?", choices: [{ label: "Yes", next: "offer" }, { label: "No", next: null }] },
       { id: "offer", text: "The winter plan is 20% off this week.", choices: [] },
-    ]));
-    await form.getByLabel("Survey (JSON)").fill(JSON.stringify([
+    ]);
+    await buildSurvey(form, [
       { key: "plan", text: "Which plan?", kind: "choice", options: ["monthly", "yearly"], required: true },
-    ]));
+    ]);
     await form.getByRole("button", { name: "Save campaign" }).click();
     await row.filter({ hasText: "preview" }).waitFor();
 
@@ -1073,5 +1117,65 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
     await segmentRow.waitFor({ state: "detached" });
     const after = await marketerApi.get(`/campaigns/${created.body.id}/leads?limit=200`);
     assert.equal(after.body.items.length, saved.size.callable);
+  });
+
+  test("a marketer builds a campaign's script and survey in the form's editors; the server keeps exactly what was built, and a step id used twice is named beside it", async () => {
+    const page = await open("marketer");
+    const marketerApi = await apiLogin(server.baseUrl, "marketer");
+    await page.getByRole("link", { name: "Campaigns" }).click();
+    await page.getByRole("button", { name: "New campaign" }).click();
+    const form = page.getByRole("form", { name: "Campaign settings" });
+    const name = `Script editor ${stamp}`;
+    await form.getByLabel("Name").fill(name);
+    // Two steps: "Interested" leads to the second, "Not now" ends.
+    await buildScript(form, [
+      { id: "hello", text: "Hello, this is Switchboard. Have you a minute?", choices: [{ label: "Interested", next: "pitch" }, { label: "Not now", next: null }] },
+      { id: "pitch", text: "Our winter plan is 20% off this week.", choices: [] },
+    ]);
+    const script = form.getByRole("group", { name: "Script", exact: true });
+    const hello = script.getByRole("group", { name: "Step 1", exact: true });
+    const second = script.getByRole("group", { name: "Step 2", exact: true });
+    await hello.getByTestId("script-start").waitFor();
+    const survey = [
+      { key: "plan", text: "Which plan?", kind: "choice", options: ["monthly", "yearly"], required: false },
+      { key: "satisfied", text: "Happy with us?", kind: "yes_no", options: [], required: true },
+    ];
+    await buildSurvey(form, survey);
+    const questions = form.getByRole("group", { name: "Survey", exact: true });
+    assert.equal(await questions.getByRole("group", { name: "Question 2", exact: true }).getByLabel("Options").count(), 0, "options for a choice only");
+
+    // The second step renamed to the first one's id: the server names it
+    // beside that step's id, and only there; nothing is saved.
+    await second.getByLabel("Step id").fill("hello");
+    await form.getByRole("button", { name: "Save campaign" }).click();
+    const idError = second.locator('[data-testid="field-error"][data-field="settings.script[1].id"]');
+    await idError.filter({ hasText: "each step needs an id of its own" }).waitFor();
+    assert.equal(await form.locator('[data-testid="field-error"]').count(), 1, "only the second id is wrong");
+    assert.equal(await page.getByTestId("error-banner").locator('[data-testid="field-error"]').count(), 0, "not repeated above the form");
+    assert.equal(await second.getByLabel("Step id").getAttribute("aria-invalid"), "true");
+    const listed = await marketerApi.get("/campaigns");
+    assert.equal(listed.body.items.filter((c) => c.name === name).length, 0);
+
+    // Renamed again, the choice leading to it follows; saved.
+    await second.getByLabel("Step id").fill("offer");
+    assert.match(await hello.getByRole("group", { name: "Choice 1", exact: true }).getByLabel("Leads to").locator("option:checked").innerText(), /^offer — Our winter plan/);
+    await form.getByRole("button", { name: "Save campaign" }).click();
+    await form.waitFor({ state: "detached" });
+    const campaigns = await marketerApi.get("/campaigns");
+    const saved = campaigns.body.items.find((c) => c.name === name);
+    assert.ok(saved, JSON.stringify(campaigns.body.items.map((c) => c.name)));
+    assert.deepEqual(saved.settings.script, [
+      { id: "hello", text: "Hello, this is Switchboard. Have you a minute?", choices: [{ label: "Interested", next: "offer" }, { label: "Not now", next: null }] },
+      { id: "offer", text: "Our winter plan is 20% off this week.", choices: [] },
+    ]);
+    assert.deepEqual(saved.settings.survey, survey);
+
+    // Opened again, the editors show what is stored.
+    await page.locator(`tr[data-campaign="${name}"]`).getByRole("button", { name: "Edit" }).click();
+    assert.equal(await second.getByLabel("Step id").inputValue(), "offer");
+    assert.equal(await hello.getByRole("group", { name: "Choice 2", exact: true }).getByLabel("Leads to").locator("option:checked").innerText(), "End");
+    assert.equal(await questions.getByRole("group", { name: "Question 1", exact: true }).getByLabel("Options").inputValue(), "monthly, yearly");
+    assert.equal(await questions.getByRole("group", { name: "Question 2", exact: true }).getByLabel("Required").isChecked(), true);
+    await form.getByRole("button", { name: "Cancel" }).click();
   });
 });

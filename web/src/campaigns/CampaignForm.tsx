@@ -1,8 +1,9 @@
 // A campaign's settings as a form: how it dials, through which trunk and as
 // which number, the calling window, attempts, the abandon limit, ringing,
 // wrap-up and machine detection, what calls cost and may cost, what each
-// result brings, results, script, survey and agents. The server checks every
-// setting and names the wrong ones; each error shows beside its field.
+// result brings, results, script and survey (each in its own editor) and
+// agents. The server checks every setting and names the wrong ones; each
+// error shows beside its field.
 import { useEffect, useState, type FormEvent } from "react";
 import { api } from "../api/endpoints";
 import type { Campaign, DialMode, Id } from "../api/types";
@@ -10,12 +11,16 @@ import { ErrorBanner } from "../components/ErrorBanner";
 import { describedBy, Field } from "../components/Field";
 import { useSubmit } from "../components/useSubmit";
 import { draftOf, resultsOf, settingsOf, type Draft } from "./draft";
+import { ScriptEditor } from "./ScriptEditor";
+import { scriptFields, type StepDraft } from "./scriptModel";
+import { SurveyEditor } from "./SurveyEditor";
+import { surveyFields, type QuestionDraft } from "./surveyModel";
 
 const MODES: DialMode[] = ["preview", "progressive", "predictive"];
 
 /** The fields the form shows errors beside (as the server names them);
- * each result's value is claimed too, by its own path. */
-const CLAIMED = ["name", "settings.agents", "settings.script", "settings.survey", "settings.mode", "settings.caller_id", "settings.time_zone", "settings.calling_from", "settings.calling_until", "settings.max_attempts", "settings.abandon_limit_pct", "settings.max_lines_per_agent", "settings.ring_seconds", "settings.wrap_up_seconds", "settings.detect_machines", "settings.cost_per_minute", "settings.budget", "settings.result_values", "settings.results", "settings.trunk"];
+ * each result's value, step and question is claimed too, by its own paths. */
+const CLAIMED = ["name", "settings.agents", "settings.mode", "settings.caller_id", "settings.time_zone", "settings.calling_from", "settings.calling_until", "settings.max_attempts", "settings.abandon_limit_pct", "settings.max_lines_per_agent", "settings.ring_seconds", "settings.wrap_up_seconds", "settings.detect_machines", "settings.cost_per_minute", "settings.budget", "settings.result_values", "settings.results", "settings.trunk"];
 
 /** The draft's keys edited as one line of text each. */
 type TextKey = Exclude<keyof Draft, "mode" | "agents" | "detect_machines" | "result_values" | "script" | "survey">;
@@ -56,8 +61,10 @@ export function CampaignForm({ campaign, onSaved, onCancel }: { campaign: Campai
   }, []);
   const toggle = (id: Id, on: boolean) =>
     setDraft((d) => ({ ...d, agents: on ? [...d.agents, id] : d.agents.filter((a) => a !== id) }));
-  const set = (key: TextKey | "mode" | "script" | "survey") => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: e.target.value }));
+  const set = (key: TextKey | "mode") => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: e.target.value }));
   const setValue = (result: string, value: string) => setDraft((d) => ({ ...d, result_values: { ...d.result_values, [result]: value } }));
+  const setScript = (script: StepDraft[]) => setDraft((d) => ({ ...d, script }));
+  const setSurvey = (survey: QuestionDraft[]) => setDraft((d) => ({ ...d, survey }));
   const results = resultsOf(draft);
 
   async function save(event: FormEvent) {
@@ -81,7 +88,10 @@ export function CampaignForm({ campaign, onSaved, onCancel }: { campaign: Campai
   const machinesError = errorOf("settings.detect_machines");
   return (
     <form className="card" onSubmit={(e) => void save(e)} aria-label="Campaign settings">
-      <ErrorBanner error={error} claimed={[...CLAIMED, ...results.map((r) => `settings.result_values.${r}`)]} />
+      <ErrorBanner
+        error={error}
+        claimed={[...CLAIMED, ...results.map((r) => `settings.result_values.${r}`), ...scriptFields(draft.script), ...surveyFields(draft.survey)]}
+      />
       {field("name", "Name")}
       <Field id="campaign-mode" label="Dialling" field="settings.mode" error={errorOf("settings.mode")}>
         <select id="campaign-mode" value={draft.mode} onChange={set("mode")}>
@@ -109,12 +119,8 @@ export function CampaignForm({ campaign, onSaved, onCancel }: { campaign: Campai
       {field("budget", "Budget", "empty: no limit; once spent, no more calls")}
       {field("results", "Results", "comma-separated")}
       <ResultValues results={results} values={draft.result_values} onChange={setValue} errorOf={errorOf} />
-      <Field id="campaign-script" label="Script (JSON)" field="settings.script" error={errorOf("settings.script")} hint='[{"id": "hello", "text": "...", "choices": [{"label": "Yes", "next": "offer"}]}]'>
-        <textarea id="campaign-script" rows={4} value={draft.script} onChange={set("script")} />
-      </Field>
-      <Field id="campaign-survey" label="Survey (JSON)" field="settings.survey" error={errorOf("settings.survey")} hint='[{"key": "plan", "text": "Which plan?", "kind": "choice", "options": ["a", "b"]}]'>
-        <textarea id="campaign-survey" rows={4} value={draft.survey} onChange={set("survey")} />
-      </Field>
+      <ScriptEditor steps={draft.script} onChange={setScript} errorOf={errorOf} />
+      <SurveyEditor questions={draft.survey} onChange={setSurvey} errorOf={errorOf} />
       <fieldset aria-label="Agents">
         <legend>Agents</legend>
         {agents.map((a) => (

@@ -83,6 +83,13 @@ describe("settingsOf", () => {
     const s = settingsOf(edited({ results: " , " }));
     expect("results" in s || "result_values" in s).toBe(false);
   });
+  it("sends the script and the survey the editors hold", () => {
+    const script = [{ id: "hello", text: "Hello!", choices: [{ label: "Bye", next: null }] }];
+    const survey = [{ key: "plan", text: "Which plan?", kind: "choice" as const, options: ["a", "b"], required: true }];
+    const s = settingsOf(draftOf({ ...CAMPAIGN, settings: { ...SETTINGS, script, survey } }));
+    expect([s.script, s.survey]).toEqual([script, survey]);
+    expect([settingsOf(edited({})).script, settingsOf(edited({})).survey]).toEqual([[], []]);
+  });
   it("sends numbers as numbers and text that is not one as typed, for the server to name", () => {
     const s = settingsOf(edited({ ring_seconds: " 40 ", wrap_up_seconds: "soon", max_attempts: "" }));
     expect([s.ring_seconds, s.wrap_up_seconds, s.max_attempts]).toEqual([40, "soon", ""]);

@@ -4,6 +4,8 @@
 // ones, so nothing here rejects: text that is not a number or an amount goes
 // as typed and comes back as an error beside its field.
 import type { Campaign, CampaignSettingsInput, DialMode, Id } from "../api/types";
+import { scriptDraftOf, scriptOf, type StepDraft } from "./scriptModel";
+import { surveyDraftOf, surveyOf, type QuestionDraft } from "./surveyModel";
 
 export interface Draft {
   name: string;
@@ -29,9 +31,9 @@ export interface Draft {
    * renaming one back finds its value; only the listed ones are sent. */
   result_values: Record<string, string>;
   agents: Id[];
-  /** The script and the survey as JSON text (see the README). */
-  script: string;
-  survey: string;
+  /** The script and the survey as their editors hold them. */
+  script: StepDraft[];
+  survey: QuestionDraft[];
 }
 
 /** The form's starting point: the campaign's settings, or the server's defaults for a new one. */
@@ -56,8 +58,8 @@ export function draftOf(c: Campaign | null): Draft {
     results: (s?.results ?? []).join(", "),
     result_values: { ...s?.result_values },
     agents: s?.agents ?? [],
-    script: JSON.stringify(s?.script ?? [], null, 2),
-    survey: JSON.stringify(s?.survey ?? [], null, 2),
+    script: scriptDraftOf(s?.script ?? []),
+    survey: surveyDraftOf(s?.survey ?? []),
   };
 }
 
@@ -94,8 +96,8 @@ export function settingsOf(d: Draft): CampaignSettingsInput {
     // the server refuses values for results the campaign does not have.
     settings.result_values = valuesOf(d.result_values, results);
   }
-  settings.script = json(d.script);
-  settings.survey = json(d.survey);
+  settings.script = scriptOf(d.script);
+  settings.survey = surveyOf(d.survey);
   return settings;
 }
 
@@ -113,13 +115,4 @@ function valuesOf(values: Record<string, string>, results: string[]): Record<str
 function numberOf(text: string): number | string {
   const t = text.trim();
   return t !== "" && Number.isFinite(Number(t)) ? Number(t) : t;
-}
-
-/** Text that is not JSON goes as it is: the server names the field. */
-function json(text: string) {
-  try {
-    return JSON.parse(text || "[]");
-  } catch {
-    return text;
-  }
 }
