@@ -78,11 +78,20 @@ async fn add_segment(
     let filter = super::clients::client_filter(&state, &actor, &query, &mut errors).await?;
     let priority = query.parse::<i32>("priority", &mut errors).unwrap_or(0);
     let filter = QueryPairs::finish(errors, Some(filter))?;
-    // The segment is the clients this marketer may see.
+    add_clients(&state, &actor, id, &filter, priority).await
+}
+
+/// Adds the clients `filter` picks among those `actor` may see as leads.
+async fn add_clients(
+    state: &AppState,
+    actor: &Actor,
+    campaign: i64,
+    filter: &crate::crm::clients::ClientFilter,
+    priority: i32,
+) -> ApiResult<axum::Json<LeadsAdded>> {
     let scope = actor.client_scope(Section::Clients);
-    let added = state
-        .repo
-        .add_leads_from_clients(id, scope, &filter, priority, clock::now())
+    let added = (state.repo)
+        .add_leads_from_clients(campaign, scope, filter, priority, clock::now())
         .await?;
     Ok(axum::Json(LeadsAdded {
         added,
@@ -118,15 +127,7 @@ async fn add_saved_segment(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let scope = actor.client_scope(Section::Clients);
-    let added = state
-        .repo
-        .add_leads_from_clients(id, scope, &filter, priority, clock::now())
-        .await?;
-    Ok(axum::Json(LeadsAdded {
-        added,
-        rejected: Vec::new(),
-    }))
+    add_clients(&state, &actor, id, &filter, priority).await
 }
 
 /// Add numbers from a CSV file (`number`, optional `priority`).
