@@ -9,7 +9,7 @@
 //! database every few seconds, so a start or pause from any API node
 //! takes effect here.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::calls::Outcome;
+use crate::crm::RepoError;
 use crate::crm::campaigns::{AttemptRecord, Campaign, DialMode, LeadNext, cost_of};
 use crate::crm::repo::Repository;
 use crate::dialer::abandon::{AbandonLedger, DayCount, ROLLING_DAYS};
@@ -35,6 +36,36 @@ const REFRESH: Duration = Duration::from_secs(3);
 const MOST_PER_TICK: u32 = 10;
 /// A lead whose call could not be placed waits this long.
 const NOT_PLACED_WAIT: Duration = Duration::from_secs(300);
+/// Writes kept while the database is away; past this many the oldest go
+/// (a day of a large campaign's calls: an outage that long is noticed).
+const MOST_OWED: usize = 100_000;
+
+/// A write the dialler owes the database. The attempts are the abandon
+/// accounting the law holds a campaign to, and an unmoved lead stays
+/// `dialling` for ever: a database that is away for a while (a restart, a
+/// failover) must lose neither, so they wait here, in order, and are
+/// written when it is back.
+#[derive(Debug)]
+enum Owed {
+    Attempt(AttemptRecord),
+    /// An ended call no agent took: its lead moves on by the rules (read
+    /// when written, with the lead's attempts as stored then).
+    MoveOn {
+        campaign: i64,
+        lead: i64,
+        outcome: AttemptOutcome,
+    },
+    /// A call that could not be placed: its lead waits, the try uncounted.
+    PutBack {
+        lead: i64,
+        at: DateTime<Utc>,
+    },
+    /// A connected call's lead is its agent's.
+    Assign {
+        lead: i64,
+        agent: crate::ids::UserId,
+    },
+}
 
 struct Running {
     campaign: Campaign,
@@ -70,6 +101,8 @@ pub struct Dialer {
     running: HashMap<i64, Running>,
     /// Rules of campaigns whose calls may still end after a stop.
     rules: HashMap<i64, Rules>,
+    /// Writes waiting for the database, oldest first.
+    owed: VecDeque<Owed>,
 }
 
 impl Dialer {
@@ -84,6 +117,7 @@ impl Dialer {
             engine,
             running: HashMap::new(),
             rules: HashMap::new(),
+            owed: VecDeque::new(),
         }
     }
 
@@ -95,6 +129,7 @@ impl Dialer {
         loop {
             tokio::select! {
                 _ = tick.tick() => {
+                    self.pay().await;
                     if refreshed.is_none_or(|at| at.elapsed() >= REFRESH) {
                         self.refresh().await;
                         self.check_budgets().await;
@@ -327,20 +362,12 @@ impl Dialer {
 
     async fn on_event(&mut self, event: DialerEvent) {
         match event {
-            DialerEvent::NotPlaced { lead, reason } => {
-                let next = LeadNext::Waiting {
-                    at: clock::now() + NOT_PLACED_WAIT,
-                    uncount: true,
-                };
-                if let Err(error) = self.repo.end_dialled_lead(lead, "failed", next).await {
-                    tracing::warn!(lead, %reason, %error, "a lead not called could not be put back");
-                }
+            // The engine has said why.
+            DialerEvent::NotPlaced { lead, reason: _ } => {
+                let at = clock::now() + NOT_PLACED_WAIT;
+                self.owe(Owed::PutBack { lead, at }).await;
             }
-            DialerEvent::Connected { lead, agent } => {
-                if let Err(error) = self.repo.assign_lead(lead, agent).await {
-                    tracing::warn!(lead, %agent, %error, "a connected lead could not be given to its agent");
-                }
-            }
+            DialerEvent::Connected { lead, agent } => self.owe(Owed::Assign { lead, agent }).await,
             DialerEvent::Ended(attempted) => self.ended(attempted).await,
         }
     }
@@ -389,21 +416,89 @@ impl Dialer {
         if let Some(running) = self.running.get_mut(&a.campaign) {
             running.bill(running.billed_seconds + record.billed_seconds);
         }
-        if let Err(error) = self.repo.record_attempt(&record).await {
-            tracing::warn!(campaign = a.campaign, lead = a.lead, %error, "a campaign attempt could not be stored");
+        self.owe(Owed::Attempt(record)).await;
+        // A connected call's agent records how it went.
+        if a.connected_at.is_none() {
+            let (campaign, lead) = (a.campaign, a.lead);
+            self.owe(Owed::MoveOn {
+                campaign,
+                lead,
+                outcome,
+            })
+            .await;
         }
-        if a.connected_at.is_some() {
-            return; // the agent records how it went
+    }
+
+    /// Writes `owed` now, or keeps it for when the database is back (behind
+    /// what is owed already, so that writes keep their order).
+    async fn owe(&mut self, owed: Owed) {
+        if self.owed.is_empty() && self.write(&owed).await {
+            return;
         }
-        let rules = self.rules.get(&a.campaign).cloned().unwrap_or_default();
-        let attempts = match self.repo.campaign_lead(a.lead).await {
-            Ok(Some(lead)) => u32::try_from(lead.attempts).unwrap_or(0),
-            Ok(None) => return, // the lead (or its campaign) is gone
-            Err(error) => {
-                tracing::warn!(lead = a.lead, %error, "a lead's attempts could not be read");
-                1
+        if self.owed.len() >= MOST_OWED {
+            let dropped = self.owed.pop_front();
+            tracing::error!(
+                ?dropped,
+                "dialler.owed_full: the database has been away too long; a write is lost"
+            );
+        }
+        self.owed.push_back(owed);
+    }
+
+    /// Writes what is owed, oldest first, until the database fails again.
+    async fn pay(&mut self) {
+        while let Some(owed) = self.owed.front() {
+            if !self.write(owed).await {
+                return;
             }
+            self.owed.pop_front();
+        }
+    }
+
+    /// Whether `owed` is done with: written, or refused for good (the lead
+    /// is gone or moved on already); `false` when the database is away.
+    async fn write(&self, owed: &Owed) -> bool {
+        let done = match owed {
+            Owed::Attempt(record) => self.repo.record_attempt(record).await.map(drop),
+            Owed::MoveOn {
+                campaign,
+                lead,
+                outcome,
+            } => self.move_on(*campaign, *lead, *outcome).await,
+            Owed::PutBack { lead, at } => {
+                let next = LeadNext::Waiting {
+                    at: *at,
+                    uncount: true,
+                };
+                self.repo.end_dialled_lead(*lead, "failed", next).await
+            }
+            Owed::Assign { lead, agent } => self.repo.assign_lead(*lead, *agent).await.map(drop),
         };
+        match done {
+            Ok(()) => true,
+            Err(RepoError::Backend(error)) => {
+                tracing::warn!(?owed, %error, "dialler.write_failed: kept until the database is back");
+                false
+            }
+            Err(error) => {
+                tracing::warn!(?owed, %error, "dialler.write_refused");
+                true
+            }
+        }
+    }
+
+    /// Moves an ended call's lead on by its campaign's retry rules.
+    async fn move_on(
+        &self,
+        campaign: i64,
+        lead: i64,
+        outcome: AttemptOutcome,
+    ) -> Result<(), RepoError> {
+        let Some(stored) = self.repo.campaign_lead(lead).await? else {
+            return Ok(()); // the lead (or its campaign) is gone
+        };
+        let rules = self.rules.get(&campaign).cloned().unwrap_or_default();
+        let attempts = u32::try_from(stored.attempts).unwrap_or(0);
         let closed;
         let next = match rules.after(outcome, attempts, clock::now()) {
             LeadState::Closed(how) => {
@@ -416,13 +511,9 @@ impl Dialer {
                 uncount: false,
             },
         };
-        if let Err(error) = self
-            .repo
-            .end_dialled_lead(a.lead, outcome.as_str(), next)
+        self.repo
+            .end_dialled_lead(lead, outcome.as_str(), next)
             .await
-        {
-            tracing::warn!(lead = a.lead, %error, "a lead could not be moved on after its call");
-        }
     }
 }
 

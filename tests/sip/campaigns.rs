@@ -127,6 +127,19 @@ struct Api {
 }
 
 impl Api {
+    /// The body of a GET that succeeded; `None` while the server cannot
+    /// answer (its database away).
+    async fn try_get(&self, path: &str) -> Option<Value> {
+        let response = (self.client.get(format!("{}{path}", self.base)))
+            .send()
+            .await
+            .ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        response.json().await.ok()
+    }
+
     async fn get(&self, path: &str) -> Value {
         let response = self
             .client
@@ -908,4 +921,107 @@ async fn a_predictive_campaign_dials_ahead_on_postgres() {
         super::support::TestDatabase::postgres().await,
     )
     .await;
+}
+
+/// PostgreSQL stops for eight seconds in the middle of a progressive
+/// campaign: the calls that end meanwhile are stored once it is back, and
+/// no lead is left being called by nobody. The attempts are the abandon
+/// accounting; a lost one would let the dialler break the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_campaign_attempt_is_stored_when_postgresql_stopped_mid_run_comes_back() {
+    const LEADS: usize = 24;
+    let pg = super::OwnPostgres::start();
+    let carrier_port = free_port();
+    let mut carrier = Sipp::scenario("carrier_answers_by_number.xml");
+    let calls = LEADS.to_string();
+    carrier.arg([
+        "-p",
+        &carrier_port.to_string(),
+        "-m",
+        &calls,
+        "-l",
+        &calls,
+        "-timeout",
+        "120",
+    ]);
+    let carrier_run = carrier.spawn();
+    wait_bound("127.0.0.1", carrier_port).await;
+    let server = Server::start(&pg.url(), carrier_port).await;
+    let (_, phone1, _agent1, agent1) = agent_with(&server, 1, "phone_hangs_up.xml", 100).await;
+    let (_, phone2, _agent2, agent2) = agent_with(&server, 2, "phone_hangs_up.xml", 100).await;
+    let marketer = server.user("supervisor").await;
+    let (status, campaign) = marketer
+        .post(
+            "/campaigns",
+            json!({"name": "Outage", "settings": {"mode": "progressive",
+                "trunk": "carrier", "time_zone": "Europe/Berlin",
+                "calling_from": "00:00", "calling_until": "23:59", "max_attempts": 1,
+                "wrap_up_seconds": 0, "agents": [agent1, agent2], "results": ["sale"]}}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{campaign}");
+    let id = campaign["id"].as_i64().unwrap();
+    let mut csv = String::from("number\n");
+    for i in 0..LEADS {
+        csv.push_str(&format!("+4930557{i:03}{}\n", i % 3 + 1));
+    }
+    let added = marketer
+        .post_csv(&format!("/campaigns/{id}/leads"), &csv)
+        .await;
+    assert_eq!(added["added"], LEADS, "{added}");
+    let (status, body) = marketer
+        .post(&format!("/campaigns/{id}/start"), json!({}))
+        .await;
+    assert!(status.is_success(), "{body}");
+
+    // Calls are under way when the database goes.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    pg.down();
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    pg.up();
+
+    let stats_path = format!("/campaigns/{id}/stats");
+    let leads_path = format!("/campaigns/{id}/leads?limit=100");
+    let (mut stats, mut leads) = (Value::Null, Value::Null);
+    for _ in 0..240 {
+        if let (Some(s), Some(l)) = (
+            marketer.try_get(&stats_path).await,
+            marketer.try_get(&leads_path).await,
+        ) {
+            (stats, leads) = (s, l);
+            if stats["dialled_today"] == LEADS && stats["waiting"] == 0 && stats["lines_now"] == 0 {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let log = server.log();
+    assert_eq!(stats["dialled_today"], LEADS, "{stats}\n{log}");
+    assert!(
+        log.contains("dialler.write_failed"),
+        "the outage met the dialler's writes: {log}"
+    );
+    let (ok, out) = carrier.finish(carrier_run).await;
+    assert!(ok, "the carrier had every call: {out}");
+    // Every lead was called once and moved on: closed, or given to the
+    // agent who took its call (theirs to finish).
+    let items = leads["items"].as_array().unwrap();
+    let stuck: Vec<&Value> = items
+        .iter()
+        .filter(|l| l["state"] != "closed" && l["agent_id"].is_null())
+        .collect();
+    assert!(stuck.is_empty(), "no lead left being called: {stuck:?}");
+    let with_agents = items.iter().filter(|l| !l["agent_id"].is_null()).count();
+    assert_eq!(
+        (
+            stats["connected_today"].as_u64(),
+            items
+                .iter()
+                .map(|l| l["attempts"].as_u64().unwrap())
+                .sum::<u64>()
+        ),
+        (Some(with_agents as u64), LEADS as u64),
+        "{stats}"
+    );
+    drop((phone1, phone2));
 }
