@@ -822,6 +822,9 @@ pub struct CampaignStats {
     /// The most lines in use at once since the campaign (or the server)
     /// started.
     pub peak_lines: u32,
+    /// Today's calls hour by hour (UTC hours, those with calls), for the
+    /// console's chart.
+    pub hours_today: Vec<HourCount>,
     /// The campaign's agents: live state and today's calls.
     pub agents: Vec<CampaignAgentFigures>,
     /// Of the campaign's agents logged in and not paused, the share busy
@@ -840,6 +843,17 @@ pub struct CampaignStats {
     #[serde(rename = "return")]
     #[schema(value_type = String)]
     pub returned: Decimal,
+}
+
+/// The dialler's calls of one hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct HourCount {
+    /// The hour's start.
+    pub start: DateTime<Utc>,
+    pub dialled: i64,
+    /// Answered by a person (abandoned ones included).
+    pub answered: i64,
+    pub abandoned: i64,
 }
 
 /// One of a campaign's agents in its figures.

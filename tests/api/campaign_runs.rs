@@ -467,6 +467,17 @@ async fn the_abandon_rate_counts_abandoned_calls_per_call_a_person_answered(app:
         "{shown}"
     );
     assert_eq!(shown["occupancy"], serde_json::Value::Null, "{shown}");
+    // Today's calls hour by hour: the connected one at midnight, the
+    // abandoned and the busy one in the eleven o'clock hour (UTC).
+    let hour = |h: u32| at(noon, 0, h, 0, 0).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert_eq!(
+        shown["hours_today"],
+        json!([
+            {"start": hour(0), "dialled": 1, "answered": 1, "abandoned": 0},
+            {"start": hour(11), "dialled": 2, "answered": 1, "abandoned": 1},
+        ]),
+        "{shown}"
+    );
     // A campaign nobody called has rates of 0, not a division by zero.
     let (_, other) = marketer
         .post("/api/v1/campaigns", json!({"name": "Quiet"}))

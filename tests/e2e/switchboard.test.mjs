@@ -1034,6 +1034,10 @@ describe("Switchboard web app", { timeout: 300_000 }, () => {
       );
       assert.equal(await figures.getByTestId("abandon-rate-today").getAttribute("data-over"), "false");
       await figures.getByTestId("chart-last-outcomes").locator('li[data-key="answered"]').waitFor();
+      // Today's calls by the hour: this campaign's one call, answered.
+      const hour = figures.getByTestId("chart-hours").locator("li");
+      assert.equal(await hour.count(), 1);
+      assert.deepEqual([await hour.getAttribute("data-dialled"), await hour.getAttribute("data-answered"), await hour.getAttribute("data-abandoned")], ["1", "1", "0"]);
       // The sale brings 120; the call cost what the server billed for it
       // (read until the figures have caught up with the stats).
       await figures.locator('[data-testid="figure-return"][data-value="120.00"]').waitFor({ timeout: 10_000 });

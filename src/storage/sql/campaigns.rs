@@ -618,6 +618,31 @@ impl CampaignLeadRepo for Store {
             .fold((0, 0), |(an, ab), &(_, answered, abandoned)| (an + i64::from(answered), ab + i64::from(abandoned)));
         stats.abandon_rate_30_days = CampaignStats::abandon_rate(answered, abandoned);
         stats.billed_seconds = self.billed_seconds(campaign).await?;
+        // Hours since the Unix epoch: the same buckets on both backends.
+        let hours: Vec<(i64, i64, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT CAST({epoch} / 3600 AS BIGINT) AS hour, COUNT(*),
+                CAST(SUM(CASE WHEN answered_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END) AS BIGINT)
+             FROM campaign_attempts WHERE campaign_id = $1 AND dialled_at >= $2 AND dialled_at < $3
+             GROUP BY 1 ORDER BY 1",
+            epoch = epoch_of("dialled_at")
+        )))
+        .bind(campaign)
+        .bind(today)
+        .bind(today + chrono::Duration::days(1))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        stats.hours_today = (hours.into_iter())
+            .filter_map(|(hour, dialled, answered, abandoned)| {
+                Some(crate::crm::campaigns::HourCount {
+                    start: DateTime::from_timestamp(hour * 3600, 0)?,
+                    dialled,
+                    answered,
+                    abandoned,
+                })
+            })
+            .collect();
         Ok(stats)
     }
 

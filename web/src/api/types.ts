@@ -589,6 +589,8 @@ export interface CampaignStats {
   ringing_now: number;
   lines_now: number;
   peak_lines: number;
+  /** Today's calls hour by hour (the hours with calls). */
+  hours_today: { start: string; dialled: number; answered: number; abandoned: number }[];
 }
 
 /** One of a campaign's agents in its figures. */

@@ -10,7 +10,7 @@ import type { Campaign, CampaignAgentFigures, CampaignStats } from "../api/types
 import { ErrorBanner } from "../components/ErrorBanner";
 import { agentStateText } from "../lib/format";
 import { formatDuration } from "../phone/dialing";
-import { abandonRate, barsOf, budgetLeft, formatOccupancy } from "./figures";
+import { abandonRate, barsOf, budgetLeft, formatOccupancy, hourColumns, type HourCount } from "./figures";
 
 const REFRESH_MS = 2000;
 
@@ -104,6 +104,36 @@ function CampaignAgents({ agents }: { agents: CampaignAgentFigures[] }) {
   );
 }
 
+/** Today's calls by the hour: dialled, answered by a person, abandoned. */
+function HoursChart({ hours }: { hours: HourCount[] }) {
+  const columns = hourColumns(hours);
+  return (
+    <figure className="hours-chart" data-testid="chart-hours">
+      <figcaption>
+        Today by the hour: <span className="key dialled">dialled</span> <span className="key answered">answered</span>{" "}
+        <span className="key abandoned">abandoned</span>
+      </figcaption>
+      {columns.length === 0 ? (
+        <p className="muted">No calls yet today.</p>
+      ) : (
+        <ol>
+          {columns.map((c) => (
+            <li key={c.start} data-hour={c.label} data-dialled={c.dialled} data-answered={c.answered} data-abandoned={c.abandoned}
+              title={`${c.label}: ${c.dialled} dialled, ${c.answered} answered, ${c.abandoned} abandoned`}>
+              <span className="hour-bars" aria-hidden="true">
+                <span className="hour-bar dialled" style={{ height: `${c.dialledHeight}%` }} />
+                <span className="hour-bar answered" style={{ height: `${c.answeredHeight}%` }} />
+                <span className="hour-bar abandoned" style={{ height: `${c.abandonedHeight}%` }} />
+              </span>
+              <span className="hour-label">{c.label}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </figure>
+  );
+}
+
 interface Props {
   campaign: Campaign;
   /** Changes when the leads change: the figures are read again. */
@@ -157,6 +187,7 @@ export function CampaignFigures({ campaign, version }: Props) {
         {stats.leads} leads: {stats.waiting} waiting, {stats.dialling} being called, {stats.closed} closed; {stats.attempts} calls made{" "}
         <a href={`/api/v1/campaigns/${campaign.id}/export`} download>Export CSV</a>
       </p>
+      <HoursChart hours={stats.hours_today} />
       <div className="bar-charts">
         <BarChart id="chart-last-outcomes" title="Leads by last outcome" counts={stats.last_outcomes} />
         <BarChart id="chart-results" title="Leads by result" counts={stats.results} />

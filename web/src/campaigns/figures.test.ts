@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { abandonRate, barsOf, budgetLeft, formatOccupancy, formatRate } from "./figures";
+import { abandonRate, barsOf, budgetLeft, formatOccupancy, formatRate, hourColumns } from "./figures";
 
 describe("formatRate", () => {
   it("shows a fraction as a percentage with one decimal at most", () => {
@@ -68,5 +68,26 @@ describe("formatOccupancy", () => {
   });
   it("shows a dash when none of the agents is working", () => {
     expect(formatOccupancy(null)).toBe("—");
+  });
+});
+
+describe("hourColumns", () => {
+  const utc = (d: Date) => `${String(d.getUTCHours()).padStart(2, "0")}:00`;
+  it("gives every hour from the first to the last, quiet ones at 0, against the busiest", () => {
+    const columns = hourColumns(
+      [
+        { start: "2026-11-24T11:00:00Z", dialled: 10, answered: 4, abandoned: 1 },
+        { start: "2026-11-24T09:00:00Z", dialled: 5, answered: 2, abandoned: 0 },
+      ],
+      utc,
+    );
+    expect(columns.map((c) => [c.label, c.dialled, c.dialledHeight, c.answeredHeight, c.abandonedHeight])).toEqual([
+      ["09:00", 5, 50, 20, 0],
+      ["10:00", 0, 0, 0, 0],
+      ["11:00", 10, 100, 40, 10],
+    ]);
+  });
+  it("draws nothing for a day without calls", () => {
+    expect(hourColumns([])).toEqual([]);
   });
 });

@@ -73,3 +73,51 @@ export function barsOf(counts: Record<string, number>): Bar[] {
       share: formatRate(total > 0 ? count / total : 0),
     }));
 }
+
+/** The dialler's calls of one hour, as the stats give them. */
+export interface HourCount {
+  start: string;
+  dialled: number;
+  answered: number;
+  abandoned: number;
+}
+
+export interface HourColumn extends HourCount {
+  /** The hour as the viewer's clock reads it: "09:00". */
+  label: string;
+  /** Heights against the busiest hour, 0..100. */
+  dialledHeight: number;
+  answeredHeight: number;
+  abandonedHeight: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * One column per hour from the first hour with calls to the last, the
+ * quiet hours between them included (at 0), heights against the busiest.
+ * `label` names an hour from its start (the viewer's time zone by default).
+ */
+export function hourColumns(hours: HourCount[], label: (start: Date) => string = localHour): HourColumn[] {
+  if (hours.length === 0) return [];
+  const byStart = new Map(hours.map((h) => [Date.parse(h.start), h]));
+  const starts = [...byStart.keys()].sort((a, b) => a - b);
+  const max = Math.max(...hours.map((h) => h.dialled), 1);
+  const height = (n: number) => Math.round((n / max) * 100);
+  const columns: HourColumn[] = [];
+  for (let at = starts[0]; at <= starts[starts.length - 1]; at += HOUR_MS) {
+    const h = byStart.get(at) ?? { start: new Date(at).toISOString(), dialled: 0, answered: 0, abandoned: 0 };
+    columns.push({
+      ...h,
+      label: label(new Date(at)),
+      dialledHeight: height(h.dialled),
+      answeredHeight: height(h.answered),
+      abandonedHeight: height(h.abandoned),
+    });
+  }
+  return columns;
+}
+
+function localHour(start: Date): string {
+  return `${String(start.getHours()).padStart(2, "0")}:00`;
+}
