@@ -127,7 +127,15 @@ impl Dialer {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut refreshed: Option<tokio::time::Instant> = None;
         loop {
+            // Calls that ended are seen to before new ones are placed: their
+            // attempts count for the pacing, and are stored (or owed) even
+            // while each look at the floor waits on a slow database.
             tokio::select! {
+                biased;
+                event = events.recv() => match event {
+                    Some(event) => self.on_event(event).await,
+                    None => return,
+                },
                 _ = tick.tick() => {
                     self.pay().await;
                     if refreshed.is_none_or(|at| at.elapsed() >= REFRESH) {
@@ -139,10 +147,6 @@ impl Dialer {
                         return;
                     }
                 }
-                event = events.recv() => match event {
-                    Some(event) => self.on_event(event).await,
-                    None => return,
-                },
             }
         }
     }
