@@ -173,16 +173,21 @@ async fn recording(
 async fn scope(state: &AppState, actor: &Actor) -> Result<CallScope, super::error::ApiError> {
     Ok(match actor.right(Section::Calls).reach {
         Reach::All => CallScope::All,
-        Reach::Team | Reach::Own => {
-            let accounts = state.repo.sip_accounts().await?;
-            let own = accounts
-                .into_iter()
-                .filter(|a| a.user_id == Some(actor.user_id))
-                .map(|a| a.extension.as_str().to_string())
-                .collect();
-            CallScope::Extensions(own)
-        }
+        Reach::Team | Reach::Own => CallScope::Extensions(own_extensions(state, actor).await?),
     })
+}
+
+/// The extensions of the SIP accounts that belong to `actor`.
+pub(super) async fn own_extensions(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Vec<String>, super::error::ApiError> {
+    let accounts = state.repo.sip_accounts().await?;
+    Ok(accounts
+        .into_iter()
+        .filter(|a| a.user_id == Some(actor.user_id))
+        .map(|a| a.extension.as_str().to_string())
+        .collect())
 }
 
 /// Call records, newest first.

@@ -116,8 +116,6 @@ async fn unfinished(
     actor: Actor,
 ) -> ApiResult<axum::Json<AgentLeads>> {
     let campaigns = state.repo.campaigns().await?;
-    let scope = actor.client_scope(Section::Clients);
-    let now = clock::now();
     let mut items = Vec::new();
     for lead in state.repo.agent_leads(actor.user_id).await? {
         // A campaign they no longer work is no longer theirs to finish.
@@ -126,17 +124,7 @@ async fn unfinished(
         else {
             continue;
         };
-        let card = state.repo.lookup_phone(scope, &lead.number, now).await?;
-        let settings = campaign.settings.clone();
-        items.push(PreviewLead {
-            campaign_id: campaign.id,
-            campaign: campaign.name.clone(),
-            results: settings.results,
-            script: settings.script,
-            survey: settings.survey,
-            lead,
-            card,
-        });
+        items.push(preview_of(&state, &actor, campaign.clone(), lead).await?);
     }
     Ok(axum::Json(AgentLeads { items }))
 }
@@ -175,18 +163,7 @@ async fn next(
     let Some(lead) = next_lead(&*state.repo, &campaign, Some(actor.user_id), now).await? else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
-    let scope = actor.client_scope(Section::Clients);
-    let card = state.repo.lookup_phone(scope, &lead.number, now).await?;
-    let settings = campaign.settings;
-    let preview = PreviewLead {
-        campaign_id: campaign.id,
-        campaign: campaign.name,
-        results: settings.results,
-        script: settings.script,
-        survey: settings.survey,
-        lead,
-        card,
-    };
+    let preview = preview_of(&state, &actor, campaign, lead).await?;
     Ok(axum::Json(preview).into_response())
 }
 
@@ -209,13 +186,25 @@ async fn work(
         .await?
         .filter(|l| l.campaign_id == id)
         .ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(
+        preview_of(&state, &actor, campaign, lead).await?,
+    ))
+}
+
+/// `lead`'s work: its campaign's results, script and survey, and the
+/// client's card as `actor` may see it.
+async fn preview_of(
+    state: &AppState,
+    actor: &Actor,
+    campaign: Campaign,
+    lead: CampaignLead,
+) -> ApiResult<PreviewLead> {
     let scope = actor.client_scope(Section::Clients);
-    let card = state
-        .repo
+    let card = (state.repo)
         .lookup_phone(scope, &lead.number, clock::now())
         .await?;
     let settings = campaign.settings;
-    Ok(axum::Json(PreviewLead {
+    Ok(PreviewLead {
         campaign_id: campaign.id,
         campaign: campaign.name,
         results: settings.results,
@@ -223,7 +212,7 @@ async fn work(
         survey: settings.survey,
         lead,
         card,
-    }))
+    })
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -400,10 +389,7 @@ async fn result_on_call(
     let Some(given) = lead.dialled_at else {
         return Ok(());
     };
-    let extensions: Vec<String> = (state.repo.sip_accounts().await?.into_iter())
-        .filter(|a| a.user_id == Some(actor.user_id))
-        .map(|a| a.extension.as_str().to_string())
-        .collect();
+    let extensions = super::calls::own_extensions(state, actor).await?;
     let queue = crate::crm::campaigns::queue_of(lead.campaign_id);
     // Stored times are whole seconds: the call may look a second older.
     let since = given - chrono::Duration::seconds(5);

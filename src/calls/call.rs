@@ -178,6 +178,43 @@ pub enum Start {
 }
 
 impl Call {
+    /// A call just begun, in `phase`, with nothing of its course yet: no
+    /// transaction, leg, time but its arrival, timer or media state.
+    pub fn new(
+        id: CallId,
+        plan: Plan,
+        caller: Dialog,
+        invite: Request,
+        phase: Phase,
+        arrived_at: DateTime<Utc>,
+    ) -> Call {
+        Call {
+            id,
+            plan,
+            caller,
+            invite_tx: None,
+            invite,
+            dialled: None,
+            picked_up_at: None,
+            legs: Vec::new(),
+            phase,
+            arrived_at,
+            queued_at: None,
+            offered_at: None,
+            answered_at: None,
+            early_media: None,
+            awaiting_ack: None,
+            relays: Default::default(),
+            txs: Vec::new(),
+            caller_terms: UasTerms::None,
+            caller_timer: None,
+            refreshes: Default::default(),
+            bridge: Default::default(),
+            menu: None,
+            offered_again: None,
+        }
+    }
+
     pub fn bind_tx(
         &mut self,
         leg: LegId,

@@ -39,29 +39,9 @@ impl Calls {
             .unwrap_or_else(|| unreachable_dialog(&invite, flow));
         let caller_terms = session_timer::as_uas(&invite.headers, plan.session_expires);
         let mut call = Call {
-            id,
-            plan,
-            caller,
             invite_tx: Some(tx),
-            invite,
-            dialled: None,
-            picked_up_at: None,
-            legs: Vec::new(),
-            phase: Phase::Ringing,
-            arrived_at: now.wall,
-            queued_at: None,
-            offered_at: None,
-            answered_at: None,
-            early_media: None,
-            awaiting_ack: None,
-            relays: Default::default(),
-            txs: Vec::new(),
             caller_terms,
-            caller_timer: None,
-            refreshes: Default::default(),
-            bridge: Default::default(),
-            menu: None,
-            offered_again: None,
+            ..Call::new(id, plan, caller, invite, Phase::Ringing, now.wall)
         };
         self.commands.push_back(Command::Event(CallEvent::Created {
             id,

@@ -47,43 +47,25 @@ impl Calls {
                 .extend(session_timer::offer_headers(interval));
         }
         let flow = target.flow;
+        let menu = MenuCall {
+            place: None,
+            queue: plan.queue.clone(),
+            step: 0,
+            on_behalf: None,
+            described: ("application/sdp".into(), offer),
+            after_ack: None,
+            leaving: false,
+        };
         let call = Call {
-            id,
-            caller,
-            invite_tx: None,
-            invite: invite.clone(),
             dialled: Some(Dialled {
                 invite_tx: None,
                 state: LegState::Calling,
                 target,
                 cancelling: false,
             }),
-            picked_up_at: None,
-            legs: Vec::new(),
-            phase: Phase::Dialling,
-            arrived_at: now.wall,
-            queued_at: None,
-            offered_at: None,
-            answered_at: None,
-            early_media: None,
-            awaiting_ack: None,
-            relays: Default::default(),
-            txs: Vec::new(),
-            caller_terms: UasTerms::None,
-            caller_timer: None,
-            refreshes: Default::default(),
             bridge,
-            menu: Some(MenuCall {
-                place: None,
-                queue: plan.queue.clone(),
-                step: 0,
-                on_behalf: None,
-                described: ("application/sdp".into(), offer),
-                after_ack: None,
-                leaving: false,
-            }),
-            offered_again: None,
-            plan,
+            menu: Some(menu),
+            ..Call::new(id, plan, caller, invite.clone(), Phase::Dialling, now.wall)
         };
         self.commands.push_back(Command::Event(CallEvent::Created {
             id,
